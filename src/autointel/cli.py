@@ -1,0 +1,170 @@
+"""Command line: the edge where settings are read (once) and errors become exit statuses.
+
+Exit statuses: 0 ok, 1 the run failed or is partial (its result is still written), 2 bad input or
+usage. Heavy libraries are imported only by the command that needs them, so `--help` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from autointel import __version__
+from autointel.errors import AutointelError, InputError
+from autointel.settings import ENGINES, Depth, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from autointel.model import RunResult, StepRecord
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_USAGE, f"autointel: error: {message} (see --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="autointel", description="Turn a media file or URL into an intelligence briefing.")
+    parser.add_argument("--version", action="version", version=f"autointel {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    run = commands.add_parser("run", help="process a media file or URL into a briefing")
+    run.add_argument("source", help="media file path, file:// or http(s) URL")
+    run.add_argument("--depth", choices=[d.value for d in Depth], default=None, help="default: comprehensive")
+    run.add_argument("--engine", choices=ENGINES, default=None, help="default: pipeline")
+    run.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    run.add_argument("--output", type=Path, default=None, help="write the result here instead of stdout")
+    run.add_argument("--data-dir", type=Path, default=None, help="default: $AUTOINTEL_DATA_DIR or XDG data dir")
+    run.add_argument("--evidence", type=Path, default=None, help="folder of .txt/.md evidence to index")
+    run.add_argument("--max-duration", type=float, default=None, help="seconds (default 4 h)")
+    run.add_argument("--max-bytes", type=int, default=None, help="bytes (default 2 GiB)")
+    run.add_argument("--allow-private-network", action="store_true", default=None)
+
+    recall = commands.add_parser("recall", help="search the transcript memory of everything processed")
+    recall.add_argument("query")
+    recall.add_argument("--limit", type=int, default=5)
+    recall.add_argument("--data-dir", type=Path, default=None)
+    recall.add_argument("--format", choices=("text", "json"), default="text")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "run":
+            return _run(args)
+        return _recall(args)
+    except (InputError, SettingsError) as exc:
+        print(f"autointel: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except AutointelError as exc:
+        print(f"autointel: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("autointel: interrupted; stores were closed", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def _run(args: argparse.Namespace) -> int:
+    from autointel.engines import run_engine
+    from autointel.model import Status, to_json
+
+    if args.evidence is not None and not args.evidence.is_dir():
+        raise InputError(f"--evidence {args.evidence} is not a directory")
+    settings = load_settings(
+        os.environ,
+        depth=Depth(args.depth) if args.depth else None,
+        engine=args.engine,
+        data_dir=args.data_dir,
+        evidence_dir=args.evidence,
+        max_duration_s=args.max_duration,
+        max_bytes=args.max_bytes,
+        allow_private_network=args.allow_private_network,
+    )
+    progress = _progress_printer() if sys.stderr.isatty() else None
+    result = run_engine(args.source, settings, progress=progress)
+    input_errors = [e for e in result.errors if e.type == "InputError"]
+    if input_errors:
+        raise InputError(input_errors[0].message)
+    if args.format == "json":
+        text = to_json(result)
+    elif args.format == "markdown":
+        text = result.briefing or _text_summary(result)
+    else:
+        text = _text_summary(result)
+    _emit(text, args.output)
+    for error in result.errors:
+        print(f"autointel: {error.phase} failed: {error.type}: {error.message}", file=sys.stderr)
+    return EXIT_OK if result.status is Status.OK else EXIT_FAILED
+
+
+def _recall(args: argparse.Namespace) -> int:
+    from autointel.engines.resources import Resources
+    from autointel.memory.store import recall
+
+    if args.limit < 1:
+        raise InputError("--limit must be at least 1")
+    settings = load_settings(os.environ, data_dir=args.data_dir)
+    with Resources(settings) as resources:
+        hits = recall(resources.vectors(), resources.embedder(), args.query, args.limit)
+    if args.format == "json":
+        print(json.dumps(hits, indent=2))
+    else:
+        for hit in hits:
+            print(f"{hit['score']:.3f}  {hit['title']} [{hit['start_s']:.0f}-{hit['end_s']:.0f} s]  {hit['text']}")
+        if not hits:
+            print("no memories yet: run `autointel run SOURCE --depth comprehensive` first")
+    return EXIT_OK
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output is None:
+        print(text)
+        return
+    from autointel.measurement.files import atomic_write_text
+
+    atomic_write_text(output, text + "\n")
+
+
+def _progress_printer() -> object:
+    def show(record: StepRecord) -> None:
+        mark = {"ok": "done", "failed": "FAILED", "skipped": "skipped"}.get(record.status, record.status)
+        print(f"  [{record.end_s:7.2f}s] {record.phase:<13} {record.name:<26} {mark}", file=sys.stderr)
+
+    return show
+
+
+def _text_summary(result: RunResult) -> str:
+    lines = [f"status: {result.status.value}  depth: {result.depth}  engine: {result.engine}"]
+    if result.media:
+        lines.append(f"media: {result.media.title} ({result.media.duration_s:.1f} s, {result.media.platform})")
+    if result.transcript:
+        lines.append(f"transcript: {len(result.transcript.segments)} segments, quality {result.transcript.quality:.2f}")
+    if result.analysis:
+        a = result.analysis
+        lines.append(f"summary: {a.summary}")
+        lines.append(f"themes: {'; '.join(t.label for t in a.themes)}")
+        lines.append(f"sentiment: {a.sentiment.label} ({a.sentiment.score:+.2f})")
+        lines += [f"fallacy: {f.type} @ {f.start_s:.0f}s: {f.quote}" for f in a.fallacies]
+        lines.append(f"perspectives missing: {', '.join(a.perspectives.missing) or 'none'}")
+    if result.verification:
+        lines += [f"claim: {c.verdict.value:<12} {c.text}" for c in result.verification.claims]
+        lines.append(f"trust score: {result.verification.trust_score:.0f}/100")
+    if result.deception_score is not None:
+        lines.append(f"deception score: {result.deception_score:.2f}")
+    if result.integration and result.integration.memory and result.integration.graph:
+        m, g = result.integration.memory, result.integration.graph
+        lines.append(f"memory: {m.points_total} chunks; graph: {g.nodes_total} nodes, {g.edges_total} edges")
+    lines += [f"warning: {w}" for w in result.warnings]
+    lines.append("phases: " + ", ".join(f"{p.name} {p.wall_s:.2f}s" for p in result.phases))
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,74 @@
+"""The per-run context: settings, resources, the span recorder and the typed board of intermediate values.
+
+Each run gets a fresh context; steps (and CrewAI tools) read their inputs from it and write their
+outputs to it. Nothing about a run lives in a module global.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+from autointel.engines.resources import Resources
+from autointel.measurement.spans import SpanRecorder
+from autointel.model import (
+    CheckedClaim,
+    Claim,
+    Fallacy,
+    GraphWrite,
+    Media,
+    MemoryWrite,
+    Perspectives,
+    RunError,
+    Sentiment,
+    Theme,
+    Transcript,
+    Verification,
+)
+from autointel.phases.text import Sentence
+from autointel.settings import Settings
+
+
+@dataclass
+class Board:
+    """Slots written once each by the step that owns them (fact-check shards write their own keys)."""
+
+    media: Media | None = None
+    transcript: Transcript | None = None
+    sentences: tuple[Sentence, ...] = ()
+    summary: str | None = None
+    themes: tuple[Theme, ...] | None = None
+    sentiment: Sentiment | None = None
+    entities: tuple[str, ...] = ()
+    fallacies: tuple[Fallacy, ...] | None = None
+    perspectives: Perspectives | None = None
+    analysis_done: bool = False
+    evidence_write: MemoryWrite | None = None
+    claims: tuple[Claim, ...] | None = None
+    checked: dict[int, tuple[CheckedClaim, ...]] = field(default_factory=dict)  # claim index -> result
+    verification: Verification | None = None
+    deception_score: float | None = None
+    memory_write: MemoryWrite | None = None
+    graph_write: GraphWrite | None = None
+    briefing: str | None = None
+
+
+@dataclass
+class RunContext:
+    source: str
+    settings: Settings
+    resources: Resources
+    recorder: SpanRecorder = field(default_factory=SpanRecorder)
+    board: Board = field(default_factory=Board)
+    errors: list[RunError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def record_error(self, phase: str, exc: BaseException) -> None:
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        with self.lock:
+            self.errors.append(RunError(phase=phase, type=type(exc).__name__, message=message))
+
+    def warn(self, message: str) -> None:
+        with self.lock:
+            self.warnings.append(message)

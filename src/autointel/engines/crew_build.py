@@ -1,0 +1,163 @@
+"""CrewAI objects for a run: LLM, tools bound to the run context, agents, tasks, and the event log.
+
+Imported only by the crew engine, after the telemetry variables are set (crewai reads them at
+import). One Agent per task: CrewAI refuses two concurrent tasks on one agent.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from crewai import LLM, Agent, Crew, Process, Task
+from crewai.events import (
+    LLMCallCompletedEvent,
+    LLMCallStartedEvent,
+    TaskCompletedEvent,
+    TaskFailedEvent,
+    TaskStartedEvent,
+    crewai_event_bus,
+)
+from crewai.llms.base_llm import BaseLLM
+from crewai.tools import BaseTool
+from pydantic import PrivateAttr
+
+from autointel.engines.context import RunContext
+from autointel.engines.crew import ROLES, CrewTask, run_step_once, wall_clock_offset
+from autointel.engines.plan import Step
+from autointel.llm.offline import OfflineLLM
+from autointel.llm.profiles import ProviderModel
+
+
+def make_llm(backend: str, provider: ProviderModel) -> BaseLLM:
+    """`offline` is the deterministic local backend; anything else is a CrewAI model string."""
+    if backend == "offline":
+        return OfflineLLM(model="autointel-offline").bind(provider)
+    return LLM(model=backend)
+
+
+class StepTool(BaseTool):
+    """Runs one plan step against the run context it was built for."""
+
+    _ctx: RunContext = PrivateAttr()
+    _step: Step = PrivateAttr()
+
+    @classmethod
+    def for_step(cls, ctx: RunContext, step: Step) -> StepTool:
+        tool = cls(name=step.name, description=f"Runs the {step.name.replace('_', ' ')} step of the {step.phase} phase.")
+        tool._ctx, tool._step = ctx, step
+        return tool
+
+    def _run(self, **kwargs: Any) -> str:
+        return run_step_once(self._ctx, self._step)
+
+
+def build_crew(layout: tuple[CrewTask, ...], ctx: RunContext, llm: BaseLLM) -> tuple[Crew, dict[str, Task]]:
+    agents: list[Agent] = []
+    tasks: dict[str, Task] = {}
+    for item in layout:
+        step = item.step
+        agent = Agent(
+            role=ROLES[step.phase],
+            goal=f"Complete the {step.name.replace('_', ' ')} step accurately.",
+            backstory=f"You own the {step.phase} phase of an intelligence pipeline and use your tool for it.",
+            llm=llm,
+            tools=[StepTool.for_step(ctx, step)],
+            allow_delegation=False,
+            verbose=False,
+            max_iter=3,
+            cache=False,
+        )
+        agents.append(agent)
+        tasks[step.name] = Task(
+            name=step.name,
+            description=f"Run the `{step.name}` tool once and report its result.",
+            expected_output="The tool's result, verbatim.",
+            agent=agent,
+            async_execution=item.is_async,
+            context=[tasks[c] for c in item.context],
+        )
+    crew = Crew(agents=agents, tasks=list(tasks.values()), process=Process.sequential, verbose=False, memory=False)
+    return crew, tasks
+
+
+class EventLog:
+    """Task start/end from CrewAI's event bus, on the run's clock (events carry their own timestamps)."""
+
+    def __init__(self, t0: float, tasks: dict[str, Task]) -> None:
+        self._offset = wall_clock_offset(t0)
+        self._names = {id(task): name for name, task in tasks.items()}
+        self._lock = threading.Lock()
+        self._starts: dict[str, float] = {}
+        self._ends: dict[str, tuple[float, str]] = {}
+        self._llm_starts: dict[str, float] = {}
+        self._llm_calls: list[dict[str, Any]] = []
+
+    def _at(self, event: Any) -> float:
+        return float(event.timestamp.timestamp() - self._offset)
+
+    def _task_name(self, event: Any) -> str | None:
+        task = getattr(event, "task", None)
+        return self._names.get(id(task)) if task is not None else None
+
+    def _on_start(self, source: Any, event: Any) -> None:
+        name = self._task_name(event)
+        if name is not None:
+            with self._lock:
+                self._starts[name] = self._at(event)
+
+    def _on_end(self, source: Any, event: Any) -> None:
+        name = self._task_name(event)
+        if name is not None:
+            with self._lock:
+                self._ends[name] = (self._at(event), "failed" if isinstance(event, TaskFailedEvent) else "ok")
+
+    def _on_llm_start(self, source: Any, event: Any) -> None:
+        with self._lock:
+            self._llm_starts[str(event.call_id)] = self._at(event)
+
+    def _on_llm_end(self, source: Any, event: Any) -> None:
+        with self._lock:
+            start = self._llm_starts.pop(str(event.call_id), None)
+            if start is not None:
+                usage = event.usage or {}
+                self._llm_calls.append({
+                    "task": getattr(event, "task_name", None) or "unknown",
+                    "start_s": start,
+                    "end_s": self._at(event),
+                    "latency_s": self._at(event) - start,
+                    "prompt_tokens": int(usage.get("prompt_tokens", 0) or 0),
+                    "completion_tokens": int(usage.get("completion_tokens", 0) or 0),
+                })
+
+    @contextmanager
+    def listening(self) -> Iterator[None]:
+        handlers: list[tuple[Any, Any]] = [
+            (TaskStartedEvent, self._on_start),
+            (TaskCompletedEvent, self._on_end),
+            (TaskFailedEvent, self._on_end),
+            (LLMCallStartedEvent, self._on_llm_start),
+            (LLMCallCompletedEvent, self._on_llm_end),
+        ]
+        for event_type, handler in handlers:
+            crewai_event_bus.register_handler(event_type, handler)
+        try:
+            yield
+        finally:
+            crewai_event_bus.flush(timeout=10.0)
+            for event_type, handler in handlers:
+                crewai_event_bus.off(event_type, handler)
+
+    def timings(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return [
+                {"name": name, "start_s": start, "end_s": self._ends.get(name, (None, "unfinished"))[0],
+                 "status": self._ends.get(name, (None, "unfinished"))[1]}
+                for name, start in sorted(self._starts.items(), key=lambda kv: kv[1])
+            ]
+
+    def llm_calls(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return list(self._llm_calls)

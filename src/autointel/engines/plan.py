@@ -1,0 +1,122 @@
+"""The step graph of a run: which steps exist at a depth and what each waits for under the flags.
+
+Both engines execute this one plan, so the work is identical across flag combinations: the flags
+change only the dependency edges (what may overlap), never the set of computations. The sole
+exception is fact-checking, which is split into shards only when it runs in parallel; the shards
+together check exactly the claims that the single sequential step checks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from autointel.phases import PHASES
+from autointel.settings import Depth, Flags
+
+ANALYSIS_STEPS = ("text_analysis", "fallacy_detection", "perspective_synthesis")
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    phase: str
+    deps: tuple[str, ...]
+    shard: int = 0  # fact-check shard index
+    shards: int = 1
+
+    @property
+    def kind(self) -> str:
+        """The step's function; fact-check shards share one."""
+        return "fact_check" if self.name.startswith("fact_check") else self.name
+
+
+@dataclass(frozen=True)
+class Plan:
+    depth: Depth
+    flags: Flags
+    steps: tuple[Step, ...]
+
+    def step(self, name: str) -> Step:
+        for step in self.steps:
+            if step.name == name:
+                return step
+        raise KeyError(name)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(s.name for s in self.steps)
+
+    def dependents(self, name: str) -> tuple[str, ...]:
+        return tuple(s.name for s in self.steps if name in s.deps)
+
+    def describe(self) -> dict[str, object]:
+        steps = [{"name": s.name, "phase": s.phase, "deps": list(s.deps)} for s in self.steps]
+        return {"steps": steps, "fingerprint": fingerprint(steps)}
+
+
+def fingerprint(structure: object) -> str:
+    """A short, stable hash of a run structure: equal structures, equal fingerprints."""
+    blob = json.dumps(structure, sort_keys=True, separators=(",", ":")).encode()
+    return hashlib.sha256(blob).hexdigest()[:16]
+
+
+def build_plan(depth: Depth, flags: Flags, fact_check_workers: int = 4) -> Plan:
+    widest = flags.all_on
+    steps: list[Step] = [Step("acquire", "acquisition", ()), Step("transcribe", "transcription", ("acquire",))]
+
+    if flags.parallel_analysis:
+        steps += [Step(name, "analysis", ("transcribe",)) for name in ANALYSIS_STEPS]
+    else:
+        prev = "transcribe"
+        for name in ANALYSIS_STEPS:
+            steps.append(Step(name, "analysis", (prev,)))
+            prev = name
+    steps.append(Step("analysis_integration", "analysis", _joined(flags.parallel_analysis)))
+    last = "analysis_integration"
+
+    if depth.verifies:
+        if widest:
+            steps.append(Step("index_evidence", "verification", ()))
+            steps.append(Step("claim_extraction", "verification", ("transcribe",)))
+            check_deps: tuple[str, ...] = ("claim_extraction", "index_evidence")
+        else:
+            steps.append(Step("index_evidence", "verification", (last,)))
+            steps.append(Step("claim_extraction", "verification", ("index_evidence",)))
+            check_deps = ("claim_extraction",)
+        if flags.parallel_fact_checking:
+            n = max(1, fact_check_workers)
+            shards = [Step(f"fact_check_{i + 1}", "verification", check_deps, i, n) for i in range(n)]
+        else:
+            shards = [Step("fact_check", "verification", check_deps)]
+        steps += shards
+        join = tuple(s.name for s in shards) + (("analysis_integration",) if widest else ())
+        steps.append(Step("verification_integration", "verification", join))
+        last = "verification_integration"
+
+    if depth.integrates:
+        memory_deps = ("transcribe",) if widest else (last,)
+        steps.append(Step("memory_store", "integration", memory_deps))
+        if flags.parallel_memory_ops:
+            steps.append(Step("graph_build", "integration", (last,)))
+            steps.append(Step("briefing", "briefing", ("memory_store", "graph_build")))
+        else:
+            steps.append(Step("graph_build", "integration", ("memory_store",)))
+            steps.append(Step("briefing", "briefing", ("graph_build",)))
+    _check(steps)
+    return Plan(depth, flags, tuple(steps))
+
+
+def _joined(parallel: bool) -> tuple[str, ...]:
+    return ANALYSIS_STEPS if parallel else (ANALYSIS_STEPS[-1],)
+
+
+def _check(steps: list[Step]) -> None:
+    """Every dependency names an earlier step, so the list order is a topological order."""
+    seen: set[str] = set()
+    for step in steps:
+        missing = [d for d in step.deps if d not in seen]
+        if missing or step.phase not in PHASES:
+            raise AssertionError(f"bad plan at {step.name}: deps {missing}, phase {step.phase}")
+        seen.add(step.name)

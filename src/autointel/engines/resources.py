@@ -1,0 +1,132 @@
+"""Heavy, long-lived objects of a run (models, stores), created on first use and closed explicitly.
+
+A `Resources` value is owned by whoever creates it: the CLI makes one per command, the harness
+may share one across runs of the same data dir. It is never a module global. It also holds the
+data-dir lock, so two processes cannot interleave writes to one embedded store.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import threading
+import time
+from pathlib import Path
+from types import TracebackType
+from typing import IO, TYPE_CHECKING
+
+from autointel.errors import StoreBusyError
+from autointel.settings import Settings
+
+if TYPE_CHECKING:
+    from autointel.memory.embeddings import MiniLMEmbedder
+    from autointel.memory.graph import KnowledgeGraph
+    from autointel.memory.vectors import VectorStore
+    from autointel.phases.transcription import Transcriber
+
+
+class Resources:
+    def __init__(self, settings: Settings, lock_timeout_s: float = 30.0) -> None:
+        self.data_dir = settings.data_dir
+        self.whisper_model = settings.whisper_model
+        self.qdrant_url = settings.qdrant_url
+        self.cpu_threads = settings.cpu_threads
+        self._lock_timeout_s = lock_timeout_s
+        self._guard = threading.Lock()
+        self._lock_file: IO[str] | None = None
+        self._transcriber: Transcriber | None = None
+        self._embedder: MiniLMEmbedder | None = None
+        self._vectors: VectorStore | None = None
+        self._graph: KnowledgeGraph | None = None
+
+    def compatible_with(self, settings: Settings) -> bool:
+        return (settings.data_dir, settings.whisper_model, settings.qdrant_url) == (
+            self.data_dir,
+            self.whisper_model,
+            self.qdrant_url,
+        )
+
+    @property
+    def downloads_dir(self) -> Path:
+        return self.data_dir / "downloads"
+
+    def transcriber(self) -> Transcriber:
+        with self._guard:
+            if self._transcriber is None:
+                from autointel.phases.transcription import Transcriber
+
+                self._transcriber = Transcriber(self.whisper_model, self.cpu_threads)
+            return self._transcriber
+
+    def embedder(self) -> MiniLMEmbedder:
+        with self._guard:
+            if self._embedder is None:
+                from autointel.memory.embeddings import MiniLMEmbedder
+
+                self._embedder = MiniLMEmbedder(threads=self.cpu_threads)
+            return self._embedder
+
+    def vectors(self) -> VectorStore:
+        with self._guard:
+            if self._vectors is None:
+                from autointel.memory.vectors import VectorStore
+
+                self._acquire_lock()
+                path = None if self.qdrant_url else self.data_dir / "qdrant"
+                self._vectors = VectorStore(path=path, url=self.qdrant_url)
+            return self._vectors
+
+    def graph(self) -> KnowledgeGraph:
+        with self._guard:
+            if self._graph is None:
+                from autointel.memory.graph import KnowledgeGraph
+
+                self._acquire_lock()
+                self._graph = KnowledgeGraph.open(self.data_dir / "graph.json")
+            return self._graph
+
+    def _acquire_lock(self) -> None:
+        """Hold an exclusive flock on the data dir; wait up to the timeout, then fail clearly."""
+        if self._lock_file is not None:
+            return
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        handle = open(self.data_dir / ".lock", "a+")  # noqa: SIM115 - held until close()
+        deadline = time.monotonic() + self._lock_timeout_s
+        while True:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    handle.close()
+                    raise StoreBusyError(
+                        f"data dir {self.data_dir} is in use by another autointel process"
+                        f" (waited {self._lock_timeout_s:.0f} s)"
+                    ) from None
+                time.sleep(0.1)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        self._lock_file = handle
+
+    def close(self) -> None:
+        with self._guard:
+            if self._graph is not None:
+                self._graph.save()
+                self._graph = None
+            if self._vectors is not None:
+                self._vectors.close()
+                self._vectors = None
+            if self._lock_file is not None:
+                fcntl.flock(self._lock_file.fileno(), fcntl.LOCK_UN)
+                self._lock_file.close()
+                self._lock_file = None
+
+    def __enter__(self) -> Resources:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()

@@ -1,0 +1,80 @@
+"""What every engine shares: build the plan and context, schedule, then assemble one `RunResult`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from autointel.engines.context import RunContext
+from autointel.engines.plan import Plan, build_plan
+from autointel.engines.resources import Resources
+from autointel.measurement.spans import phases_from_steps
+from autointel.model import Integration, RunResult, Status, StepRecord
+from autointel.phases import PHASES
+from autointel.settings import Settings
+
+Scheduler = Callable[[Plan, RunContext], dict[str, object] | None]
+
+# Without these the run has nothing to report: their failure makes the whole run `failed`.
+ESSENTIAL_STEPS = ("acquire", "transcribe")
+
+
+def execute(
+    source: str,
+    settings: Settings,
+    resources: Resources | None,
+    scheduler: Scheduler,
+    progress: Callable[[StepRecord], None] | None = None,
+) -> RunResult:
+    """Run `source` through the plan for `settings` with the given scheduler (pipeline or crew)."""
+    own = resources is None
+    res = resources if resources is not None else Resources(settings)
+    if not res.compatible_with(settings):
+        raise ValueError("the shared Resources were built for another data dir, model or Qdrant URL")
+    plan = build_plan(settings.depth, settings.flags, settings.fact_check_workers)
+    ctx = RunContext(source=source, settings=settings, resources=res)
+    ctx.recorder.listener = progress
+    try:
+        crew_info = scheduler(plan, ctx)
+    finally:
+        if own:
+            res.close()
+    return assemble(plan, ctx, crew_info)
+
+
+def assemble(plan: Plan, ctx: RunContext, crew_info: dict[str, object] | None) -> RunResult:
+    from autointel.engines.steps import analysis_of
+
+    steps = ctx.recorder.steps()
+    status_by_step = {s.name: s.status for s in steps}
+    ran_ok = [name for name in plan.names if status_by_step.get(name) == "ok"]
+    if any(status_by_step.get(name) != "ok" for name in ESSENTIAL_STEPS if name in plan.names):
+        status = Status.FAILED
+    elif len(ran_ok) < len(plan.names) or ctx.errors:
+        status = Status.PARTIAL
+    else:
+        status = Status.OK
+    b = ctx.board
+    analysis = analysis_of(ctx) if b.analysis_done else None
+    integration = None
+    if b.memory_write is not None or b.graph_write is not None:
+        integration = Integration(memory=b.memory_write, graph=b.graph_write)
+    return RunResult(
+        status=status,
+        source=ctx.source,
+        depth=ctx.settings.depth.value,
+        engine=ctx.settings.engine,
+        flags=ctx.settings.flags.record(),
+        media=b.media,
+        transcript=b.transcript,
+        analysis=analysis,
+        verification=b.verification,
+        deception_score=b.deception_score,
+        integration=integration,
+        briefing=b.briefing,
+        phases=phases_from_steps(steps, PHASES),
+        steps=steps,
+        errors=tuple(ctx.errors),
+        warnings=tuple(ctx.warnings),
+        plan=plan.describe(),
+        crew=crew_info,
+    )

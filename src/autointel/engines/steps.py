@@ -1,0 +1,189 @@
+"""Step functions: adapt the plain phase functions to a run context (read inputs, write outputs).
+
+Both engines call exactly these functions, the pipeline directly and the crew through its tools,
+so the two produce the same work by construction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+from autointel.engines.context import RunContext
+from autointel.engines.plan import Step
+from autointel.errors import PhaseError
+from autointel.memory import store as mem
+from autointel.model import Analysis, Evidence, Verification
+from autointel.phases import analysis as an
+from autointel.phases import verification as ver
+from autointel.phases.acquisition import AcquisitionLimits, acquire
+from autointel.phases.briefing import render_briefing
+from autointel.phases.integration import build_graph
+from autointel.phases.text import split_sentences
+
+StepFunction = Callable[[RunContext, Step], str]
+
+
+T = TypeVar("T")
+
+
+def _need(value: T | None, what: str) -> T:
+    if value is None:
+        raise PhaseError(f"{what} is missing (an upstream step did not produce it)")
+    return value
+
+
+def step_acquire(ctx: RunContext, step: Step) -> str:
+    s = ctx.settings
+    limits = AcquisitionLimits(s.max_bytes, s.max_duration_s, s.allow_private_network)
+    media = acquire(ctx.source, limits, ctx.resources.downloads_dir)
+    ctx.board.media = media
+    return f"acquired {media.title} ({media.duration_s:.1f} s, {media.size_bytes} bytes, sha256 {media.sha256[:12]})"
+
+
+def step_transcribe(ctx: RunContext, step: Step) -> str:
+    media = _need(ctx.board.media, "media")
+    transcript = ctx.resources.transcriber().transcribe(media.path, beam_size=ctx.settings.beam_size)
+    ctx.board.transcript = transcript
+    ctx.board.sentences = split_sentences(transcript)
+    if not transcript.segments:
+        ctx.warn("no speech found: the transcript is empty")
+    return f"transcribed {len(transcript.segments)} segments, quality {transcript.quality:.2f}"
+
+
+def step_text_analysis(ctx: RunContext, step: Step) -> str:
+    sentences, embedder = ctx.board.sentences, ctx.resources.embedder()
+    ctx.board.summary = an.summarize(sentences, embedder)
+    ctx.board.themes = an.extract_themes(sentences, embedder)
+    ctx.board.sentiment = an.analyze_sentiment(sentences)
+    ctx.board.entities = an.extract_entities(sentences)
+    return f"summary of {len(ctx.board.summary)} chars, {len(ctx.board.themes)} themes"
+
+
+def step_fallacy_detection(ctx: RunContext, step: Step) -> str:
+    ctx.board.fallacies = an.detect_fallacies(ctx.board.sentences, ctx.resources.embedder())
+    return f"{len(ctx.board.fallacies)} fallacies: " + ", ".join(f.type for f in ctx.board.fallacies)
+
+
+def step_perspective_synthesis(ctx: RunContext, step: Step) -> str:
+    ctx.board.perspectives = an.synthesize_perspectives(ctx.board.sentences, ctx.resources.embedder())
+    return f"present: {', '.join(ctx.board.perspectives.present)}"
+
+
+def analysis_of(ctx: RunContext) -> Analysis:
+    b = ctx.board
+    return Analysis(
+        summary=_need(b.summary, "summary"),
+        themes=_need(b.themes, "themes"),
+        sentiment=_need(b.sentiment, "sentiment"),
+        fallacies=_need(b.fallacies, "fallacies"),
+        perspectives=_need(b.perspectives, "perspectives"),
+    )
+
+
+def step_analysis_integration(ctx: RunContext, step: Step) -> str:
+    analysis = analysis_of(ctx)
+    ctx.board.analysis_done = True
+    return f"analysis complete: sentiment {analysis.sentiment.label}, {len(analysis.fallacies)} fallacies"
+
+
+def step_index_evidence(ctx: RunContext, step: Step) -> str:
+    directory = ctx.settings.evidence_dir
+    store = ctx.resources.vectors()
+    if directory is None:
+        return "no evidence directory given; using evidence already in memory"
+    write = mem.index_evidence(store, ctx.resources.embedder(), directory)
+    ctx.board.evidence_write = write
+    return f"evidence: {write.points_written} new passages, {write.points_total} in memory"
+
+
+def step_claim_extraction(ctx: RunContext, step: Step) -> str:
+    claims = ver.extract_claims(ctx.board.sentences, exhaustive=ctx.settings.depth.exhaustive)
+    ctx.board.claims = claims
+    return f"{len(claims)} check-worthy claims"
+
+
+def step_fact_check(ctx: RunContext, step: Step) -> str:
+    claims = _need(ctx.board.claims, "claims")
+    media = _need(ctx.board.media, "media")
+    store, embedder = ctx.resources.vectors(), ctx.resources.embedder()
+
+    def search(text: str, limit: int) -> Sequence[Evidence]:
+        return mem.search_evidence(store, embedder, text, limit, include_transcripts_except=media.sha256)
+
+    mine = [i for i in range(len(claims)) if i % step.shards == step.shard]
+    for index in mine:
+        checked = ver.check_claim(claims[index], search, embedder)
+        with ctx.lock:
+            ctx.board.checked[index] = (checked,)
+    return f"checked {len(mine)} claims"
+
+
+def step_verification_integration(ctx: RunContext, step: Step) -> str:
+    claims = _need(ctx.board.claims, "claims")
+    missing = [i for i in range(len(claims)) if i not in ctx.board.checked]
+    if missing:
+        raise PhaseError(f"claims {missing} were never checked")
+    checked = tuple(ctx.board.checked[i][0] for i in range(len(claims)))
+    ctx.board.verification = Verification(claims=checked, trust_score=ver.trust_score(checked))
+    fallacies = ctx.board.fallacies or ()
+    ctx.board.deception_score = ver.deception_score(checked, fallacies, len(ctx.board.sentences))
+    return f"trust score {ctx.board.verification.trust_score:.0f}, deception {ctx.board.deception_score:.2f}"
+
+
+def step_memory_store(ctx: RunContext, step: Step) -> str:
+    from autointel.memory.chunking import chunk_segments
+
+    media, transcript = _need(ctx.board.media, "media"), _need(ctx.board.transcript, "transcript")
+    write = mem.store_transcript(
+        ctx.resources.vectors(), ctx.resources.embedder(), media, chunk_segments(transcript.segments)
+    )
+    ctx.board.memory_write = write
+    return f"memory: {write.points_written} new chunks, {write.points_total} in memory"
+
+
+def step_graph_build(ctx: RunContext, step: Step) -> str:
+    write = build_graph(
+        ctx.resources.graph(),
+        _need(ctx.board.media, "media"),
+        analysis_of(ctx),
+        ctx.board.verification,
+        ctx.board.entities,
+    )
+    ctx.board.graph_write = write
+    return f"graph: {write.nodes_total} nodes, {write.edges_total} edges"
+
+
+def step_briefing(ctx: RunContext, step: Step) -> str:
+    b = ctx.board
+    b.briefing = render_briefing(
+        _need(b.media, "media"), _need(b.transcript, "transcript"), analysis_of(ctx), b.verification, b.deception_score
+    )
+    return b.briefing
+
+
+STEP_FUNCTIONS: dict[str, StepFunction] = {
+    "acquire": step_acquire,
+    "transcribe": step_transcribe,
+    "text_analysis": step_text_analysis,
+    "fallacy_detection": step_fallacy_detection,
+    "perspective_synthesis": step_perspective_synthesis,
+    "analysis_integration": step_analysis_integration,
+    "index_evidence": step_index_evidence,
+    "claim_extraction": step_claim_extraction,
+    "fact_check": step_fact_check,
+    "verification_integration": step_verification_integration,
+    "memory_store": step_memory_store,
+    "graph_build": step_graph_build,
+    "briefing": step_briefing,
+}
+
+
+def run_step(ctx: RunContext, step: Step) -> str:
+    """Run one step under a span; errors are recorded on the context and re-raised to the engine."""
+    with ctx.recorder.step(step.name, step.phase):
+        try:
+            return STEP_FUNCTIONS[step.kind](ctx, step)
+        except Exception as exc:
+            ctx.record_error(step.phase, exc)
+            raise

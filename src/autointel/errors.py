@@ -1,0 +1,27 @@
+"""The exceptions that cross layers, each mapped to one exit status by the CLI."""
+
+from __future__ import annotations
+
+
+class AutointelError(Exception):
+    """Base class: carries a one-line, user-facing message."""
+
+    exit_code = 1
+
+
+class InputError(AutointelError):
+    """The source, a setting or an argument is unusable (exit status 2); nothing was written."""
+
+    exit_code = 2
+
+
+class PhaseError(AutointelError):
+    """A phase failed while running; the run still produces a partial, marked result."""
+
+    exit_code = 1
+
+
+class StoreBusyError(AutointelError):
+    """Another process holds the data dir (its lock or the embedded Qdrant folder)."""
+
+    exit_code = 1

@@ -1,0 +1,162 @@
+"""Provider profiles: a model of what a hosted LLM imposes (latency, concurrency, rate limit).
+
+A profile lets the offline backend meet the same queueing a real provider would, so parallel
+crews are benchmarked against realistic waiting rather than free instant answers. Profiles are
+models, not measurements; `AUTOINTEL_LLM_RECORD` writes a measured one from real calls.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+import time
+import tomllib
+from collections import deque
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from autointel.errors import InputError
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    kind: str = "fixed"  # fixed | lognormal | replay
+    median_s: float = 0.0
+    sigma: float = 0.0  # lognormal shape
+    samples_s: tuple[float, ...] = ()  # replay: recorded latencies, cycled in a seeded order
+    concurrency: int = 0  # 0: unlimited
+    rpm: int = 0  # requests per minute, 0: unlimited
+    seed: int = 0
+    source: str = ""  # where the numbers came from
+
+
+BUILTIN_PROFILES: dict[str, Profile] = {
+    "instant": Profile("instant", source="no latency: measures the framework's own overhead"),
+    "fixed-0.3": Profile("fixed-0.3", median_s=0.3, source="a fixed 0.3 s per call, for overlap tests"),
+    "hosted": Profile(
+        "hosted",
+        kind="lognormal",
+        median_s=0.9,
+        sigma=0.35,
+        concurrency=8,
+        rpm=500,
+        source=(
+            "assumed small hosted chat model: 500 RPM is a typical entry-tier rate limit; median 0.9 s and "
+            "sigma 0.35 are assumptions for short ReAct turns, not measurements. Record your own with "
+            "AUTOINTEL_LLM_RECORD."
+        ),
+    ),
+}
+
+
+def load_profile(spec: str) -> Profile:
+    """A built-in name, or a .json / .toml file with the Profile fields."""
+    if spec in BUILTIN_PROFILES:
+        return BUILTIN_PROFILES[spec]
+    path = Path(spec)
+    if not path.is_file():
+        raise InputError(f"unknown LLM profile {spec!r}: use one of {sorted(BUILTIN_PROFILES)} or a .json/.toml file")
+    try:
+        raw = tomllib.loads(path.read_text()) if path.suffix == ".toml" else json.loads(path.read_text())
+        raw["samples_s"] = tuple(float(x) for x in raw.get("samples_s", ()))
+        raw.setdefault("name", path.stem)
+        profile = Profile(**raw)
+    except (ValueError, TypeError, tomllib.TOMLDecodeError) as exc:
+        raise InputError(f"LLM profile {path} is invalid: {exc}") from None
+    if profile.kind not in ("fixed", "lognormal", "replay") or (profile.kind == "replay" and not profile.samples_s):
+        raise InputError(f"LLM profile {path}: kind must be fixed, lognormal or replay (with samples_s)")
+    return profile
+
+
+@dataclass(frozen=True)
+class CallRecord:
+    task: str
+    start_s: float
+    end_s: float
+    queued_s: float
+    latency_s: float
+    prompt_tokens: int
+    completion_tokens: int
+
+
+@dataclass
+class ProviderModel:
+    """Per-run state of a profile: seeded latency draws, a concurrency gate and a rate limiter."""
+
+    profile: Profile
+    t0: float = field(default_factory=time.perf_counter)
+    calls: list[CallRecord] = field(default_factory=list)
+    _rng: np.random.Generator = field(init=False)
+    _gate: threading.BoundedSemaphore | None = field(init=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _recent: deque[float] = field(default_factory=deque)
+    _draws: int = 0
+
+    def __post_init__(self) -> None:
+        self._rng = np.random.default_rng(self.profile.seed)
+        self._gate = threading.BoundedSemaphore(self.profile.concurrency) if self.profile.concurrency else None
+
+    def _draw(self) -> float:
+        p = self.profile
+        with self._lock:
+            self._draws += 1
+            if p.kind == "lognormal" and p.median_s > 0:
+                return float(p.median_s * math.exp(p.sigma * self._rng.standard_normal()))
+            if p.kind == "replay":
+                return float(p.samples_s[int(self._rng.integers(len(p.samples_s)))])
+            return p.median_s
+
+    def _wait_for_rate(self) -> None:
+        if not self.profile.rpm:
+            return
+        while True:
+            with self._lock:
+                now = time.monotonic()
+                while self._recent and now - self._recent[0] >= 60.0:
+                    self._recent.popleft()
+                if len(self._recent) < self.profile.rpm:
+                    self._recent.append(now)
+                    return
+                wait = 60.0 - (now - self._recent[0])
+            time.sleep(max(wait, 0.001))
+
+    @contextmanager
+    def call(self, task: str, prompt_tokens: int) -> Iterator[list[int]]:
+        """Queue like a provider would, then hold the connection for the drawn latency."""
+        queued = time.perf_counter()
+        latency = self._draw()
+        if self._gate is not None:
+            self._gate.acquire()
+        try:
+            self._wait_for_rate()
+            start = time.perf_counter()
+            if latency > 0:
+                time.sleep(latency)
+            completion = [0]
+            yield completion
+            end = time.perf_counter()
+        finally:
+            if self._gate is not None:
+                self._gate.release()
+        record = CallRecord(
+            task=task,
+            start_s=start - self.t0,
+            end_s=end - self.t0,
+            queued_s=start - queued,
+            latency_s=end - start,
+            prompt_tokens=prompt_tokens,
+            completion_tokens=completion[0],
+        )
+        with self._lock:
+            self.calls.append(record)
+
+
+def approximate_tokens(texts: Sequence[str]) -> int:
+    """About four characters per token (the usual rule of thumb for English BPE vocabularies)."""
+    return sum((len(t) + 3) // 4 for t in texts)

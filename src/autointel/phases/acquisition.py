@@ -1,0 +1,153 @@
+"""Acquisition: turn a source (path, file:// or http(s) URL) into a verified local media file.
+
+Local files never go through yt-dlp (it rejects paths); URLs do, with the network guard applied
+first. Duration comes from the decoder, because yt-dlp reports none for direct media links.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from autointel.errors import InputError
+from autointel.model import Media
+from autointel.phases.netguard import check_url
+
+
+@dataclass(frozen=True)
+class AcquisitionLimits:
+    max_bytes: int
+    max_duration_s: float
+    allow_private_network: bool = False
+
+
+@dataclass(frozen=True)
+class Probe:
+    duration_s: float
+    has_audio: bool
+
+
+def acquire(source: str, limits: AcquisitionLimits, download_dir: Path) -> Media:
+    source = source.strip()
+    if not source:
+        raise InputError("empty source: give a media file path or an http(s) URL")
+    parsed = urlparse(source)
+    scheme = parsed.scheme.lower()
+    if scheme in ("http", "https"):
+        check_url(source, allow_private=limits.allow_private_network)
+        path, title, platform = _download(source, download_dir, limits)
+    elif scheme == "file":
+        path = Path(unquote(parsed.path))
+        title, platform = path.stem, "local"
+    elif scheme and len(scheme) > 1:  # one letter: a Windows drive, not a scheme
+        raise InputError(f"unsupported source scheme {scheme!r}: use a file path, file:// or http(s)://")
+    else:
+        path = Path(source).expanduser()
+        title, platform = path.stem, "local"
+    return describe_local(source, path, title, platform, limits)
+
+
+def describe_local(source: str, path: Path, title: str, platform: str, limits: AcquisitionLimits) -> Media:
+    if not path.exists():
+        raise InputError(f"no such file: {path}")
+    if not path.is_file():
+        raise InputError(f"not a regular file: {path}")
+    size = path.stat().st_size
+    if size == 0:
+        raise InputError(f"empty file (0 bytes): {path}")
+    if size > limits.max_bytes:
+        raise InputError(f"file is {size} bytes, over the --max-bytes limit of {limits.max_bytes}: {path}")
+    probe = probe_media(path)
+    if not probe.has_audio:
+        raise InputError(f"no audio stream in {path}")
+    if probe.duration_s > limits.max_duration_s:
+        raise InputError(
+            f"media lasts {probe.duration_s:.0f} s, over the --max-duration limit of {limits.max_duration_s:.0f} s"
+        )
+    return Media(
+        source=source,
+        title=title,
+        platform=platform,
+        duration_s=probe.duration_s,
+        size_bytes=size,
+        sha256=sha256_file(path),
+        path=str(path.resolve()),
+        has_audio=probe.has_audio,
+    )
+
+
+def probe_media(path: Path) -> Probe:
+    """Open the container with PyAV (bundled by faster-whisper) and decode the first audio frame."""
+    import av
+
+    try:
+        with av.open(str(path)) as container:
+            audio = [s for s in container.streams if s.type == "audio"]
+            duration = float(container.duration) / av.time_base if container.duration else 0.0
+            if audio:
+                stream = audio[0]
+                if stream.duration is not None and stream.time_base is not None:
+                    duration = max(duration, float(stream.duration * stream.time_base))
+                next(iter(container.decode(stream)), None)  # corrupt data fails here
+            return Probe(duration_s=duration, has_audio=bool(audio))
+    except (av.FFmpegError, UnicodeDecodeError, ValueError, StopIteration) as exc:
+        raise InputError(f"not a readable media file: {path} ({_first_line(exc)})") from None
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _download(url: str, download_dir: Path, limits: AcquisitionLimits) -> tuple[Path, str, str]:
+    import yt_dlp
+
+    download_dir.mkdir(parents=True, exist_ok=True)
+    options = {
+        "quiet": True,
+        "noprogress": True,
+        "no_warnings": True,
+        "noplaylist": True,
+        "outtmpl": str(download_dir / "%(id)s.%(ext)s"),
+        "max_filesize": limits.max_bytes,
+        "format": "bestaudio/best",
+        "logger": _SilentLogger(),
+    }
+    try:
+        with yt_dlp.YoutubeDL(options) as ydl:
+            info = ydl.extract_info(url, download=True)
+    except yt_dlp.utils.DownloadError as exc:
+        raise InputError(f"download failed: {_first_line(exc).removeprefix('ERROR: ')}") from None
+    if info is None:
+        raise InputError(f"download failed: yt-dlp returned nothing for {url}")
+    downloads = info.get("requested_downloads") or []
+    filepath = downloads[0].get("filepath") if downloads else info.get("filepath")
+    if not filepath or not Path(filepath).exists():
+        raise InputError(f"download failed: no media file was saved for {url}")
+    return Path(filepath), str(info.get("title") or Path(filepath).stem), str(info.get("extractor_key") or "generic")
+
+
+class _SilentLogger:
+    """yt-dlp prints errors itself unless given a logger; ours are raised as one line instead."""
+
+    def debug(self, msg: str) -> None:
+        pass
+
+    def info(self, msg: str) -> None:
+        pass
+
+    def warning(self, msg: str) -> None:
+        pass
+
+    def error(self, msg: str) -> None:
+        pass
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0]

