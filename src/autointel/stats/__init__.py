@@ -1,0 +1,34 @@
+"""Pure statistics for the benchmark harness: summaries, comparisons, effects and budgets.
+
+No I/O, no plotting: plain functions over float samples returning frozen dataclasses, so every
+verdict the harness prints can be traced to a documented, deterministic rule.
+"""
+
+from autointel.stats._common import Samples
+from autointel.stats.budgets import memory_check, min_runs_for_quantile_bound, p95_ci, target_check
+from autointel.stats.compare import UNSTABLE_CV, Comparison, compare, compare_all, decide, holm
+from autointel.stats.critical_path import critical_path, efficiency
+from autointel.stats.effects import Effect, interactions, main_effects
+from autointel.stats.summary import Summary, runs_needed, summarize
+
+__all__ = [
+    "UNSTABLE_CV",
+    "Comparison",
+    "Effect",
+    "Samples",
+    "Summary",
+    "compare",
+    "compare_all",
+    "critical_path",
+    "decide",
+    "efficiency",
+    "holm",
+    "interactions",
+    "main_effects",
+    "memory_check",
+    "min_runs_for_quantile_bound",
+    "p95_ci",
+    "runs_needed",
+    "summarize",
+    "target_check",
+]
