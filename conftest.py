@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 from pathlib import Path
 
-REAL_HOME = os.environ.get("HOME", "")
-_SANDBOX = Path(tempfile.mkdtemp(prefix="autointel-tests-home-"))
+REAL_HOME = Path(os.environ.get("HOME") or Path.home())
+SESSION_START = time.time()
+SANDBOX = Path(tempfile.mkdtemp(prefix="autointel-tests-home-"))
 for _name in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
-    os.environ[_name] = str(_SANDBOX / _name.lower())
-os.environ["HOME"] = str(_SANDBOX / "home")
+    os.environ[_name] = str(SANDBOX / _name.lower())
+os.environ["HOME"] = str(SANDBOX / "home")
 os.environ.setdefault("CREWAI_DISABLE_TELEMETRY", "true")
 os.environ.setdefault("OTEL_SDK_DISABLED", "true")
 os.environ.setdefault("CREWAI_TRACING_ENABLED", "false")
@@ -22,4 +24,10 @@ os.environ.pop("AUTOINTEL_DATA_DIR", None)
 for _flag in ("ENABLE_PARALLEL_MEMORY_OPS", "ENABLE_PARALLEL_ANALYSIS", "ENABLE_PARALLEL_FACT_CHECKING",
               "ENABLE_PARALLEL_AUTOINTEL"):
     os.environ.pop(_flag, None)
-(_SANDBOX / "home").mkdir(parents=True, exist_ok=True)
+(SANDBOX / "home").mkdir(parents=True, exist_ok=True)
+
+
+def pytest_sessionfinish(session: object, exitstatus: int) -> None:
+    import shutil
+
+    shutil.rmtree(SANDBOX, ignore_errors=True)

@@ -8,7 +8,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autointel.settings import FLAG_ENV, MASTER_FLAG_ENV, Depth, Flags, SettingsError, load_settings, parse_bool
+from autointel.settings import (
+    FLAG_ENV,
+    MASTER_FLAG_ENV,
+    Depth,
+    Flags,
+    SettingsError,
+    load_settings,
+    parse_bool,
+)
 
 
 @pytest.mark.parametrize("raw", ["1", "true", "YES", "On", " true "])
@@ -87,7 +95,10 @@ def test_parse_bool_accepts_exactly_the_documented_words(raw: str) -> None:
             parse_bool("X", raw)
 
 
-@given(st.dictionaries(st.sampled_from([*FLAG_ENV.values(), MASTER_FLAG_ENV]), st.sampled_from(["1", "0", "on", "off"])))
+FLAG_VARS = st.sampled_from([*FLAG_ENV.values(), MASTER_FLAG_ENV])
+
+
+@given(st.dictionaries(FLAG_VARS, st.sampled_from(["1", "0", "on", "off"])))
 def test_master_or_flag_property(env: dict[str, str]) -> None:
     flags = Flags.from_env(env)
     master = env.get(MASTER_FLAG_ENV) in ("1", "on")

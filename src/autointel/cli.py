@@ -10,7 +10,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -132,7 +132,7 @@ def _emit(text: str, output: Path | None) -> None:
     atomic_write_text(output, text + "\n")
 
 
-def _progress_printer() -> object:
+def _progress_printer() -> Callable[[StepRecord], None]:
     def show(record: StepRecord) -> None:
         mark = {"ok": "done", "failed": "FAILED", "skipped": "skipped"}.get(record.status, record.status)
         print(f"  [{record.end_s:7.2f}s] {record.phase:<13} {record.name:<26} {mark}", file=sys.stderr)

@@ -9,10 +9,11 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from enum import Enum
+from enum import StrEnum
 from itertools import product
 from pathlib import Path
 
+from autointel.faults import Fault, parse_faults
 from autointel.model import FlagsRecord
 
 
@@ -20,7 +21,7 @@ class SettingsError(ValueError):
     """A setting has a value we cannot interpret (exit status 2)."""
 
 
-class Depth(str, Enum):
+class Depth(StrEnum):
     STANDARD = "standard"
     DEEP = "deep"
     COMPREHENSIVE = "comprehensive"
@@ -164,6 +165,7 @@ class Settings:
     allow_private_network: bool = False
     cpu_threads: int = 2
     crew_timeout_s: float = 1800.0
+    faults: tuple[Fault, ...] = ()
 
     @property
     def beam_size(self) -> int:
@@ -202,6 +204,8 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: object) -> 
         values["max_duration_s"] = _parse_float("AUTOINTEL_MAX_DURATION", env["AUTOINTEL_MAX_DURATION"])
     if env.get("AUTOINTEL_MAX_BYTES"):
         values["max_bytes"] = _parse_int("AUTOINTEL_MAX_BYTES", env["AUTOINTEL_MAX_BYTES"])
+    if env.get("AUTOINTEL_FAULTS"):
+        values["faults"] = parse_faults(env["AUTOINTEL_FAULTS"], fault_targets())
     values.update({k: v for k, v in overrides.items() if v is not None})
     return Settings(**values)  # type: ignore[arg-type]
 
@@ -218,3 +222,10 @@ def parse_engine(raw: str) -> str:
     if value not in ENGINES:
         raise SettingsError(f"unknown engine {raw!r}; use one of {list(ENGINES)}")
     return value
+
+
+def fault_targets() -> frozenset[str]:
+    from autointel.engines.steps import STEP_FUNCTIONS
+    from autointel.phases import PHASES
+
+    return frozenset(PHASES) | frozenset(STEP_FUNCTIONS)

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from crewai import LLM, Agent, Crew, Process, Task
+from crewai.agents.agent_builder.base_agent import BaseAgent
 from crewai.events import (
     LLMCallCompletedEvent,
     LLMCallStartedEvent,
@@ -46,7 +47,8 @@ class StepTool(BaseTool):
 
     @classmethod
     def for_step(cls, ctx: RunContext, step: Step) -> StepTool:
-        tool = cls(name=step.name, description=f"Runs the {step.name.replace('_', ' ')} step of the {step.phase} phase.")
+        description = f"Runs the {step.name.replace('_', ' ')} step of the {step.phase} phase."
+        tool = cls(name=step.name, description=description)
         tool._ctx, tool._step = ctx, step
         return tool
 
@@ -55,7 +57,7 @@ class StepTool(BaseTool):
 
 
 def build_crew(layout: tuple[CrewTask, ...], ctx: RunContext, llm: BaseLLM) -> tuple[Crew, dict[str, Task]]:
-    agents: list[Agent] = []
+    agents: list[BaseAgent] = []
     tasks: dict[str, Task] = {}
     for item in layout:
         step = item.step

@@ -183,6 +183,9 @@ def run_step(ctx: RunContext, step: Step) -> str:
     """Run one step under a span; errors are recorded on the context and re-raised to the engine."""
     with ctx.recorder.step(step.name, step.phase):
         try:
+            for fault in ctx.settings.faults:
+                if fault.applies_to(step.kind, step.phase):
+                    fault.trigger()
             return STEP_FUNCTIONS[step.kind](ctx, step)
         except Exception as exc:
             ctx.record_error(step.phase, exc)

@@ -7,16 +7,16 @@ these values into JSON-ready data, and the README documents the same fields.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     OK = "ok"
     PARTIAL = "partial"
     FAILED = "failed"
 
 
-class Verdict(str, Enum):
+class Verdict(StrEnum):
     SUPPORTED = "supported"
     CONTRADICTED = "contradicted"
     UNVERIFIABLE = "unverifiable"

@@ -1,0 +1,133 @@
+"""The CrewAI engine: every flag combination builds and runs, does the pipeline's work, overlaps for real."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from autointel.engines import run_engine
+from autointel.engines.crew import crew_layout
+from autointel.engines.plan import build_plan
+from autointel.engines.resources import Resources
+from autointel.model import RunResult, Status, to_jsonable
+from autointel.settings import Depth, Flags
+from conftest import REAL_HOME, SANDBOX, SESSION_START
+from tests.conftest import fixture_settings, talk_media
+
+ALL = list(Flags.all_combinations())
+SOURCE = "health_diet"
+
+
+def _payload(result: RunResult) -> Any:
+    return to_jsonable((result.transcript, result.analysis, result.verification, result.deception_score))
+
+
+@pytest.mark.parametrize("depth", list(Depth))
+@pytest.mark.parametrize("flags", ALL, ids=[f.name for f in ALL])
+def test_every_combination_builds_a_crew(depth: Depth, flags: Flags, tmp_path: Path) -> None:
+    """CrewAI validates the task list when the Crew is built: this is where the old system crashed."""
+    from autointel.engines.context import RunContext
+    from autointel.engines.crew_build import build_crew, make_llm
+    from autointel.llm.profiles import BUILTIN_PROFILES, ProviderModel
+
+    settings = fixture_settings(tmp_path, flags, depth=depth)
+    layout = crew_layout(build_plan(depth, flags, settings.fact_check_workers))
+    ctx = RunContext(source="unused", settings=settings, resources=Resources(settings))
+    crew, _ = build_crew(layout, ctx, make_llm("offline", ProviderModel(BUILTIN_PROFILES["instant"])))
+    assert [t.name for t in crew.tasks] == [item.step.name for item in layout]
+    assert len({id(t.agent) for t in crew.tasks}) == len(crew.tasks)  # one agent per task
+    assert [t.async_execution for t in crew.tasks] == [item.is_async for item in layout]
+
+
+@pytest.fixture(scope="module")
+def pipeline_baseline(data_dir: Path, resources: Resources) -> RunResult:
+    return run_engine(str(talk_media(SOURCE)), fixture_settings(data_dir), resources)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("flags", ALL, ids=[f.name for f in ALL])
+def test_each_combination_runs_ok_and_matches_the_pipeline(
+    flags: Flags, data_dir: Path, resources: Resources, pipeline_baseline: RunResult
+) -> None:
+    settings = fixture_settings(data_dir, flags, engine="crew")
+    result = run_engine(str(talk_media(SOURCE)), settings, resources)
+    assert result.status is Status.OK, result.errors
+    assert result.engine == "crew" and result.flags == flags.record()
+    assert _payload(result) == _payload(pipeline_baseline)
+    crew = result.crew or {}
+    expected = crew_layout(build_plan(settings.depth, flags, settings.fact_check_workers))
+    assert [t["name"] for t in crew["tasks"]] == [t.step.name for t in expected]  # type: ignore[index]
+    timings = {t["name"]: t for t in crew["task_timings"]}  # type: ignore[attr-defined]
+    assert set(timings) == {t.step.name for t in expected} and all(t["status"] == "ok" for t in timings.values())
+    calls = crew["llm"]["calls"]  # type: ignore[index]
+    assert len(calls) == 2 * len(expected)  # ReAct: one action turn, one final-answer turn per task
+    assert all(c["prompt_tokens"] > 0 for c in calls)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("depth", [Depth.STANDARD, Depth.DEEP, Depth.EXPERIMENTAL])
+def test_master_flag_runs_at_every_depth(depth: Depth, data_dir: Path, resources: Resources) -> None:
+    env_flags = Flags.from_env({"ENABLE_PARALLEL_AUTOINTEL": "true"})
+    settings = fixture_settings(data_dir, env_flags, engine="crew", depth=depth)
+    result = run_engine(str(talk_media(SOURCE)), settings, resources)
+    assert result.status is Status.OK, result.errors
+    assert (result.verification is None) == (depth is Depth.STANDARD)
+
+
+def _overlaps(spans: list[tuple[float, float]]) -> bool:
+    return any(a0 < b1 and b0 < a1 for i, (a0, a1) in enumerate(spans) for (b0, b1) in spans[i + 1:])
+
+
+@pytest.mark.slow
+def test_fixed_latency_async_tasks_overlap_and_all_flags_is_faster(data_dir: Path, resources: Resources) -> None:
+    source = str(talk_media(SOURCE))
+    runs = {}
+    for flags in (Flags(), Flags(True, True, True)):
+        settings = fixture_settings(data_dir, flags, engine="crew", llm_profile="fixed-0.3", depth=Depth.DEEP)
+        started = time.perf_counter()
+        runs[flags.name] = (run_engine(source, settings, resources), time.perf_counter() - started)
+    baseline, baseline_s = runs["baseline"]
+    widest, widest_s = runs["memory_ops+analysis+fact_checking"]
+    assert baseline.status is Status.OK and widest.status is Status.OK
+    timing = {t["name"]: (t["start_s"], t["end_s"]) for t in widest.crew["task_timings"]}  # type: ignore[index,union-attr]
+    assert _overlaps([timing[n] for n in ("text_analysis", "fallacy_detection", "perspective_synthesis")])
+    assert _overlaps([v for k, v in timing.items() if k.startswith("fact_check_")])
+    base_timing = [(t["start_s"], t["end_s"]) for t in baseline.crew["task_timings"]]  # type: ignore[index,union-attr]
+    assert not _overlaps(base_timing)
+    assert widest_s < baseline_s * 0.8, (widest_s, baseline_s)
+
+
+@pytest.mark.slow
+def test_a_failing_tool_gives_a_partial_result_in_bounded_time(data_dir: Path, resources: Resources) -> None:
+    from autointel.faults import Fault
+
+    settings = fixture_settings(data_dir, Flags(True, True, True), engine="crew", depth=Depth.DEEP,
+                                faults=(Fault("fact_check", "error"),), crew_timeout_s=120.0)
+    started = time.perf_counter()
+    result = run_engine(str(talk_media(SOURCE)), settings, resources)
+    assert time.perf_counter() - started < 120
+    assert result.status is Status.PARTIAL
+    assert result.analysis is not None and result.verification is None
+    assert {e.type for e in result.errors} == {"InjectedFault"}
+    statuses = {s.name: s.status for s in result.steps}
+    assert statuses["verification_integration"] == "skipped"
+
+
+def test_nothing_is_written_under_the_real_home() -> None:
+    """conftest points HOME/XDG at a sandbox; CrewAI's and onnxruntime's files must land there."""
+    assert Path(os.environ["HOME"]).is_relative_to(SANDBOX)
+    watched = [".local/share/crewai", ".config/crewai", ".local/share/autointel", ".cache/Microsoft",
+               f".local/share/{Path.cwd().name}"]
+    touched = [
+        path
+        for folder in watched
+        if (REAL_HOME / folder).exists()
+        for path in (REAL_HOME / folder).rglob("*")
+        if path.stat().st_mtime >= SESSION_START
+    ]
+    assert touched == []
+    assert any(SANDBOX.rglob("*")), "the sandbox should have received the libraries' files"
