@@ -1,0 +1,129 @@
+"""Memory operations the phases call: index evidence, store a transcript, search and recall.
+
+Keys are built from content (source + text hash, media sha256 + chunk index + text hash), so a
+re-run finds its points already stored, embeds nothing and writes nothing new.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from autointel.memory.chunking import Chunk, split_documents
+from autointel.memory.embeddings import Embedder
+from autointel.memory.vectors import EVIDENCE, TRANSCRIPTS, VectorStore
+from autointel.model import Evidence, Media, MemoryWrite
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def evidence_key(source: str, text: str) -> str:
+    return f"evidence\x1f{source}\x1f{text_hash(text)}"
+
+
+def transcript_key(media_sha256: str, index: int, text: str) -> str:
+    return f"transcript\x1f{media_sha256}\x1f{index}\x1f{text_hash(text)}"
+
+
+def index_evidence(store: VectorStore, embedder: Embedder, directory: Path) -> MemoryWrite:
+    """Embed every passage of the evidence corpus into "evidence"; a re-run embeds and writes nothing."""
+    passages = split_documents(directory)
+    keys = [evidence_key(p.source, p.text) for p in passages]
+    payloads = [{"text": p.text, "source": p.source, "kind": "evidence"} for p in passages]
+    written = _write_missing(store, embedder, EVIDENCE, keys, [p.text for p in passages], payloads)
+    return MemoryWrite(EVIDENCE, written, store.count(EVIDENCE))
+
+
+def store_transcript(
+    store: VectorStore, embedder: Embedder, media: Media, chunks: Sequence[Chunk]
+) -> MemoryWrite:
+    """Embed a talk's chunks into "transcripts", tagged with the media so later runs can recall it."""
+    keys = [transcript_key(media.sha256, c.index, c.text) for c in chunks]
+    payloads = [
+        {
+            "text": c.text,
+            "start_s": c.start_s,
+            "end_s": c.end_s,
+            "media_sha256": media.sha256,
+            "title": media.title,
+            "source": media.source,
+            "kind": "transcript",
+        }
+        for c in chunks
+    ]
+    written = _write_missing(store, embedder, TRANSCRIPTS, keys, [c.text for c in chunks], payloads)
+    return MemoryWrite(TRANSCRIPTS, written, store.count(TRANSCRIPTS))
+
+
+def search_evidence(
+    store: VectorStore,
+    embedder: Embedder,
+    text: str,
+    limit: int = 5,
+    include_transcripts_except: str | None = None,
+) -> list[Evidence]:
+    """Best evidence passages for `text`, optionally merged with chunks of other talks (not this sha256)."""
+    if limit <= 0 or not text.strip():
+        return []
+    vector = embedder.embed([text])[0]
+    hits = [
+        (score, _evidence_source(p), str(p.get("text", "")))
+        for score, p in store.search(EVIDENCE, vector, limit)
+    ]
+    if include_transcripts_except is not None:
+        exclude = {"media_sha256": include_transcripts_except}
+        hits += [
+            (score, _transcript_source(p), str(p.get("text", "")))
+            for score, p in store.search(TRANSCRIPTS, vector, limit, exclude=exclude)
+        ]
+    hits.sort(key=lambda h: (-h[0], h[1], h[2]))
+    return [Evidence(text=t, source=s, score=round(score, 6)) for score, s, t in hits[:limit]]
+
+
+def recall(store: VectorStore, embedder: Embedder, query: str, limit: int) -> list[dict[str, Any]]:
+    """Top transcript chunks from every talk stored so far, with where they came from."""
+    if limit <= 0 or not query.strip():
+        return []
+    hits = store.search(TRANSCRIPTS, embedder.embed([query])[0], limit)
+    return [
+        {
+            "text": p.get("text", ""),
+            "title": p.get("title", ""),
+            "source": p.get("source", ""),
+            "media_sha256": p.get("media_sha256", ""),
+            "start_s": p.get("start_s", 0.0),
+            "end_s": p.get("end_s", 0.0),
+            "score": round(score, 6),
+        }
+        for score, p in hits
+    ]
+
+
+def _write_missing(
+    store: VectorStore,
+    embedder: Embedder,
+    collection: str,
+    keys: Sequence[str],
+    texts: Sequence[str],
+    payloads: Sequence[Mapping[str, Any]],
+) -> int:
+    """Embed and upsert only the keys not stored yet: embedding dominates the cost of a re-run."""
+    present = store.existing_keys(collection, keys)
+    todo = [i for i, k in enumerate(keys) if k not in present]
+    if not todo:
+        return 0
+    vectors = embedder.embed([texts[i] for i in todo])
+    return store.upsert(collection, [keys[i] for i in todo], vectors, [payloads[i] for i in todo])
+
+
+def _evidence_source(payload: Mapping[str, Any]) -> str:
+    return str(payload.get("source", ""))
+
+
+def _transcript_source(payload: Mapping[str, Any]) -> str:
+    """A media-fragment style reference ("<source>#t=12") so a reader can jump to the moment."""
+    return f"{payload.get('source', '')}#t={float(payload.get('start_s', 0.0)):.0f}"
