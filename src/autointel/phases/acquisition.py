@@ -13,7 +13,10 @@ from urllib.parse import unquote, urlparse
 
 from autointel.errors import InputError
 from autointel.model import Media
-from autointel.phases.netguard import check_url
+from autointel.phases.netguard import resolve_redirects
+
+# Shorter media cannot hold a talk; such files are nearly always truncated or mislabelled.
+MIN_DURATION_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -36,8 +39,8 @@ def acquire(source: str, limits: AcquisitionLimits, download_dir: Path) -> Media
     parsed = urlparse(source)
     scheme = parsed.scheme.lower()
     if scheme in ("http", "https"):
-        check_url(source, allow_private=limits.allow_private_network)
-        path, title, platform = _download(source, download_dir, limits)
+        final_url = resolve_redirects(source, allow_private=limits.allow_private_network)
+        path, title, platform = _download(final_url, download_dir, limits)
     elif scheme == "file":
         path = Path(unquote(parsed.path))
         title, platform = path.stem, "local"
@@ -62,6 +65,8 @@ def describe_local(source: str, path: Path, title: str, platform: str, limits: A
     probe = probe_media(path)
     if not probe.has_audio:
         raise InputError(f"no audio stream in {path}")
+    if probe.duration_s < MIN_DURATION_S:
+        raise InputError(f"media lasts {probe.duration_s:.2f} s: too short to hold speech (truncated?): {path}")
     if probe.duration_s > limits.max_duration_s:
         raise InputError(
             f"media lasts {probe.duration_s:.0f} s, over the --max-duration limit of {limits.max_duration_s:.0f} s"

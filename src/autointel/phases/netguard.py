@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import urllib.error
+import urllib.request
+from http.client import HTTPMessage
+from typing import IO
 from urllib.parse import urlparse
 
 from autointel.errors import InputError
@@ -50,3 +54,35 @@ def check_url(url: str, *, allow_private: bool) -> None:
                 f"refusing {host}: it resolves to the non-public address {address}"
                 " (use --allow-private-network to override)"
             )
+
+
+class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
+    """Vet every redirect target before the request to it is made."""
+
+    def __init__(self, allow_private: bool) -> None:
+        self.allow_private = allow_private
+
+    def redirect_request(
+        self, req: urllib.request.Request, fp: IO[bytes], code: int, msg: str, headers: HTTPMessage, newurl: str
+    ) -> urllib.request.Request | None:
+        check_url(newurl, allow_private=self.allow_private)
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def resolve_redirects(url: str, *, allow_private: bool, timeout_s: float = 20.0) -> str:
+    """Follow the redirect chain with each hop vetted; return the final URL for the downloader.
+
+    A failing probe (405 for HEAD, a timeout) is not fatal: the downloader reports real failures.
+    """
+    check_url(url, allow_private=allow_private)
+    opener = urllib.request.build_opener(_CheckedRedirects(allow_private))
+    request = urllib.request.Request(url, method="HEAD", headers={"User-Agent": "autointel"})
+    try:
+        with opener.open(request, timeout=timeout_s) as response:
+            final = str(response.geturl())
+    except urllib.error.HTTPError as exc:
+        final = str(exc.geturl() or url)
+    except (urllib.error.URLError, OSError, ValueError):
+        return url
+    check_url(final, allow_private=allow_private)
+    return final

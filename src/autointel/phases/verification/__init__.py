@@ -1,0 +1,23 @@
+"""Deterministic, local claim verification: spot check-worthy claims, check them, score the talk.
+
+`EvidenceSearch` abstracts retrieval (the engine uses the vector store; tests use an in-memory
+search), so the verdict logic runs the same everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from autointel.memory.embeddings import Embedder
+from autointel.model import Claim, Verification
+from autointel.phases.verification.claims import extract_claims
+from autointel.phases.verification.factcheck import EvidenceSearch, check_claim
+from autointel.phases.verification.scoring import deception_score, trust_score
+
+__all__ = ["EvidenceSearch", "check_claim", "deception_score", "extract_claims", "trust_score", "verify"]
+
+
+def verify(claims: Sequence[Claim], search: EvidenceSearch, embedder: Embedder) -> Verification:
+    """Check every claim in order and score the whole set."""
+    checked = tuple(check_claim(claim, search, embedder) for claim in claims)
+    return Verification(checked, trust_score(checked))
