@@ -1,0 +1,201 @@
+"""Turn recorded samples into the session's numbers, every statistic delegated to `autointel.stats`.
+
+Only runs that count (measure purpose, not warmup, status ok, valid) enter a statistic; failed and
+invalid runs are counted and listed instead. A comparison needs >= 2 counted runs on both sides,
+otherwise it is reported as "insufficient" rather than guessed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+from autointel import stats
+from autointel.bench.options import BenchOptions
+from autointel.bench.samples import RunSample
+from autointel.settings import FLAG_ENV, Flags
+
+FLAG_NAMES = tuple(FLAG_ENV)
+
+
+def _asdict(value: Any) -> dict[str, Any]:
+    return dataclasses.asdict(value)
+
+
+def _summary(values: Sequence[float], seed: int) -> dict[str, Any] | None:
+    return _asdict(stats.summarize(values, seed=seed)) if values else None
+
+
+def _counted(samples: Sequence[RunSample], combo: str, engine: str) -> list[RunSample]:
+    return [s for s in samples if s.cell == (combo, engine) and s.counts]
+
+
+def _cell_cells(samples: Sequence[RunSample], options: BenchOptions) -> list[tuple[str, str]]:
+    seen = {s.cell for s in samples}
+    ordered = [(c, e) for e in options.engines for c in options.combos]
+    return ordered + sorted(seen - set(ordered))
+
+
+def cell_stats(
+    samples: Sequence[RunSample], combo: str, engine: str, options: BenchOptions
+) -> dict[str, Any]:
+    own = [s for s in samples if s.cell == (combo, engine)]
+    ok = _counted(samples, combo, engine)
+    seed = options.seed
+    e2e = [s.e2e_s for s in ok]
+    phases: dict[str, list[float]] = {}
+    for s in ok:
+        for name, rec in s.phases.items():
+            phases.setdefault(name, []).append(rec["wall_s"])
+    cps = [s.critical_path for s in ok if s.critical_path and "bound_s" in s.critical_path]
+    diag = [s for s in own if s.purpose != "measure"]
+    p95 = stats.p95_ci(e2e, seed) if e2e else None
+    summary_e2e = stats.summarize(e2e, seed=seed) if e2e else None
+    return {
+        "combo": combo,
+        "engine": engine,
+        "flags": dataclasses.asdict(Flags.parse_combo(combo)),
+        "counts": {
+            "runs": len(own),
+            "measured": sum(1 for s in own if s.purpose == "measure" and not s.warmup),
+            "ok": len(ok),
+            "failed": sum(1 for s in own if s.status == "failed"),
+            "invalid": sum(1 for s in own if s.status == "ok" and not s.valid),
+            "warmup": sum(1 for s in own if s.warmup),
+            "diagnostic": len(diag),
+        },
+        "errors": sorted({s.error for s in own if s.error})[:5],
+        "invalid_reasons": sorted({s.invalid_reason for s in own
+                                   if s.status == "ok" and s.invalid_reason})[:5],
+        "e2e": _asdict(summary_e2e) if summary_e2e else None,
+        "p95_ci": list(p95) if p95 else None,
+        "target_median": stats.target_check(summary_e2e, None, options.target_s) if summary_e2e else None,
+        "target_p95": (stats.target_check(summary_e2e, p95[1], options.target_s)
+                       if summary_e2e and p95 else None),
+        "cpu": _summary([s.cpu_process_s for s in ok], seed),
+        "peak_rss": _summary([float(s.peak_rss_bytes) for s in ok], seed),
+        "phases": {name: _summary(values, seed) for name, values in phases.items()},
+        "critical_path_bound": _summary([c["bound_s"] for c in cps], seed),
+        "efficiency": _summary([c["efficiency"] for c in cps], seed),
+        "layout_bound": _summary([c["layout_bound_s"] for c in cps if "layout_bound_s" in c], seed),
+        "heap_peaks": [s.heap_peaks for s in diag if s.heap_peaks],
+        "artifacts": [s.artifacts for s in diag if s.artifacts],
+    }
+
+
+def _family(
+    base: list[float], candidates: dict[str, list[float]], options: BenchOptions, seed: int
+) -> list[dict[str, Any]]:
+    """One Holm-adjusted family; candidates without enough runs are listed as insufficient."""
+    out: list[dict[str, Any]] = []
+    enough = {k: v for k, v in candidates.items() if len(v) >= 2}
+    if len(base) >= 2 and enough:
+        found = stats.compare_all(base, enough, options.threshold, options.alpha, seed)
+        out += [_asdict(c) for c in found]
+    out += [{"name": k, "verdict": "insufficient", "n": len(v), "n_baseline": len(base)}
+            for k, v in candidates.items() if k not in enough or len(base) < 2]
+    return out
+
+
+def comparisons(samples: Sequence[RunSample], options: BenchOptions) -> list[dict[str, Any]]:
+    """Per engine: every combination vs baseline, end to end and per phase (one family each)."""
+    out: list[dict[str, Any]] = []
+    for k, engine in enumerate(options.engines):
+        by_combo = {c: _counted(samples, c, engine) for c in options.combos}
+        base = by_combo["baseline"]
+        others = [c for c in options.combos if c != "baseline"]
+        if not others:
+            continue
+        seed = options.seed + 1000 * k
+        for row in _family([s.e2e_s for s in base], {c: [s.e2e_s for s in by_combo[c]] for c in others},
+                           options, seed):
+            out.append({"engine": engine, "metric": "e2e", **row})
+        phase_names = dict.fromkeys(p for s in base for p in s.phases)
+        for j, phase in enumerate(phase_names, 1):
+            base_p = [s.phases[phase]["wall_s"] for s in base if phase in s.phases]
+            cands = {c: [s.phases[phase]["wall_s"] for s in by_combo[c] if phase in s.phases] for c in others}
+            for row in _family(base_p, cands, options, seed + 100 * j):
+                out.append({"engine": engine, "metric": f"phase:{phase}", **row})
+    return out
+
+
+def effects(samples: Sequence[RunSample], options: BenchOptions) -> list[dict[str, Any]]:
+    """Main effects and two-way interactions of the flags on e2e time, where the matrix has the cells."""
+    out: list[dict[str, Any]] = []
+    for k, engine in enumerate(options.engines):
+        cells: dict[tuple[bool, ...], list[float]] = {}
+        for combo in options.combos:
+            flags = Flags.parse_combo(combo)
+            values = [s.e2e_s for s in _counted(samples, combo, engine)]
+            if len(values) >= 2:
+                cells[tuple(getattr(flags, n) for n in FLAG_NAMES)] = values
+        if len(cells) < 2:
+            continue
+        seed = options.seed + 1000 * k
+        out += [{"engine": engine, "kind": "main", **_asdict(e)}
+                for e in stats.main_effects(cells, FLAG_NAMES, seed=seed)]
+        out += [{"engine": engine, "kind": "interaction", **_asdict(e)}
+                for e in stats.interactions(cells, FLAG_NAMES, seed=seed)]
+    return out
+
+
+def memory(samples: Sequence[RunSample], options: BenchOptions) -> list[dict[str, Any]]:
+    """Peak RSS vs baseline against the budget. Only fresh processes make RSS comparable: in-process
+    peaks are reported but never given a pass/fail verdict."""
+    out: list[dict[str, Any]] = []
+    for engine in options.engines:
+        base = _counted(samples, "baseline", engine)
+        for combo in options.combos[1:]:
+            cand = _counted(samples, combo, engine)
+            row: dict[str, Any] = {"engine": engine, "combo": combo, "budget": options.memory_budget}
+            if len(base) < 2 or len(cand) < 2:
+                out.append({**row, "verdict": "insufficient"})
+                continue
+            verdict, ratio, low, high = stats.memory_check(
+                [float(s.peak_rss_bytes) for s in cand], [float(s.peak_rss_bytes) for s in base],
+                options.memory_budget, options.seed)
+            comparable = all(s.isolated for s in base + cand)
+            row.update(ratio=ratio, ci_low=low, ci_high=high, comparable=comparable)
+            if not comparable:
+                verdict = "not_comparable"
+                row["note"] = "in-process RSS is not comparable between runs; use --autointel-isolate process"
+            out.append({**row, "verdict": verdict})
+    return out
+
+
+def _digest_key(digest: dict[str, Any]) -> str:
+    return json.dumps(digest, sort_keys=True)
+
+
+def equivalence(samples: Sequence[RunSample], options: BenchOptions) -> list[dict[str, Any]]:
+    """Did every cell do the same work as the baseline of the first engine? (output digests)"""
+    ok = [s for s in samples if s.status == "ok" and s.digest]
+    ref_pool = [s for s in ok if s.cell == ("baseline", options.engines[0])]
+    if not ref_pool:
+        return []
+    ref_key, _ = Counter(_digest_key(s.digest) for s in ref_pool).most_common(1)[0]
+    reference = json.loads(ref_key)
+    out = []
+    for combo, engine in _cell_cells(samples, options):
+        own = [s for s in ok if s.cell == (combo, engine)]
+        if not own:
+            continue
+        keys = {_digest_key(s.digest) for s in own}
+        differs = sorted({f for s in own for f in s.digest if s.digest.get(f) != reference.get(f)})
+        mismatched = sum(1 for s in own if _digest_key(s.digest) != ref_key)
+        out.append({"combo": combo, "engine": engine, "matches": keys == {ref_key}, "stable": len(keys) == 1,
+                    "differs_in": differs, "mismatched_runs": mismatched})
+    return out
+
+
+def analyze(samples: Sequence[RunSample], options: BenchOptions) -> dict[str, Any]:
+    return {
+        "cells": [cell_stats(samples, c, e, options) for c, e in _cell_cells(samples, options)],
+        "comparisons": comparisons(samples, options),
+        "effects": effects(samples, options),
+        "memory": memory(samples, options),
+        "equivalence": equivalence(samples, options),
+    }

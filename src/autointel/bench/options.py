@@ -1,0 +1,89 @@
+"""Harness options as one immutable value, parsed once from the pytest command line / ini."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from autointel.settings import ENGINES, Flags, SettingsError
+
+FAIL_ON_CHOICES = ("target", "memory", "regression", "invalid", "failed")
+DEFAULT_FAIL_ON = frozenset({"invalid", "failed", "regression"})
+ISOLATE_CHOICES = ("none", "process")
+
+
+@dataclass(frozen=True)
+class BenchOptions:
+    combos: tuple[str, ...] = ("baseline",)  # Flags.name values, baseline first
+    engines: tuple[str, ...] = ("pipeline",)
+    iterations: int = 10
+    warmup: int = 1
+    llm_profile: str = "instant"
+    report_dir: Path | None = None  # None: reports/<run id>
+    target_s: float = 360.0
+    memory_budget: float = 0.10
+    threshold: float = 0.05
+    alpha: float = 0.05
+    isolate: str = "none"
+    memray: bool = False
+    profile: bool = False
+    heap: bool = False
+    history: Path | None = None
+    history_k: int = 5
+    fail_on: frozenset[str] = field(default_factory=lambda: DEFAULT_FAIL_ON)
+    seed: int = 0
+    run_timeout_s: float = 3600.0
+
+    def __post_init__(self) -> None:
+        if self.iterations < 1:
+            raise SettingsError("iterations must be >= 1")
+        if self.warmup < 0:
+            raise SettingsError("warmup must be >= 0")
+        if self.isolate not in ISOLATE_CHOICES:
+            raise SettingsError(f"isolate must be one of {ISOLATE_CHOICES}, got {self.isolate!r}")
+        unknown = set(self.fail_on) - set(FAIL_ON_CHOICES)
+        if unknown:
+            raise SettingsError(f"unknown fail-on condition(s) {sorted(unknown)}; use {FAIL_ON_CHOICES}")
+        bad = set(self.engines) - set(ENGINES)
+        if bad or not self.engines:
+            raise SettingsError(f"unknown engine(s) {sorted(bad)}; use {ENGINES}")
+        if not self.combos or self.combos[0] != "baseline":
+            raise SettingsError("combos must start with baseline (every comparison needs it)")
+        if self.history_k < 2:
+            raise SettingsError("history_k must be >= 2 (never compare against a single previous point)")
+
+
+def parse_combos(text: str) -> tuple[str, ...]:
+    """`all` = every flag combination; `baseline`; or a comma list of Flags.parse_combo names.
+
+    Baseline is always included, first. Note `all` here means all 2^3 combinations; the single
+    all-flags-on combination is `memory_ops+analysis+fact_checking`.
+    """
+    text = text.strip().lower()
+    if text == "all":
+        names = [f.name for f in Flags.all_combinations()]
+    else:
+        names = [Flags.parse_combo(part).name for part in text.split(",") if part.strip()]
+    ordered = ["baseline", *[n for n in names if n != "baseline"]]
+    return tuple(dict.fromkeys(ordered))
+
+
+def parse_engines(text: str) -> tuple[str, ...]:
+    names = [part.strip().lower() for part in text.split(",") if part.strip()]
+    return tuple(dict.fromkeys(names))
+
+
+def parse_fail_on(text: str) -> frozenset[str]:
+    parts = (part.strip().lower() for part in text.split(","))
+    return frozenset(p for p in parts if p and p != "none")
+
+
+def new_run_id() -> str:
+    """UTC timestamp + short random suffix: sortable, and unique across concurrent sessions."""
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
+
+
+def new_seed() -> int:
+    return secrets.randbelow(2**31)

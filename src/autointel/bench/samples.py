@@ -1,0 +1,96 @@
+"""One measured run as a frozen, JSON-round-trippable record: the unit the harness persists.
+
+Counting rules (so every run is counted exactly once, and a crash is never a success):
+* `status` is "failed" when the target raised, its worker died or timed out, or its RunResult was
+  not `ok`; `error` says why.
+* `valid` is False when the run could not prove it ran what was asked: reported flags or engine
+  differ from the requested ones, or the structure fingerprint differs from the expected one. A run
+  without a result has nothing to prove: valid=False with reason "no result".
+* Statistics use only runs with purpose "measure", warmup False, status "ok" and valid True.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+PURPOSES = ("measure", "heap", "memray", "profile")
+"""`measure` runs feed the timing statistics; the others are diagnostic runs whose instrumentation
+overhead (tracemalloc 3.7-5x, memray 1.4-1.6x, pyinstrument) would distort the timings."""
+
+
+@dataclass(frozen=True)
+class RunSample:
+    run_id: str
+    combo: str
+    engine: str
+    iteration: int
+    warmup: bool
+    order: int
+    flags_requested: dict[str, bool]
+    flags_reported: dict[str, bool]
+    fingerprint_expected: str
+    fingerprint_actual: str | None
+    valid: bool
+    invalid_reason: str | None
+    status: str  # ok | failed
+    error: str | None
+    digest: dict[str, Any]
+    e2e_s: float
+    cpu_process_s: float
+    peak_rss_bytes: int
+    rss_before_bytes: int
+    phases: dict[str, dict[str, float]]
+    steps: list[dict[str, Any]]
+    llm_calls: list[dict[str, Any]]
+    heap_peaks: dict[str, int] | None = None
+    purpose: str = "measure"
+    depth: str = ""
+    isolated: bool = False  # ran in a fresh worker process (peak RSS comparable across runs)
+    critical_path: dict[str, Any] | None = None  # bound_s, path, efficiency (+ layout_bound_s for crew)
+    artifacts: dict[str, str] = field(default_factory=dict)  # diagnostic files (memray .bin, profile .html)
+
+    @property
+    def counts(self) -> bool:
+        """Does this run belong in the timing statistics?"""
+        return self.purpose == "measure" and not self.warmup and self.status == "ok" and self.valid
+
+    @property
+    def cell(self) -> tuple[str, str]:
+        return (self.combo, self.engine)
+
+
+def sample_to_dict(sample: RunSample) -> dict[str, Any]:
+    return dataclasses.asdict(sample)
+
+
+def sample_from_dict(data: dict[str, Any]) -> RunSample:
+    """Rebuild a sample; unknown keys are ignored and missing optional ones take their defaults."""
+    names = {f.name for f in dataclasses.fields(RunSample)}
+    return RunSample(**{k: v for k, v in data.items() if k in names})
+
+
+def sample_to_json(sample: RunSample) -> str:
+    return json.dumps(sample_to_dict(sample), separators=(",", ":"), sort_keys=True, allow_nan=True)
+
+
+def sample_from_json(text: str) -> RunSample:
+    return sample_from_dict(json.loads(text))
+
+
+def load_samples(path: Path) -> list[RunSample]:
+    """Read a raw_samples.jsonl; a torn last line (session killed mid-write) is skipped, not fatal."""
+    samples: list[RunSample] = []
+    if not path.exists():
+        return samples
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        try:
+            samples.append(sample_from_json(line))
+        except (json.JSONDecodeError, TypeError):
+            continue
+    return samples

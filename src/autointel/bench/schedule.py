@@ -1,0 +1,59 @@
+"""The run order: every (combo, engine) cell x (warmups + iterations), as randomised complete blocks.
+
+Design, and why:
+* All warmups come first, one shuffled block per warmup round. A cell's first runs in a process pay
+  one-off costs (imports, model loads, page cache, lazily built stores); running every cell's warmup
+  before any measured run means no measured run is a cell's first, whatever the order.
+* Measured runs come in `iterations` blocks; each block holds every cell exactly once, in a seeded
+  random order. Slow drift (thermal throttling, a growing vector store, background load) then hits
+  every cell alike, and no cell is systematically measured early or late. A fully random order would
+  let a cell's runs bunch up at one end by chance; blocks keep the balance at every prefix, which also
+  makes an interrupted session's finished runs usable.
+* Warmup runs are recorded (nothing is hidden) but dropped from every statistic.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from autointel.settings import Flags
+
+
+@dataclass(frozen=True)
+class Cell:
+    combo: str
+    engine: str
+
+    @property
+    def flags(self) -> Flags:
+        return Flags.parse_combo(self.combo)
+
+    @property
+    def id(self) -> str:
+        return f"{self.combo}-{self.engine}"
+
+
+@dataclass(frozen=True)
+class Slot:
+    cell: Cell
+    iteration: int  # 0-based within the cell; warmups count separately
+    warmup: bool
+    order: int  # position in the session
+
+
+def cells_for(combos: Sequence[str], engines: Sequence[str]) -> tuple[Cell, ...]:
+    return tuple(Cell(combo, engine) for engine in engines for combo in combos)
+
+
+def build_schedule(cells: Sequence[Cell], iterations: int, warmup: int, seed: int) -> list[Slot]:
+    rng = random.Random(seed)
+    slots: list[Slot] = []
+    for warm, rounds in ((True, warmup), (False, iterations)):
+        for i in range(rounds):
+            block = list(cells)
+            rng.shuffle(block)
+            start = len(slots)
+            slots.extend(Slot(cell, i, warm, start + k) for k, cell in enumerate(block))
+    return slots

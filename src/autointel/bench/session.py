@@ -1,0 +1,279 @@
+"""A benchmark session: drive the schedule, persist every sample at once, then judge via autointel.stats.
+
+Every finished sample is appended to raw_samples.jsonl (flushed and fsynced) before the next run
+starts, so a killed session keeps every finished run. results.json and summary.md are written at the
+end, atomically. With isolate="process" each run is a fresh worker process; `resources` is then
+unused (each worker owns its models), and in-process runs share `resources` only if one is given.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from autointel.bench.analyze import analyze
+from autointel.bench.history import append_history, history_check, load_history
+from autointel.bench.measure import Diagnostics, RunSpec, Target, TargetRef, measure_run
+from autointel.bench.options import BenchOptions, new_run_id
+from autointel.bench.report import clean, environment, render_summary_md, write_json_atomic
+from autointel.bench.samples import RunSample, sample_to_dict, sample_to_json
+from autointel.bench.schedule import Cell, build_schedule, cells_for
+from autointel.bench.worker import measure_in_subprocess, settings_fields
+from autointel.engines.resources import Resources
+from autointel.settings import Settings
+
+NOTES = (
+    "Order: every cell's warmups first, then randomised complete blocks (each block runs every cell once, "
+    "seeded shuffle); warmups are recorded but dropped from all statistics.",
+    "A run counts only if it finished with status ok and proved its configuration: reported flags and engine "
+    "equal the requested ones and its structure fingerprint (plan, or crew layout) equals the expected one.",
+    "Crashed, timed-out or non-ok runs are counted as failed and never enter a statistic.",
+    "Work equivalence: output digests (transcript hash, claim count, verdicts, fallacy types) are compared "
+    "with the first engine's baseline; a mismatch counts under the 'invalid' condition.",
+    "Comparisons: ratio of medians with bootstrap CI and Holm-adjusted Mann-Whitney p per family "
+    "(e2e, and each phase); the verdict rule is autointel.stats.compare.decide.",
+    "Peak RSS is judged against the memory budget only when every run ran in a fresh process.",
+    "Diagnostic runs (tracemalloc heap peak of the whole run, memray, pyinstrument) are extra runs per cell, "
+    "excluded from timing statistics because of their overhead.",
+    "Regression = a combination significantly and relevantly slower than baseline end to end, or the "
+    "baseline slower than the medians of the last K comparable sessions in the history file.",
+)
+
+
+class BenchSession:
+    def __init__(
+        self,
+        options: BenchOptions,
+        *,
+        source: str,
+        settings: Settings,
+        report_dir: Path,
+        target: Target | TargetRef | None = None,
+        resources: Resources | None = None,
+        name: str = "bench",
+        run_id: str | None = None,
+        command_line: list[str] | None = None,
+        root: Path | None = None,
+    ) -> None:
+        self.options = options
+        self.source = source
+        self.settings = settings
+        self.report_dir = report_dir
+        self.resources = resources
+        self.name = name
+        self.run_id = run_id or new_run_id()
+        self.command_line = command_line if command_line is not None else list(sys.argv)
+        self.root = root or Path.cwd()
+        self.samples: list[RunSample] = []
+        self.started_at = datetime.now(UTC).isoformat()
+        self._target: Target | None = None
+        self._ref: TargetRef | None = None
+        if target is None:
+            self._ref = TargetRef()
+        elif isinstance(target, TargetRef):
+            self._ref = target
+        else:
+            self._target = target
+            make_ref: Callable[[], TargetRef] | None = getattr(target, "ref", None)
+            self._ref = make_ref() if make_ref is not None else None
+        if options.isolate == "process" and self._ref is None:
+            raise ValueError("process isolation needs an importable target (TargetRef, or one with .ref())")
+        self._counters: dict[tuple[Cell, bool], int] = {}
+        self._order = 0
+        report_dir.mkdir(parents=True, exist_ok=True)
+        self.raw_path = report_dir / "raw_samples.jsonl"
+
+    @property
+    def cells(self) -> tuple[Cell, ...]:
+        return cells_for(self.options.combos, self.options.engines)
+
+    def settings_for(self, cell: Cell) -> Settings:
+        """A fresh Settings per run from the session's base: nothing cached, so no flag can leak."""
+        return dataclasses.replace(self.settings, flags=cell.flags, engine=cell.engine)
+
+    def _in_process_target(self) -> Target:
+        if self._target is None:
+            assert self._ref is not None
+            self._target = self._ref.load()
+        return self._target
+
+    def record(self, sample: RunSample) -> None:
+        """Append one sample durably before anything else runs."""
+        self.samples.append(sample)
+        with self.raw_path.open("a", encoding="utf-8") as fh:
+            fh.write(sample_to_json(sample) + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+
+    def _measure(
+        self, cell: Cell, spec: RunSpec, diagnostics: Diagnostics, collect_garbage: bool, record: bool = True
+    ) -> RunSample:
+        settings = self.settings_for(cell)
+        if self.options.isolate == "process":
+            assert self._ref is not None
+            sample = measure_in_subprocess(self._ref, self.source, settings, spec, diagnostics,
+                                           self.options.run_timeout_s)
+        else:
+            sample = measure_run(self._in_process_target(), self.source, settings, self.resources, spec=spec,
+                                 diagnostics=diagnostics, collect_garbage=collect_garbage)
+        if record:
+            self.record(sample)
+        return sample
+
+    def measure_one(
+        self, cell: Cell, *, warmup: bool = False, collect_garbage: bool = True, record: bool = True
+    ) -> RunSample:
+        """One more run of `cell`. record=False leaves `record(sample)` to the caller (the pedantic path
+        records in pytest-benchmark's teardown, so the fsync stays off its clock)."""
+        iteration = self._counters.get((cell, warmup), 0)
+        self._counters[(cell, warmup)] = iteration + 1
+        spec = RunSpec(self.run_id, cell.combo, cell.engine, iteration, warmup, self._order)
+        self._order += 1
+        return self._measure(cell, spec, Diagnostics(), collect_garbage, record)
+
+    def run_schedule(self) -> None:
+        opts = self.options
+        for slot in build_schedule(self.cells, opts.iterations, opts.warmup, opts.seed):
+            self.measure_one(slot.cell, warmup=slot.warmup)
+
+    def run_diagnostics(self) -> None:
+        """One extra run per cell and instrument, sequentially (memray allows one tracker per process)."""
+        for cell in self.cells:
+            wanted = [("heap", Diagnostics(heap=True))] if self.options.heap else []
+            if self.options.memray:
+                path = self.report_dir / "memray" / f"{cell.id}.bin"
+                wanted.append(("memray", Diagnostics(memray_path=str(path))))
+            if self.options.profile:
+                path = self.report_dir / "profiles" / f"{cell.id}.html"
+                wanted.append(("profile", Diagnostics(profile_path=str(path))))
+            for purpose, diag in wanted:
+                spec = RunSpec(self.run_id, cell.combo, cell.engine, 0, False, self._order, purpose)
+                self._order += 1
+                self._measure(cell, spec, diag, collect_garbage=True)
+
+    def run(self) -> dict[str, Any]:
+        self.run_schedule()
+        self.run_diagnostics()
+        return self.finalize()
+
+    def _history_key(self) -> dict[str, Any]:
+        machine = environment(self.root)
+        return {"bench": self.name, "source": self.source, "depth": self.settings.depth.value,
+                "llm_profile": self.settings.llm_profile, "isolate": self.options.isolate,
+                "node": machine["node"], "cpu_count": machine["cpu_count"]}
+
+    def _history(self, analysis: dict[str, Any]) -> list[dict[str, Any]]:
+        if self.options.history is None:
+            return []
+        entries, key = load_history(self.options.history), self._history_key()
+        rows = []
+        for engine in self.options.engines:
+            current = [s.e2e_s for s in self.samples if s.cell == ("baseline", engine) and s.counts]
+            rows.append(history_check(entries, key, engine, current, self.options.history_k,
+                                      self.options.threshold, self.options.alpha, self.options.seed))
+        return rows
+
+    def _append_history(self, results: dict[str, Any]) -> None:
+        if self.options.history is None:
+            return
+        key = self._history_key()
+        for engine in self.options.engines:
+            own = [c for c in results["cells"] if c["engine"] == engine]
+            base = next((c for c in own if c["combo"] == "baseline"), None)
+            if not base or not base["e2e"]:
+                continue  # a session without valid baseline runs leaves no point in the history
+            append_history(self.options.history, clean({
+                "run_id": self.run_id, "time": results["session"]["finished_at"],
+                "key": {**key, "engine": engine},
+                "baseline_median_s": base["e2e"]["median"], "baseline_n": base["e2e"]["n"],
+                "cells": [{"combo": c["combo"], "median_s": (c["e2e"] or {}).get("median"),
+                           "n": c["counts"]["ok"]} for c in own],
+                "verdict": results["banner"]["verdict"],
+            }))
+
+    def finalize(self) -> dict[str, Any]:
+        """Compute every statistic, write results.json + summary.md (+ HTML if available), update history."""
+        analysis = analyze(self.samples, self.options)
+        history = self._history(analysis)
+        results: dict[str, Any] = {
+            "schema": 1,
+            "session": {
+                "run_id": self.run_id, "name": self.name, "command_line": self.command_line,
+                "seed": self.options.seed, "started_at": self.started_at,
+                "finished_at": datetime.now(UTC).isoformat(), "source": self.source,
+                "depth": self.settings.depth.value, "llm_profile": self.settings.llm_profile,
+                "settings": settings_fields(self.settings),
+                "options": clean(dataclasses.asdict(self.options)),
+                "machine": environment(self.root), "report_dir": str(self.report_dir),
+            },
+            **analysis,
+            "history": history,
+            "notes": list(NOTES),
+        }
+        results["banner"] = verdict_banner(results, self.options)
+        results["samples"] = [sample_to_dict(s) for s in self.samples]
+        results = clean(results)
+        write_json_atomic(self.report_dir / "results.json", results)
+        tmp = self.report_dir / ".summary.md.tmp"
+        tmp.write_text(render_summary_md(results), encoding="utf-8")
+        os.replace(tmp, self.report_dir / "summary.md")
+        self._append_history(results)
+        try:
+            from autointel.rendering.html import write_html_report  # type: ignore[import-not-found,unused-ignore]
+        except ImportError:
+            pass
+        else:
+            write_html_report(results, self.report_dir / "report.html")
+        return results
+
+
+def verdict_banner(results: dict[str, Any], options: BenchOptions) -> dict[str, Any]:
+    """Which fail-on conditions hold, in words, and one headline a reader can act on."""
+    cells = results["cells"]
+    failed = sum(c["counts"]["failed"] for c in cells)
+    invalid = sum(c["counts"]["invalid"] for c in cells)
+    mismatched = [f"{e['engine']} {e['combo']}" for e in results["equivalence"] if not e["matches"]]
+    e2e = [c for c in results["comparisons"] if c["metric"] == "e2e"]
+    slower = [f"{c['engine']} {c['name']} x{c['ratio']:.3f}" for c in e2e if c["verdict"] == "regression"]
+    slower += [f"{h['engine']} baseline vs history x{h['ratio']:.3f}" for h in results["history"]
+               if h["verdict"] == "regression"]
+    over = [f"{c['engine']} {c['combo']}" for c in cells if c.get("target_median") == "fail"]
+    memory = [f"{m['engine']} {m['combo']} x{m['ratio']:.3f}" for m in results["memory"]
+              if m["verdict"] == "fail"]
+    conditions = {
+        "failed": (failed > 0, f"{failed} failed run(s)"),
+        "invalid": (invalid > 0 or bool(mismatched),
+                    f"{invalid} invalid run(s)" + (f"; work differs: {mismatched}" if mismatched else "")),
+        "regression": (bool(slower), f"regression: {slower}"),
+        "target": (bool(over), f"median over the {options.target_s:.0f} s target: {over}"),
+        "memory": (bool(memory), f"peak RSS over the +{options.memory_budget:.0%} budget: {memory}"),
+    }
+    triggered = sorted(name for name in options.fail_on if conditions[name][0])
+    return {
+        "verdict": "fail" if triggered else "pass",
+        "triggered": triggered,
+        "fail_on": sorted(options.fail_on),
+        "conditions": {name: held for name, (held, _) in conditions.items()},
+        "reasons": [text for held, text in conditions.values() if held],
+        "headline": _headline(cells, e2e),
+        "failed_runs": failed,
+        "invalid_runs": invalid,
+    }
+
+
+def _headline(cells: list[dict[str, Any]], e2e: list[dict[str, Any]]) -> str:
+    if not any(c["combo"] == "baseline" and c["e2e"] for c in cells):
+        return "no valid baseline run: nothing can be compared"
+    ranked = sorted((c for c in e2e if c.get("ratio") is not None), key=lambda c: c["ratio"])
+    if not ranked:
+        base = next(c for c in cells if c["combo"] == "baseline" and c["e2e"])
+        s = base["e2e"]
+        return f"baseline median {s['median']:.3f} s [{s['ci_low']:.3f}, {s['ci_high']:.3f}] ({s['n']} runs)"
+    best = ranked[0]
+    return (f"fastest: {best['name']} ({best['engine']}) at {best['ratio']:.3f}x baseline "
+            f"[{best['ratio_ci_low']:.3f}, {best['ratio_ci_high']:.3f}], {best['verdict']}")

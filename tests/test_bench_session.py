@@ -1,0 +1,249 @@
+"""The harness never lies: crashes are failures, silent baselines are invalid, samples survive a kill,
+and a planted slowdown is pinned on the phase it was planted in."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from autointel.bench.measure import RunSpec, measure_run
+from autointel.bench.options import BenchOptions, parse_combos
+from autointel.bench.samples import load_samples
+from autointel.bench.schedule import Cell, build_schedule, cells_for
+from autointel.bench.session import BenchSession
+from autointel.bench.synthetic import SyntheticTarget
+from autointel.engines.resources import Resources
+from autointel.model import FlagsRecord, RunResult
+from autointel.settings import Depth, Flags, Settings, load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+MEDIA = sorted(p for p in (ROOT / "fixtures" / "media").glob("*.mp3") if "truncated" not in p.name)
+
+
+def settings(tmp_path: Path, depth: Depth = Depth.STANDARD) -> Settings:
+    return load_settings({}, depth=depth, data_dir=tmp_path / "data")
+
+
+def session(tmp_path: Path, target: Any, combos: str = "baseline", **options: Any) -> BenchSession:
+    opts = BenchOptions(combos=parse_combos(combos), **{"iterations": 3, "warmup": 0, "seed": 7, **options})
+    return BenchSession(opts, source="talk", settings=settings(tmp_path), report_dir=tmp_path / "report",
+                        target=target, name="t")
+
+
+def cell(results: dict[str, Any], combo: str) -> dict[str, Any]:
+    found: dict[str, Any] = next(c for c in results["cells"] if c["combo"] == combo)
+    return found
+
+
+def test_schedule_warmups_first_then_balanced_blocks() -> None:
+    cells = cells_for(("baseline", "analysis", "memory_ops"), ("pipeline",))
+    slots = build_schedule(cells, iterations=4, warmup=2, seed=3)
+    assert [s.warmup for s in slots] == [True] * 6 + [False] * 12
+    for start in range(0, len(slots), 3):  # every block runs every cell once
+        assert {s.cell for s in slots[start:start + 3]} == set(cells)
+    assert slots == build_schedule(cells, iterations=4, warmup=2, seed=3)
+    assert slots != build_schedule(cells, iterations=4, warmup=2, seed=4)
+    assert [s.order for s in slots] == list(range(18))
+
+
+def test_crash_is_failed_and_never_in_statistics(tmp_path: Path) -> None:
+    bench = session(tmp_path, SyntheticTarget(crash_on_calls={1}))
+    results = bench.run()
+    crashed = [s for s in bench.samples if s.status == "failed"]
+    assert len(crashed) == 1 and "planted crash" in (crashed[0].error or "")
+    assert not crashed[0].counts and crashed[0].invalid_reason == "no result"
+    base = cell(results, "baseline")
+    assert base["counts"] == {"runs": 3, "measured": 3, "ok": 2, "failed": 1, "invalid": 0, "warmup": 0,
+                              "diagnostic": 0}
+    assert base["e2e"]["n"] == 2
+    assert results["banner"]["verdict"] == "fail" and results["banner"]["triggered"] == ["failed"]
+
+
+@pytest.mark.parametrize("exc", [SystemExit(3), MemoryError("boom"), ValueError("bad")])
+def test_any_exception_is_a_failed_sample(tmp_path: Path, exc: BaseException) -> None:
+    def target(source: str, s: Settings, r: Resources | None) -> RunResult:
+        raise exc
+
+    sample = measure_run(target, "x", settings(tmp_path), spec=RunSpec("r", "baseline", "pipeline"))
+    assert sample.status == "failed" and type(exc).__name__ in (sample.error or "")
+
+
+def test_partial_run_is_failed_with_its_errors(tmp_path: Path) -> None:
+    bench = session(tmp_path, SyntheticTarget(partial_combos=["analysis"]), combos="analysis")
+    results = bench.run()
+    partial = [s for s in bench.samples if s.combo == "analysis"]
+    assert all(s.status == "failed" and "planted partial failure" in (s.error or "") for s in partial)
+    assert cell(results, "analysis")["e2e"] is None
+    assert all(c["verdict"] == "insufficient" for c in results["comparisons"] if c["name"] == "analysis")
+
+
+def test_silent_baseline_structure_is_invalid(tmp_path: Path) -> None:
+    bench = session(tmp_path, SyntheticTarget(ignore_flags=True), combos="analysis")
+    results = bench.run()
+    for sample in bench.samples:
+        if sample.combo == "baseline":
+            assert sample.valid
+        else:
+            assert not sample.valid and sample.status == "ok"
+            assert "structure fingerprint" in (sample.invalid_reason or "")
+            assert sample.fingerprint_actual != sample.fingerprint_expected
+    assert cell(results, "analysis")["counts"]["invalid"] == 3
+    assert cell(results, "analysis")["e2e"] is None  # an invalid run never enters a statistic
+    assert results["banner"]["conditions"]["invalid"] and "invalid" in results["banner"]["triggered"]
+
+
+def test_each_sample_proves_its_flags(tmp_path: Path) -> None:
+    bench = session(tmp_path, SyntheticTarget(), combos="all", iterations=1)
+    bench.run()
+    assert len(bench.samples) == 8
+    for sample in bench.samples:
+        expected = dataclasses.asdict(Flags.parse_combo(sample.combo))
+        assert sample.flags_requested == sample.flags_reported == expected
+        assert sample.valid and sample.fingerprint_actual == sample.fingerprint_expected
+
+    inner = SyntheticTarget()
+
+    def leaky(source: str, s: Settings, r: Resources | None) -> RunResult:  # the old cached-settings bug
+        return dataclasses.replace(inner(source, s, r), flags=FlagsRecord(False, False, False))
+
+    sample = measure_run(leaky, "x", settings(tmp_path).with_flags(Flags(parallel_analysis=True)),
+                         spec=RunSpec("r", "analysis", "pipeline"))
+    assert not sample.valid and "flags reported" in (sample.invalid_reason or "")
+
+
+def test_crew_engine_proves_its_crew_layout(tmp_path: Path) -> None:
+    from autointel.engines.crew import crew_layout, describe_layout
+    from autointel.engines.plan import build_plan
+
+    engines = ("crew", "pipeline")
+    bench = session(tmp_path, SyntheticTarget(), combos="analysis", iterations=2, engines=engines)
+    results = bench.run()
+    assert all(s.valid for s in bench.samples) and len(bench.samples) == 8
+    for sample in bench.samples:
+        plan = build_plan(Depth.STANDARD, Flags.parse_combo(sample.combo))
+        layout = describe_layout(crew_layout(plan))["fingerprint"]
+        expected = layout if sample.engine == "crew" else plan.describe()["fingerprint"]
+        assert sample.fingerprint_actual == sample.fingerprint_expected == expected
+    assert {(c["engine"], c["name"]) for c in results["comparisons"] if c["metric"] == "e2e"} == {
+        ("crew", "analysis"), ("pipeline", "analysis")}
+
+
+def test_files_written_and_results_complete(tmp_path: Path) -> None:
+    bench = session(tmp_path, SyntheticTarget(), combos="analysis", warmup=1)
+    results = bench.run()
+    report = tmp_path / "report"
+    on_disk = json.loads((report / "results.json").read_text())
+    assert on_disk["session"]["seed"] == 7 and on_disk["session"]["run_id"] == bench.run_id
+    assert {"python", "platform", "cpu_count", "packages", "git_commit"} <= set(on_disk["session"]["machine"])
+    assert len(on_disk["samples"]) == 8 == len(load_samples(report / "raw_samples.jsonl"))
+    assert sum(s["warmup"] for s in on_disk["samples"]) == 2
+    assert cell(results, "analysis")["counts"]["ok"] == 3  # warmups dropped
+    assert all(s.critical_path and 0 < s.critical_path["efficiency"] <= 1.0 for s in bench.samples)
+    summary = (report / "summary.md").read_text()
+    assert summary.startswith("# autointel benchmark: t") and "**PASS**" in summary
+    assert "| pipeline | analysis |" in summary
+    assert not list(report.glob(".*tmp*"))
+
+
+def test_killed_session_keeps_finished_runs(tmp_path: Path) -> None:
+    bench = session(tmp_path, SyntheticTarget(interrupt_on_call=5), combos="analysis", warmup=1)
+    with pytest.raises(KeyboardInterrupt):
+        bench.run()
+    kept = load_samples(tmp_path / "report" / "raw_samples.jsonl")
+    assert [s.order for s in kept] == [0, 1, 2, 3, 4]
+    assert all(s.status == "ok" for s in kept)
+    assert not (tmp_path / "report" / "results.json").exists()
+
+
+def test_planted_phase_slowdown_is_reported_on_that_phase_only(tmp_path: Path) -> None:
+    # scale 2: ~6 ms steps, so OS sleep jitter stays well below the planted 20%
+    target = SyntheticTarget(seed=11, scale=2.0, slow_phase="analysis", factor=1.2,
+                             slow_combos=["memory_ops"])
+    bench = session(tmp_path, target, combos="memory_ops", iterations=10, warmup=1)
+    results = bench.run()
+    verdicts = {c["metric"]: c["verdict"] for c in results["comparisons"] if c["name"] == "memory_ops"}
+    assert verdicts["phase:analysis"] == "regression"
+    assert {"phase:acquisition", "phase:transcription"} <= set(verdicts)
+    others = [v for m, v in verdicts.items() if m.startswith("phase:") and m != "phase:analysis"]
+    assert others and "regression" not in others
+    ratio = next(c["ratio"] for c in results["comparisons"] if c["metric"] == "phase:analysis")
+    assert 1.1 < ratio < 1.3
+
+
+def test_different_work_is_flagged(tmp_path: Path) -> None:
+    results = session(tmp_path, SyntheticTarget(different_work_combos=["analysis"]), combos="analysis").run()
+    row = next(e for e in results["equivalence"] if e["combo"] == "analysis")
+    assert not row["matches"] and row["differs_in"] == ["transcript_sha256"]
+    assert "invalid" in results["banner"]["triggered"]
+
+
+def test_diagnostic_runs_stay_out_of_the_timings(tmp_path: Path) -> None:
+    bench = session(tmp_path, SyntheticTarget(), iterations=2, heap=True, memray=True, profile=True)
+    results = bench.run()
+    diag = {s.purpose: s for s in bench.samples if s.purpose != "measure"}
+    assert set(diag) == {"heap", "memray", "profile"}
+    assert diag["heap"].heap_peaks and diag["heap"].heap_peaks["python_heap_peak_bytes"] > 0
+    assert diag["memray"].heap_peaks and diag["memray"].heap_peaks["memray_peak_bytes"] > 0
+    assert Path(diag["memray"].artifacts["memray"]).exists()
+    html = Path(diag["profile"].artifacts["profile"]).read_text()
+    assert html.lstrip().lower().startswith("<!doctype html")
+    assert cell(results, "baseline")["e2e"]["n"] == 2
+
+
+def test_process_isolation_worker_death_is_a_failed_sample(tmp_path: Path) -> None:
+    bench = session(tmp_path, SyntheticTarget(seed=None, die_combos=["analysis"]), combos="analysis",
+                    iterations=1, isolate="process", run_timeout_s=120.0)
+    bench.run()
+    by_combo = {s.combo: s for s in bench.samples}
+    base, dead = by_combo["baseline"], by_combo["analysis"]
+    assert base.status == "ok" and base.valid and base.isolated and base.peak_rss_bytes > 0
+    assert dead.status == "failed" and "worker exited with code 70" in (dead.error or "")
+
+
+def test_history_compares_with_several_sessions(tmp_path: Path) -> None:
+    history = tmp_path / "history.jsonl"
+    for i in range(3):
+        results = session(tmp_path / str(i), SyntheticTarget(seed=i), history=history).run()
+        assert results["history"][0]["verdict"] == "insufficient_history"  # never fewer than 3 sessions
+    lines = [json.loads(line) for line in history.read_text().splitlines()]
+    assert len(lines) == 3
+    fast = [{**lines[-1], "run_id": f"fast{i}", "baseline_median_s": lines[-1]["baseline_median_s"] / 2}
+            for i in range(5)]
+    history.write_text("".join(json.dumps(e) + "\n" for e in fast))
+    results = session(tmp_path / "now", SyntheticTarget(seed=9), history=history, iterations=5).run()
+    row = results["history"][0]
+    assert row["n_sessions"] == 5 and row["verdict"] == "regression"
+    assert "regression" in results["banner"]["triggered"]
+
+
+def test_options_reject_nonsense() -> None:
+    with pytest.raises(ValueError):
+        BenchOptions(fail_on=frozenset({"slow"}))
+    with pytest.raises(ValueError):
+        BenchOptions(history_k=1)
+    combos = parse_combos("analysis+fact_checking,memory_ops")
+    assert combos == ("baseline", "analysis+fact_checking", "memory_ops")
+    assert len(parse_combos("all")) == 8 and parse_combos("all")[0] == "baseline"
+    assert Cell("analysis", "crew").id == "analysis-crew"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not MEDIA, reason="no fixture media rendered yet (fixtures/media/*.mp3)")
+def test_real_orchestrator_run(tmp_path: Path) -> None:
+    opts = BenchOptions(combos=("baseline", "analysis"), iterations=2, warmup=0, seed=1)
+    real = load_settings({}, depth=Depth.STANDARD, data_dir=tmp_path / "data")
+    with Resources(real) as shared:  # models load once; every run still builds its own plan and context
+        bench = BenchSession(opts, source=str(MEDIA[0]), settings=real, report_dir=tmp_path / "report",
+                             resources=shared, name="real")
+        results = bench.run()
+    assert len(bench.samples) == 4
+    assert all(s.status == "ok" and s.valid for s in bench.samples), [s.error or s.invalid_reason
+                                                                       for s in bench.samples]
+    assert all(s.digest["transcript_sha256"] for s in bench.samples)
+    assert all(e["matches"] for e in results["equivalence"])
+    assert set(bench.samples[0].phases) >= {"acquisition", "transcription", "analysis"}
+    assert (tmp_path / "report" / "results.json").exists()
