@@ -151,7 +151,7 @@ def test_evidence_corpus_size() -> None:
 
 
 def test_media_files_exist(talks: dict) -> None:
-    for stem, talk in talks.items():
+    for talk in talks.values():
         for rel in talk["media"]:
             path = ROOT / rel
             assert path.is_file(), rel

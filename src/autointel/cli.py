@@ -61,18 +61,26 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run(args)
         return _recall(args)
     except (InputError, SettingsError) as exc:
-        print(f"autointel: error: {exc}", file=sys.stderr)
+        _error_line(exc)
         return EXIT_USAGE
     except AutointelError as exc:
-        print(f"autointel: error: {exc}", file=sys.stderr)
+        _error_line(exc)
         return exc.exit_code
     except KeyboardInterrupt:
         print("autointel: interrupted; stores were closed", file=sys.stderr)
         return EXIT_INTERRUPTED
 
 
+def _error_line(exc: BaseException) -> None:
+    from autointel.measurement.redact import redact_text
+
+    message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    print(redact_text(f"autointel: error: {message}"), file=sys.stderr)
+
+
 def _run(args: argparse.Namespace) -> int:
     from autointel.engines import run_engine
+    from autointel.measurement.redact import redact_text
     from autointel.model import Status, to_json
 
     if args.evidence is not None and not args.evidence.is_dir():
@@ -95,12 +103,12 @@ def _run(args: argparse.Namespace) -> int:
     if args.format == "json":
         text = to_json(result)
     elif args.format == "markdown":
-        text = result.briefing or _text_summary(result)
+        text = redact_text(result.briefing or _text_summary(result))
     else:
-        text = _text_summary(result)
+        text = redact_text(_text_summary(result))
     _emit(text, args.output)
     for error in result.errors:
-        print(f"autointel: {error.phase} failed: {error.type}: {error.message}", file=sys.stderr)
+        print(redact_text(f"autointel: {error.phase} failed: {error.type}: {error.message}"), file=sys.stderr)
     return EXIT_OK if result.status is Status.OK else EXIT_FAILED
 
 

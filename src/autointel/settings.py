@@ -165,6 +165,7 @@ class Settings:
     allow_private_network: bool = False
     cpu_threads: int = 2
     crew_timeout_s: float = 1800.0
+    lock_timeout_s: float = 30.0
     faults: tuple[Fault, ...] = ()
 
     @property
@@ -204,6 +205,8 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: object) -> 
         values["max_duration_s"] = _parse_float("AUTOINTEL_MAX_DURATION", env["AUTOINTEL_MAX_DURATION"])
     if env.get("AUTOINTEL_MAX_BYTES"):
         values["max_bytes"] = _parse_int("AUTOINTEL_MAX_BYTES", env["AUTOINTEL_MAX_BYTES"])
+    if env.get("AUTOINTEL_LOCK_TIMEOUT"):
+        values["lock_timeout_s"] = _parse_float("AUTOINTEL_LOCK_TIMEOUT", env["AUTOINTEL_LOCK_TIMEOUT"])
     if env.get("AUTOINTEL_FAULTS"):
         values["faults"] = parse_faults(env["AUTOINTEL_FAULTS"], fault_targets())
     values.update({k: v for k, v in overrides.items() if v is not None})

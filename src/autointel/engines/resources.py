@@ -26,16 +26,20 @@ if TYPE_CHECKING:
 
 
 class Resources:
-    def __init__(self, settings: Settings, lock_timeout_s: float = 30.0) -> None:
+    def __init__(self, settings: Settings, models_from: Resources | None = None) -> None:
+        """`models_from` shares another instance's loaded models (read-only, thread-safe), not its stores."""
         self.data_dir = settings.data_dir
         self.whisper_model = settings.whisper_model
         self.qdrant_url = settings.qdrant_url
         self.cpu_threads = settings.cpu_threads
-        self._lock_timeout_s = lock_timeout_s
+        self._lock_timeout_s = settings.lock_timeout_s
         self._guard = threading.Lock()
         self._lock_file: IO[str] | None = None
         self._transcriber: Transcriber | None = None
         self._embedder: MiniLMEmbedder | None = None
+        if models_from is not None and models_from.whisper_model == self.whisper_model:
+            self._transcriber = models_from.transcriber()
+            self._embedder = models_from.embedder()
         self._vectors: VectorStore | None = None
         self._graph: KnowledgeGraph | None = None
 

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 from qdrant_client import QdrantClient, models
+
 from autointel.errors import StoreBusyError
 
 TRANSCRIPTS = "transcripts"

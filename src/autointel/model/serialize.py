@@ -23,4 +23,7 @@ def to_jsonable(value: Any) -> Any:
 
 
 def to_json(value: Any, *, indent: int | None = 2) -> str:
-    return json.dumps(to_jsonable(value), indent=indent, ensure_ascii=False)
+    """JSON text with secrets redacted: every document the project writes goes through here."""
+    from autointel.measurement.redact import redact
+
+    return json.dumps(redact(to_jsonable(value)), indent=indent, ensure_ascii=False)

@@ -1,0 +1,243 @@
+"""Reliability: bad input, injected faults, locking, interruption, secrets. One clear line, nothing lost."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from autointel.errors import InputError
+from autointel.phases import netguard
+from tests.conftest import FIXTURES, talk_media
+
+MEDIA = FIXTURES / "media"
+
+
+def cli(*args: str, env: dict[str, str] | None = None, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run([sys.executable, "-m", "autointel.cli", *args], capture_output=True, text=True,
+                          env=full_env, timeout=timeout, check=False)
+
+
+def assert_one_line_error(proc: subprocess.CompletedProcess[str], code: int, fragment: str) -> None:
+    assert proc.returncode == code, proc.stderr
+    assert "Traceback" not in proc.stderr
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and fragment in lines[0], proc.stderr
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    def do_GET(self) -> None:
+        if self.path.startswith("/redirect-metadata"):
+            self.send_response(302)
+            self.send_header("Location", "http://169.254.169.254/latest/meta-data/")
+            self.end_headers()
+            return
+        super().do_GET()
+
+    do_HEAD = do_GET
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture()
+def server(tmp_path: Path) -> Iterator[str]:
+    root = tmp_path / "site"
+    root.mkdir()
+    (root / "page.html").write_text("<html><body><p>No media here.</p></body></html>")
+    (root / "talk.wav").write_bytes((MEDIA / "health_diet.wav").read_bytes())
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Handler, directory=str(root)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+@pytest.mark.parametrize(
+    ("make", "fragment"),
+    [
+        (lambda d: MEDIA / "noaudio.mp4", "no audio stream"),
+        (lambda d: MEDIA / "truncated.mp3", "too short to hold speech"),
+        (lambda d: _write(d / "half.mp4", (MEDIA / "energy_policy.mp4").read_bytes()[:150_000]),
+         "not a readable media"),
+        (lambda d: _write(d / "noise.wav", os.urandom(50_000)), "not a readable media"),
+        (lambda d: _write(d / "empty.mp3", b""), "empty file"),
+        (lambda d: d, "not a regular file"),
+    ],
+    ids=["no-audio", "truncated-mp3", "truncated-mp4", "random-bytes", "zero-bytes", "directory"],
+)
+def test_bad_media_is_refused_with_one_line(make: object, fragment: str, tmp_path: Path) -> None:
+    path = make(tmp_path)  # type: ignore[operator]
+    data = tmp_path / "data"
+    proc = cli("run", str(path), "--data-dir", str(data))
+    assert_one_line_error(proc, 2, fragment)
+    assert proc.stdout == "" and not data.exists()
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+def test_limits_on_duration_and_size(tmp_path: Path) -> None:
+    media = str(talk_media("health_diet"))
+    assert_one_line_error(cli("run", media, "--max-duration", "10", "--data-dir", str(tmp_path)), 2, "--max-duration")
+    assert_one_line_error(cli("run", media, "--max-bytes", "1000", "--data-dir", str(tmp_path)), 2, "--max-bytes")
+
+
+def test_silent_audio_is_a_valid_marked_empty_result(tmp_path: Path) -> None:
+    proc = cli("run", str(MEDIA / "silence.wav"), "--format", "json", "--data-dir", str(tmp_path))
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout)
+    assert result["status"] == "ok" and result["transcript"]["segments"] == []
+    assert any("empty" in w for w in result["warnings"])
+
+
+def test_download_failures_are_one_line(server: str, tmp_path: Path) -> None:
+    private = ["--allow-private-network", "--data-dir", str(tmp_path)]
+    assert_one_line_error(cli("run", f"{server}/missing.mp3", *private), 2, "404")
+    assert_one_line_error(cli("run", f"{server}/page.html", *private), 2, "download failed")
+
+
+def test_private_addresses_are_refused_before_any_connection(server: str, tmp_path: Path) -> None:
+    assert_one_line_error(cli("run", f"{server}/talk.wav", "--data-dir", str(tmp_path)), 2, "non-public address")
+    for url in ("http://169.254.169.254/latest/meta-data/", "http://[::1]/x.mp3", "http://10.0.0.8/a.mp3",
+                "http://metadata.google.internal/x"):
+        with pytest.raises(InputError):
+            netguard.check_url(url, allow_private=False)
+
+
+def test_every_redirect_hop_is_vetted(server: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    original = netguard.check_url
+
+    def trust_the_test_server(url: str, *, allow_private: bool) -> None:
+        if not url.startswith(server):
+            original(url, allow_private=allow_private)
+
+    monkeypatch.setattr(netguard, "check_url", trust_the_test_server)
+    with pytest.raises(InputError, match=r"169\.254\.169\.254"):
+        netguard.resolve_redirects(f"{server}/redirect-metadata", allow_private=False)
+
+
+@pytest.mark.parametrize(
+    ("fault", "code", "status", "skipped"),
+    [
+        ("verification:error", 1, "partial", {"verification_integration", "memory_store", "briefing"}),
+        ("transcription:timeout", 1, "failed", {"text_analysis", "briefing"}),
+        ("graph:error", 1, "partial", {"briefing"}),
+    ],
+)
+def test_injected_faults(fault: str, code: int, status: str, skipped: set[str], tmp_path: Path) -> None:
+    proc = cli("run", str(talk_media("health_diet")), "--format", "json", "--data-dir", str(tmp_path),
+               env={"AUTOINTEL_FAULTS": fault})
+    assert proc.returncode == code and "Traceback" not in proc.stderr
+    result = json.loads(proc.stdout)
+    assert result["status"] == status and result["errors"]
+    assert skipped <= {s["name"] for s in result["steps"] if s["status"] == "skipped"}
+
+
+def test_slow_fault_delays_only_its_step(tmp_path: Path) -> None:
+    proc = cli("run", str(talk_media("health_diet")), "--format", "json", "--data-dir", str(tmp_path),
+               env={"AUTOINTEL_FAULTS": "memory:slow=1.5s"})
+    result = json.loads(proc.stdout)
+    walls = {s["name"]: s["wall_s"] for s in result["steps"]}
+    assert proc.returncode == 0 and walls["memory_store"] >= 1.5
+
+
+def test_a_second_process_on_one_data_dir_fails_clearly(tmp_path: Path) -> None:
+    from autointel.engines.resources import Resources
+    from autointel.settings import load_settings
+
+    with Resources(load_settings({}, data_dir=tmp_path)) as holder:
+        holder.graph()  # takes the data-dir lock
+        started = time.monotonic()
+        proc = cli("run", str(talk_media("health_diet")), "--data-dir", str(tmp_path),
+                   env={"AUTOINTEL_LOCK_TIMEOUT": "1"})
+        assert time.monotonic() - started < 120
+    assert proc.returncode == 1 and "in use by another autointel process" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_ctrl_c_leaves_the_stores_consistent(tmp_path: Path) -> None:
+    from autointel.memory.graph import KnowledgeGraph
+    from autointel.memory.vectors import VectorStore
+
+    data = tmp_path / "data"
+    first = cli("run", str(talk_media("health_diet")), "--depth", "comprehensive", "--data-dir", str(data))
+    assert first.returncode == 0
+    proc = subprocess.Popen([sys.executable, "-m", "autointel.cli", "run", str(talk_media("city_transit")),
+                             "--data-dir", str(data)], stderr=subprocess.PIPE, text=True)
+    time.sleep(6)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert "Traceback" not in err
+    assert proc.returncode in (0, 130)
+    graph = KnowledgeGraph.open(data / "graph.json")
+    assert graph.node_count > 0
+    with VectorStore(path=data / "qdrant") as store:
+        assert store.count("transcripts") > 0
+
+
+def test_secrets_never_reach_outputs(tmp_path: Path) -> None:
+    secret = "sk-planted" + "x7" * 16
+    named = tmp_path / f"{secret}.wav"
+    named.write_bytes(talk_media("health_diet").read_bytes())
+    env = {"OPENAI_API_KEY": secret, "AUTOINTEL_FAULTS": "graph:error"}
+    out_json = tmp_path / "r.json"
+    proc = cli("run", str(named), "--format", "json", "--output", str(out_json), "--data-dir", str(tmp_path / "d"),
+               env=env)
+    missing = cli("run", str(tmp_path / f"{secret}-missing.mp3"), env=env)
+    texts = [proc.stdout, proc.stderr, out_json.read_text(), missing.stdout, missing.stderr]
+    assert proc.returncode == 1 and missing.returncode == 2
+    assert all(secret not in text for text in texts)
+    assert "[REDACTED]" in out_json.read_text() and "[REDACTED]" in missing.stderr
+
+
+ADDRESSES = st.one_of(st.ip_addresses(v=4), st.ip_addresses(v=6))
+
+
+@given(ADDRESSES)
+def test_address_guard_matches_the_address_classes(address: object) -> None:
+    import ipaddress
+
+    ip = ipaddress.ip_address(str(address))
+    mapped = getattr(ip, "ipv4_mapped", None) or ip
+    public = mapped.is_global and not mapped.is_multicast
+    if netguard.is_forbidden_address(str(address)) is False:
+        assert public or not (mapped.is_private or mapped.is_loopback or mapped.is_link_local)
+
+
+@given(st.text(max_size=80))
+def test_url_guard_only_ever_raises_input_errors(text: str) -> None:
+    with contextlib.suppress(InputError):
+        netguard.check_url("http://" + text, allow_private=False)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=400))
+def test_analyzers_accept_arbitrary_text(text: str) -> None:
+    from autointel.model import Segment, Transcript
+    from autointel.phases.analysis import analyze_sentiment, extract_entities
+    from autointel.phases.text import split_sentences
+    from autointel.phases.verification import extract_claims
+
+    transcript = Transcript(text=text, segments=(Segment(0.0, 5.0, text),), language="en", quality=1.0)
+    sentences = split_sentences(transcript)
+    assert all(0.0 <= s.start_s <= 5.0 for s in sentences)
+    assert -1.0 <= analyze_sentiment(sentences).score <= 1.0
+    extract_entities(sentences)
+    claims = extract_claims(sentences, exhaustive=True)
+    assert all(c.text for c in claims)
