@@ -1,6 +1,14 @@
-"""nox sessions: tests, lint, bench. They reuse the current interpreter's packages (offline-friendly)."""
+"""nox sessions: tests, lint, bench, reliability. They use the current interpreter (offline-friendly).
+
+`nox -s bench` runs the default benchmark profile (instant LLM profile, in-process, about 10 min on
+2 cores); `nox -s bench -- --full` runs the realistic one (hosted LLM profile, experimental depth,
+isolated processes, 1/5/20-minute media). Extra arguments after `--` go to pytest.
+"""
 
 from __future__ import annotations
+
+import datetime as dt
+import os
 
 import nox
 
@@ -15,5 +23,39 @@ def tests(session: nox.Session) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    session.run("ruff", "check", "src", "tests", "benchmarks", "fixtures", "noxfile.py", "conftest.py")
+    session.run("ruff", "check", "src", "tests", "benchmarks", "fixtures", "scripts", "noxfile.py", "conftest.py")
     session.run("mypy", "src")
+
+
+@nox.session
+def reliability(session: nox.Session) -> None:
+    """Regenerate docs/reliability.md from real CLI runs."""
+    session.run("python", "scripts/reliability_table.py")
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    full = "--full" in session.posargs
+    extra = [a for a in session.posargs if a != "--full"]
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    root = f"reports/bench-{stamp}{'-full' if full else ''}"
+    env = {"AUTOINTEL_BENCH_PROFILE": "full" if full else "default", "PYTHONHASHSEED": "0"}
+    common = [
+        "python", "-m", "pytest", "-p", "no:cacheprovider", "-q", "-s", "--rootdir", os.getcwd(),
+        "--autointel-history", "reports/history.jsonl",
+        "--autointel-fail-on", "invalid,failed",
+    ]
+    if full:
+        matrix = ["--autointel-engines", "pipeline,crew", "--autointel-iterations", "10", "--autointel-warmup", "1",
+                  "--autointel-llm-profile", "hosted", "--autointel-isolate", "process"]
+        length = ["--autointel-iterations", "5", "--autointel-isolate", "process"]
+    else:
+        matrix = ["--autointel-engines", "pipeline,crew", "--autointel-iterations", "3", "--autointel-warmup", "1",
+                  "--autointel-llm-profile", "instant"]
+        length = ["--autointel-iterations", "3", "--autointel-warmup", "0"]
+    session.run(*common, "benchmarks/test_flag_matrix.py", "--autointel-combos", "all",
+                "--autointel-report-dir", f"{root}/matrix", *matrix, *extra, env=env)
+    session.run(*common, "benchmarks/test_media_length.py",
+                "--autointel-combos", "baseline,memory_ops+analysis+fact_checking",
+                "--autointel-report-dir", f"{root}/length", *length, *extra, env=env)
+    session.log(f"reports written under {root}/ (open */report.html)")

@@ -16,6 +16,7 @@ from typing import Any
 from autointel import stats
 from autointel.bench.options import BenchOptions
 from autointel.bench.samples import RunSample
+from autointel.monitoring import max_overlap
 from autointel.settings import FLAG_ENV, Flags
 
 FLAG_NAMES = tuple(FLAG_ENV)
@@ -83,7 +84,21 @@ def cell_stats(
         "layout_bound": _summary([c["layout_bound_s"] for c in cps if "layout_bound_s" in c], seed),
         "heap_peaks": [s.heap_peaks for s in diag if s.heap_peaks],
         "artifacts": [s.artifacts for s in diag if s.artifacts],
+        "cpu_per_wall": _summary([s.cpu_process_s / s.e2e_s for s in ok if s.e2e_s > 0], seed),
+        "counted_orders": [s.order for s in ok],
+        "representative": representative(ok),
     }
+
+
+def representative(ok: Sequence[RunSample]) -> dict[str, Any] | None:
+    """The median run (e2e closest to the median; ties go to the earlier run), so a report can show
+    one typical timeline instead of the luckiest or unluckiest one; with its peak step overlap."""
+    if not ok:
+        return None
+    middle = stats.summarize([s.e2e_s for s in ok]).median
+    chosen = min(ok, key=lambda s: (abs(s.e2e_s - middle), s.order))
+    spans = [(float(st["start_s"]), float(st["end_s"])) for st in chosen.steps]
+    return {"order": chosen.order, "e2e_s": chosen.e2e_s, "max_parallel": max_overlap(spans)}
 
 
 def _family(

@@ -1,4 +1,4 @@
-"""Write what a session found: results.json (atomic), summary.md, and the rows the terminal shows."""
+"""Write what a session found: results.json (atomic) and summary.md (rendered by `autointel.rendering`)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import psutil
+
+from autointel.rendering.markdown import render_markdown
+from autointel.rendering.tables import HEADERS, format_table, table_rows
+
+__all__ = ["HEADERS", "clean", "environment", "format_table", "render_summary_md", "table_rows", "write_json_atomic"]
 
 PACKAGES = ("autointel", "pytest", "pytest-benchmark", "numpy", "scipy", "psutil", "crewai", "faster-whisper",
             "qdrant-client", "memray", "pyinstrument", "ctranslate2", "onnxruntime")
@@ -92,95 +97,6 @@ def environment(root: Path) -> dict[str, Any]:
     }
 
 
-def _num(value: Any, fmt: str = "{:.3f}") -> str:
-    return fmt.format(value) if isinstance(value, (int, float)) and math.isfinite(value) else "-"
-
-
-def _ci(row: dict[str, Any] | None, point: str, low: str, high: str, fmt: str = "{:.3f}") -> str:
-    if not row or row.get(point) is None:
-        return "-"
-    return f"{_num(row[point], fmt)} [{_num(row.get(low), fmt)}, {_num(row.get(high), fmt)}]"
-
-
-HEADERS = ["engine", "combination", "ok", "failed", "invalid", "median e2e s [95% CI]",
-           "ratio vs baseline [95% CI]", "verdict", "CV", "peak RSS MiB"]
-
-
-def table_rows(results: dict[str, Any]) -> list[list[str]]:
-    """One row per cell: the numbers a reader needs to trust or distrust the verdict."""
-    e2e = {(c["engine"], c["name"]): c for c in results.get("comparisons", []) if c.get("metric") == "e2e"}
-    rows = []
-    for cell in results.get("cells", []):
-        comp = e2e.get((cell["engine"], cell["combo"]))
-        counts = cell["counts"]
-        rss = (cell.get("peak_rss") or {}).get("median")
-        verdict = "baseline" if cell["combo"] == "baseline" else (comp or {}).get("verdict", "-")
-        if comp and comp.get("unstable"):
-            verdict += " (unstable)"
-        cv = (comp or {}).get("cv", (cell.get("e2e") or {}).get("cv"))
-        rows.append([
-            cell["engine"], cell["combo"], str(counts["ok"]), str(counts["failed"]), str(counts["invalid"]),
-            _ci(cell.get("e2e"), "median", "ci_low", "ci_high"),
-            _ci(comp, "ratio", "ratio_ci_low", "ratio_ci_high") if cell["combo"] != "baseline" else "1",
-            verdict, _num(cv, "{:.1%}"), _num(rss / 2**20 if rss else None, "{:.0f}"),
-        ])
-    return rows
-
-
-def _md_table(headers: list[str], rows: list[list[str]]) -> list[str]:
-    return ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers),
-            *("| " + " | ".join(r) + " |" for r in rows)]
-
-
 def render_summary_md(results: dict[str, Any]) -> str:
-    meta, banner = results["session"], results["banner"]
-    lines = [
-        f"# autointel benchmark: {meta['name']}",
-        "",
-        f"**{banner['verdict'].upper()}**: {banner['headline']}",
-        "",
-        f"run `{meta['run_id']}`, seed {meta['seed']}, source `{meta['source']}`, depth {meta['depth']}, "
-        f"{meta['options']['iterations']} runs + {meta['options']['warmup']} warmup per cell, "
-        f"isolation {meta['options']['isolate']}, LLM profile {meta['options']['llm_profile']}, "
-        f"commit {meta['machine'].get('git_commit') or 'unknown'}.",
-        "",
-    ]
-    if banner["reasons"]:
-        lines += ["Conditions found:", *(f"- {r}" for r in banner["reasons"]), ""]
-    lines += ["## Combinations", "", *_md_table(HEADERS, table_rows(results)), ""]
-    phases = [c for c in results["comparisons"] if c["metric"].startswith("phase:")]
-    if phases:
-        rows = [[c["engine"], c["metric"].removeprefix("phase:"), c["name"],
-                 _ci(c, "ratio", "ratio_ci_low", "ratio_ci_high"), c["verdict"]] for c in phases]
-        lines += ["## Phases vs baseline", "", *_md_table(["engine", "phase", "combination", "ratio [95% CI]",
-                                                          "verdict"], rows), ""]
-    if results["effects"]:
-        rows = [[e["engine"], e["kind"], e["name"], _ci(e, "ratio", "ratio_ci_low", "ratio_ci_high"),
-                 str(e["n_units"])] for e in results["effects"]]
-        lines += ["## Flag effects (ratio on/off; interactions: factor)", "",
-                  *_md_table(["engine", "kind", "effect", "ratio [95% CI]", "units"], rows), ""]
-    lines += _budget_lines(results)
-    lines += ["## Method", "", *(f"- {n}" for n in results["notes"]), ""]
-    return "\n".join(lines)
-
-
-def _budget_lines(results: dict[str, Any]) -> list[str]:
-    lines = ["## Budgets", ""]
-    for cell in results["cells"]:
-        lines.append(f"- target {results['session']['options']['target_s']:.0f} s, {cell['engine']} "
-                     f"{cell['combo']}: median {cell.get('target_median')}, p95 {cell.get('target_p95')}")
-    for m in results["memory"]:
-        lines.append(f"- memory budget +{m['budget']:.0%}, {m['engine']} {m['combo']}: {m['verdict']} "
-                     f"(ratio {_ci(m, 'ratio', 'ci_low', 'ci_high')})")
-    for h in results.get("history", []):
-        lines.append(f"- history ({h['engine']}, last {h['n_sessions']} sessions): {h['verdict']}")
-    for e in results["equivalence"]:
-        if not e["matches"]:
-            lines.append(f"- work differs from baseline: {e['engine']} {e['combo']} in {e['differs_in']}")
-    return [*lines, ""]
-
-
-def format_table(rows: list[list[str]], headers: list[str] = HEADERS) -> list[str]:
-    widths = [max(len(str(x)) for x in col) for col in zip(headers, *rows, strict=False)]
-    return ["  ".join(str(x).ljust(w) for x, w in zip(r, widths, strict=False)).rstrip()
-            for r in [headers, *rows]]
+    """summary.md; the Markdown itself lives in `autointel.rendering.markdown` (rendering layer)."""
+    return render_markdown(results)

@@ -36,7 +36,10 @@ def acquire(source: str, limits: AcquisitionLimits, download_dir: Path) -> Media
     source = source.strip()
     if not source:
         raise InputError("empty source: give a media file path or an http(s) URL")
-    parsed = urlparse(source)
+    try:
+        parsed = urlparse(source)
+    except ValueError as exc:
+        raise InputError(f"malformed source URL: {exc}") from None
     scheme = parsed.scheme.lower()
     if scheme in ("http", "https"):
         final_url = resolve_redirects(source, allow_private=limits.allow_private_network)

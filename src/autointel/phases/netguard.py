@@ -33,7 +33,11 @@ def is_forbidden_address(address: str) -> bool:
 
 def check_url(url: str, *, allow_private: bool) -> None:
     """Raise InputError unless every address the host resolves to is public (or private is allowed)."""
-    parsed = urlparse(url)
+    try:
+        parsed = urlparse(url)
+        port = parsed.port
+    except ValueError as exc:
+        raise InputError(f"malformed URL: {exc}") from None
     if parsed.scheme.lower() not in ("http", "https"):
         raise InputError(f"unsupported URL scheme {parsed.scheme!r}: only http and https are fetched")
     host = parsed.hostname
@@ -44,7 +48,7 @@ def check_url(url: str, *, allow_private: bool) -> None:
     if host.lower().rstrip(".") in _METADATA_HOSTS:
         raise InputError(f"refusing cloud metadata host {host} (use --allow-private-network to override)")
     try:
-        infos = socket.getaddrinfo(host, parsed.port or None, proto=socket.IPPROTO_TCP)
+        infos = socket.getaddrinfo(host, port or None, proto=socket.IPPROTO_TCP)
     except (socket.gaierror, UnicodeError) as exc:
         raise InputError(f"cannot resolve host {host}: {exc}") from None
     for info in infos:

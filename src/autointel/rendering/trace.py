@@ -1,0 +1,46 @@
+"""The median run of every combination as Chrome trace JSON (opens in Perfetto or chrome://tracing).
+
+One process per combination (all starting at ts 0, so they line up for comparison), one thread
+row per worker thread, one "X" complete event per step: name = step, cat = phase, microseconds.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from autointel.rendering import data
+from autointel.rendering.fmt import as_list
+
+US = 1_000_000
+
+
+def _meta(name: str, pid: int, tid: int, value: str) -> dict[str, Any]:
+    return {"name": name, "ph": "M", "pid": pid, "tid": tid, "args": {"name": value}}
+
+
+def chrome_trace(results: dict[str, Any]) -> dict[str, Any]:
+    events: list[dict[str, Any]] = []
+    with_engine = data.multi_engine(results)
+    for pid, cell in enumerate(data.cells(results), start=1):
+        sample = data.representative(results, cell)
+        if sample is None:
+            continue
+        title = f"{data.label(cell, with_engine)}: median run #{sample.get('order')}"
+        events.append(_meta("process_name", pid, 0, title))
+        events.append({"name": "process_sort_index", "ph": "M", "pid": pid, "tid": 0, "args": {"sort_index": pid}})
+        tids: dict[str, int] = {}
+        for step in as_list(sample.get("steps")):
+            thread = str(step.get("thread", "?"))
+            if thread not in tids:
+                tids[thread] = len(tids) + 1
+                events.append(_meta("thread_name", pid, tids[thread], thread))
+            start = max(0.0, float(step.get("start_s", 0.0)))
+            end = max(start, float(step.get("end_s", start)))
+            events.append({
+                "name": str(step.get("name", "?")), "cat": str(step.get("phase", "?")), "ph": "X",
+                "ts": round(start * US, 3), "dur": round((end - start) * US, 3), "pid": pid, "tid": tids[thread],
+                "args": {k: step[k] for k in ("status", "deps", "cpu_s", "process_cpu_s") if k in step},
+            })
+    meta = results.get("session") if isinstance(results.get("session"), dict) else {}
+    return {"traceEvents": events, "displayTimeUnit": "ms",
+            "otherData": {"run_id": str((meta or {}).get("run_id", "")), "name": str((meta or {}).get("name", ""))}}

@@ -1,0 +1,246 @@
+"""`autointel report` and `autointel metrics serve`: the functions cli.py wires in as subcommands.
+
+    autointel report RESULTS.json|DIR [--compare OTHER.json] [--html OUT] [--md OUT] [--trace OUT]
+    autointel metrics serve [--port N] [--results RESULTS.json]
+
+`report` prints the terminal table when no output is asked for. A DIR (or a raw_samples.jsonl)
+without results.json is a session that was killed: its finished runs are re-analysed with
+`autointel.bench.analyze.analyze` and judged by the session's own banner rule, so it still renders.
+`--compare` statistics come from `autointel.stats` here, never from the renderers. Bad input raises
+`InputError` (one line, exit status 2 in cli.py). `python -m autointel.report_cli` runs both alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from autointel.errors import InputError
+
+DEFAULT_PORT = 9464
+RESULTS_KEYS = ("session", "cells", "banner")
+
+
+def add_report_parser(subparsers: Any) -> argparse.ArgumentParser:
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "report", help="render a benchmark results.json (or a killed session's report dir)")
+    parser.add_argument("results", type=Path, help="results.json, a report dir, or a raw_samples.jsonl")
+    parser.add_argument("--compare", type=Path, default=None, help="another results.json: compare cell medians")
+    parser.add_argument("--html", type=Path, default=None, help="write the self-contained HTML report here")
+    parser.add_argument("--md", type=Path, default=None, help="write the Markdown summary here")
+    parser.add_argument("--trace", type=Path, default=None, help="write the median runs as Chrome trace JSON here")
+    return parser
+
+
+def add_metrics_parser(subparsers: Any) -> argparse.ArgumentParser:
+    parser: argparse.ArgumentParser = subparsers.add_parser("metrics", help="Prometheus metrics")
+    commands = parser.add_subparsers(dest="metrics_command", required=True)
+    serve = commands.add_parser("serve", help="serve /metrics on 127.0.0.1")
+    serve.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"default {DEFAULT_PORT}; 0 = any free port")
+    serve.add_argument("--results", type=Path, default=None, help="results.json whose runs become the metrics")
+    return parser
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read: {exc}") from None
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path}: invalid JSON: {exc.msg} (line {exc.lineno})") from None
+    if not isinstance(data, dict) or any(k not in data for k in RESULTS_KEYS):
+        raise InputError(f"{path}: not an autointel results file (needs {', '.join(RESULTS_KEYS)})")
+    return data
+
+
+def load_results(path: Path) -> dict[str, Any]:
+    """results.json, or a report dir / raw_samples.jsonl re-analysed when results.json is missing."""
+    if path.is_dir():
+        if (path / "results.json").is_file():
+            return _read_json(path / "results.json")
+        if (path / "raw_samples.jsonl").is_file():
+            return results_from_raw(path / "raw_samples.jsonl")
+        raise InputError(f"{path}: no results.json or raw_samples.jsonl in this directory")
+    if path.name.endswith(".jsonl"):
+        if not path.is_file():
+            raise InputError(f"{path}: no such file")
+        return results_from_raw(path)
+    return _read_json(path)
+
+
+def results_from_raw(raw: Path) -> dict[str, Any]:
+    """Rebuild results like BenchSession.finalize, from the samples a killed session kept."""
+    from autointel.bench.analyze import analyze
+    from autointel.bench.options import BenchOptions, parse_combos
+    from autointel.bench.report import clean
+    from autointel.bench.samples import load_samples, sample_to_dict
+    from autointel.bench.session import NOTES, verdict_banner
+
+    samples = load_samples(raw)
+    if not samples:
+        raise InputError(f"{raw}: no readable samples")
+    known = list(parse_combos("all"))
+    seen = {s.combo for s in samples}
+    combos = ("baseline", *[c for c in known[1:] if c in seen], *sorted(seen - set(known)))
+    engines = tuple(dict.fromkeys(s.engine for s in samples))
+    per_cell: dict[tuple[str, str], list[bool]] = {}
+    for s in samples:
+        per_cell.setdefault(s.cell, []).append(s.warmup)
+    options = BenchOptions(combos=combos, engines=engines, seed=0,
+                           iterations=max(1, *(w.count(False) for w in per_cell.values())),
+                           warmup=max(w.count(True) for w in per_cell.values()))
+    note = (f"Recovered from {raw.name} of a session that did not finish ({len(samples)} runs kept): "
+            "re-analysed with default options (seed 0, target 360 s, memory budget +10%, threshold 5%); "
+            "no history check; environment not recorded.")
+    results: dict[str, Any] = {
+        "schema": 1,
+        "session": {"run_id": samples[0].run_id, "name": raw.parent.name, "command_line": [], "seed": 0,
+                    "started_at": None, "finished_at": None, "source": None, "depth": samples[0].depth,
+                    "llm_profile": None, "settings": {}, "options": clean(dataclasses.asdict(options)), "machine": {},
+                    "report_dir": str(raw.parent), "recovered": note},
+        **analyze(samples, options),
+        "history": [],
+        "notes": [*NOTES, note],
+    }
+    results["banner"] = verdict_banner(results, options)
+    results["samples"] = [sample_to_dict(s) for s in samples]
+    out: dict[str, Any] = clean(results)
+    return out
+
+
+def _counted_e2e(results: dict[str, Any]) -> dict[tuple[str, str], list[float]]:
+    from autointel.bench.samples import sample_from_dict
+
+    out: dict[tuple[str, str], list[float]] = {}
+    for row in results.get("samples") or []:
+        try:
+            sample = sample_from_dict(row)
+        except TypeError:
+            continue
+        if sample.counts:
+            out.setdefault(sample.cell[::-1], []).append(sample.e2e_s)
+    return out
+
+
+def compare_sessions(results: dict[str, Any], other: dict[str, Any], other_path: Path) -> dict[str, Any]:
+    """Each cell's counted e2e runs against the same cell of `other` (ratio > 1: this one is slower);
+    Holm-adjusted across the cells, verdicts by `autointel.stats.decide`."""
+    from autointel import stats
+
+    options = (results.get("session") or {}).get("options") or {}
+    threshold, alpha = float(options.get("threshold", 0.05)), float(options.get("alpha", 0.05))
+    mine, theirs = _counted_e2e(results), _counted_e2e(other)
+    rows: list[dict[str, Any]] = []
+    found: list[tuple[dict[str, Any], stats.Comparison]] = []
+    for i, key in enumerate(k for k in mine if k in theirs):
+        row: dict[str, Any] = {"engine": key[0], "combo": key[1], "n": len(mine[key]), "n_other": len(theirs[key])}
+        rows.append(row)
+        if len(mine[key]) >= 2 and len(theirs[key]) >= 2:
+            found.append((row, stats.compare(f"{key[0]} {key[1]}", theirs[key], mine[key], threshold, seed=i,
+                                             alpha=alpha)))
+        else:
+            row["verdict"] = "insufficient"
+    for (row, c), p in zip(found, stats.holm([c.p_value for _, c in found]), strict=True):
+        row.update(median=c.median, other_median=c.baseline_median, ratio=c.ratio, ratio_ci_low=c.ratio_ci_low,
+                   ratio_ci_high=c.ratio_ci_high, p_adjusted=p, unstable=c.unstable,
+                   verdict=stats.decide(c.ratio, c.ratio_ci_low, c.ratio_ci_high, p, threshold, alpha))
+    session = other.get("session") or {}
+    return {"other": {"run_id": session.get("run_id"), "name": session.get("name"), "path": str(other_path)},
+            "rows": rows}
+
+
+def _write(path: Path, text: str) -> None:
+    from autointel.measurement.files import atomic_write_text
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(path, text)
+
+
+def run_report(args: argparse.Namespace) -> int:
+    results = load_results(Path(args.results))
+    if getattr(args, "compare", None) is not None:
+        results = {**results, "compare": compare_sessions(results, load_results(args.compare), args.compare)}
+    wrote: list[Path] = []
+    if getattr(args, "html", None) is not None:
+        from autointel.rendering.html import write_html_report
+
+        write_html_report(results, args.html)
+        wrote.append(args.html)
+    if getattr(args, "md", None) is not None:
+        from autointel.rendering.markdown import render_markdown
+
+        _write(args.md, render_markdown(results))
+        wrote.append(args.md)
+    if getattr(args, "trace", None) is not None:
+        from autointel.rendering.trace import chrome_trace
+
+        _write(args.trace, json.dumps(chrome_trace(results), separators=(",", ":")) + "\n")
+        wrote.append(args.trace)
+    if wrote:
+        print("\n".join(f"wrote {p}" for p in wrote))
+    else:
+        from autointel.rendering.terminal import render_terminal
+
+        print(render_terminal(results), end="")
+    return 0
+
+
+def registry_factory(results: dict[str, Any] | None) -> Callable[[], Any]:
+    """A fresh registry per scrape: the results' measured runs, or nothing but the metric families."""
+    from prometheus_client import CollectorRegistry
+
+    from autointel.monitoring import metrics_from_samples
+
+    def build() -> CollectorRegistry:
+        registry = CollectorRegistry()
+        metrics_from_samples((results or {}).get("samples") or [], registry)
+        return registry
+
+    return build
+
+
+def run_metrics(args: argparse.Namespace) -> int:
+    from autointel.monitoring import serve
+
+    results = load_results(args.results) if getattr(args, "results", None) is not None else None
+    if not 0 <= int(args.port) <= 65535:
+        raise InputError(f"--port {args.port} is not a TCP port")
+    try:
+        server = serve(int(args.port), registry_factory(results))
+    except OSError as exc:
+        raise InputError(f"cannot listen on 127.0.0.1:{args.port}: {exc.strerror or exc}") from None
+    host, port = server.server_address[:2]
+    print(f"serving metrics on http://{host!s}:{port}/metrics (Ctrl-C stops)", file=sys.stderr, flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="autointel")
+    commands = parser.add_subparsers(dest="command", required=True)
+    add_report_parser(commands)
+    add_metrics_parser(commands)
+    args = parser.parse_args(argv)
+    try:
+        return run_report(args) if args.command == "report" else run_metrics(args)
+    except InputError as exc:
+        print(f"autointel: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
