@@ -135,7 +135,7 @@ def _emit(text: str, output: Path | None) -> None:
     if output is None:
         print(text)
         return
-    from autointel.measurement.files import atomic_write_text
+    from autointel.atomic import atomic_write_text
 
     atomic_write_text(output, text + "\n")
 

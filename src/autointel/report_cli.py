@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -158,10 +159,11 @@ def compare_sessions(results: dict[str, Any], other: dict[str, Any], other_path:
 
 
 def _write(path: Path, text: str) -> None:
-    from autointel.measurement.files import atomic_write_text
-
+    """tmp + rename: a reader (a CI step, a browser) never sees half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(path, text)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
 
 
 def run_report(args: argparse.Namespace) -> int:

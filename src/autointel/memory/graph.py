@@ -9,13 +9,13 @@ Saves go to a temporary file, fsync, then os.replace, so a crash leaves the old 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import threading
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
+
+from autointel.atomic import atomic_write_text
 
 NODE_KINDS = frozenset({"media", "speaker", "entity", "claim", "fallacy", "theme"})
 EDGE_KINDS = frozenset(
@@ -92,7 +92,7 @@ class KnowledgeGraph:
                 "graph": nx.node_link_data(self._graph, edges="edges"),
             }
             text = json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1)
-            _atomic_write(self.path, text)  # under the lock: two saves can never land out of order
+            atomic_write_text(self.path, text)  # under the lock: two saves can never land out of order
 
     # -- reads -----------------------------------------------------------------------------------
 
@@ -144,23 +144,3 @@ def _check_props(props: dict[str, Any], reserved: frozenset[str]) -> None:
         json.dumps(props)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"graph properties must be JSON values: {exc}") from exc
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; the graph is an ordinary data file
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)

@@ -145,7 +145,7 @@ def command(results: dict[str, Any]) -> str:
     hint = "" if any("seed" in a for a in argv) or seed is None else (
         f'<p class="hint">The seed was random: add <code>--autointel-seed={esc(seed)}</code> to repeat this '
         "session's run order and bootstraps.</p>")
-    return f'<pre id="command"><code>{esc(shlex.join(argv))}</code></pre>{hint}'
+    return f'<pre id="command-line"><code>{esc(shlex.join(argv))}</code></pre>{hint}'
 
 
 def compare(results: dict[str, Any]) -> str:
