@@ -70,9 +70,15 @@ def test_run_json_then_recall(capsys: pytest.CaptureFixture[str], tmp_path: Path
     out_file = tmp_path / "result.json"
     data = tmp_path / "data"
     media = talk_media("health_diet")
+    metrics = tmp_path / "autointel.prom"
     code, _, err = _run(["run", str(media), "--format", "json", "--output", str(out_file), "--data-dir", str(data),
-                         "--evidence", str(EVIDENCE)], capsys)
+                         "--evidence", str(EVIDENCE), "--metrics-file", str(metrics)], capsys)
     assert code == 0, err
+    from prometheus_client.parser import text_string_to_metric_families
+
+    names = {family.name for family in text_string_to_metric_families(metrics.read_text())}
+    assert {"autointel_execution_duration_seconds", "autointel_phase_duration_seconds",
+            "autointel_parallel_tasks_count", "autointel_memory_usage_bytes"} <= names
     result = json.loads(out_file.read_text())
     assert result["status"] == "ok" and result["engine"] == "pipeline" and result["depth"] == "comprehensive"
     assert set(result["flags"]) == {"parallel_memory_ops", "parallel_analysis", "parallel_fact_checking"}

@@ -45,12 +45,19 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--max-duration", type=float, default=None, help="seconds (default 4 h)")
     run.add_argument("--max-bytes", type=int, default=None, help="bytes (default 2 GiB)")
     run.add_argument("--allow-private-network", action="store_true", default=None)
+    run.add_argument("--metrics-file", type=Path, default=None,
+                     help="write Prometheus metrics of this run here (node-exporter textfile format)")
 
     recall = commands.add_parser("recall", help="search the transcript memory of everything processed")
     recall.add_argument("query")
     recall.add_argument("--limit", type=int, default=5)
     recall.add_argument("--data-dir", type=Path, default=None)
     recall.add_argument("--format", choices=("text", "json"), default="text")
+
+    from autointel.report_cli import add_metrics_parser, add_report_parser
+
+    add_report_parser(commands)
+    add_metrics_parser(commands)
     return parser
 
 
@@ -59,7 +66,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "run":
             return _run(args)
-        return _recall(args)
+        if args.command == "recall":
+            return _recall(args)
+        from autointel.report_cli import run_metrics, run_report
+
+        return run_report(args) if args.command == "report" else run_metrics(args)
     except (InputError, SettingsError) as exc:
         _error_line(exc)
         return EXIT_USAGE
@@ -107,9 +118,21 @@ def _run(args: argparse.Namespace) -> int:
     else:
         text = redact_text(_text_summary(result))
     _emit(text, args.output)
+    if args.metrics_file is not None:
+        _write_metrics(result, args.metrics_file)
     for error in result.errors:
         print(redact_text(f"autointel: {error.phase} failed: {error.type}: {error.message}"), file=sys.stderr)
     return EXIT_OK if result.status is Status.OK else EXIT_FAILED
+
+
+def _write_metrics(result: RunResult, path: Path) -> None:
+    from prometheus_client import CollectorRegistry
+
+    from autointel.monitoring import metrics_from_result, write_textfile
+
+    registry = CollectorRegistry()
+    metrics_from_result(result, registry)
+    write_textfile(registry, path)
 
 
 def _recall(args: argparse.Namespace) -> int:

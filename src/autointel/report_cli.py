@@ -15,13 +15,13 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import os
 import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from autointel.atomic import atomic_write_text
 from autointel.errors import InputError
 
 DEFAULT_PORT = 9464
@@ -158,14 +158,6 @@ def compare_sessions(results: dict[str, Any], other: dict[str, Any], other_path:
             "rows": rows}
 
 
-def _write(path: Path, text: str) -> None:
-    """tmp + rename: a reader (a CI step, a browser) never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-
-
 def run_report(args: argparse.Namespace) -> int:
     results = load_results(Path(args.results))
     if getattr(args, "compare", None) is not None:
@@ -179,12 +171,12 @@ def run_report(args: argparse.Namespace) -> int:
     if getattr(args, "md", None) is not None:
         from autointel.rendering.markdown import render_markdown
 
-        _write(args.md, render_markdown(results))
+        atomic_write_text(args.md, render_markdown(results))
         wrote.append(args.md)
     if getattr(args, "trace", None) is not None:
         from autointel.rendering.trace import chrome_trace
 
-        _write(args.trace, json.dumps(chrome_trace(results), separators=(",", ":")) + "\n")
+        atomic_write_text(args.trace, json.dumps(chrome_trace(results), separators=(",", ":")) + "\n")
         wrote.append(args.trace)
     if wrote:
         print("\n".join(f"wrote {p}" for p in wrote))

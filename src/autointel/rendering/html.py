@@ -110,9 +110,9 @@ def render_html(results: dict[str, Any]) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{esc(title)}</title><style>{CSS}</style><script>{JS_HEAD}</script></head>\n<body>"
         '<pre id="js-errors" hidden></pre>'
-        f"<header><h1>{esc(title)}</h1><p class=\"meta\">run {esc(meta.get('run_id', '?'))} &middot; source "
-        f"{esc(meta.get('source', '?'))} &middot; depth {esc(meta.get('depth', '?'))} &middot; seed "
-        f"{esc(meta.get('seed', '?'))} &middot; finished {esc(meta.get('finished_at', '?'))} &middot; "
+        f"<header><h1>{esc(title)}</h1><p class=\"meta\">run {esc(meta.get('run_id') or '?')} &middot; source "
+        f"{esc(meta.get('source') or '?')} &middot; depth {esc(meta.get('depth') or '?')} &middot; seed "
+        f"{esc(meta.get('seed', '?'))} &middot; finished {esc(meta.get('finished_at') or 'unknown')} &middot; "
         f'<span id="json-size">?</span> runs embedded as JSON</p>{recovered}<nav>{nav}</nav></header>\n'
         + _section("banner-section", "Verdict", html_parts.banner, results).replace("<h2>Verdict</h2>", "", 1)
         + "\n".join(sections)

@@ -29,7 +29,8 @@ def _phase_verdicts(results: dict[str, Any]) -> str:
              for c in as_list(results.get("comparisons")) if str(c.get("metric", "")).startswith("phase:")}
     if not found:
         return ""
-    names = list(dict.fromkeys(k[2] for k in found))
+    order = data.phase_names(results)
+    names = sorted(dict.fromkeys(k[2] for k in found), key=lambda n: order.index(n) if n in order else len(order))
     keys = list(dict.fromkeys(k[:2] for k in found))
     multi = len({k[0] for k in keys}) > 1
     rows = []
@@ -116,7 +117,7 @@ def environment(results: dict[str, Any]) -> str:
     options = [[k, str(v)] for k, v in as_dict(meta.get("options")).items()]
     groups: list[tuple[str, list[list[str]]]] = [("package versions", packages), ("settings", settings),
                                                  ("bench options", options)]
-    return (table(["", ""], [[str(k), str(v)] for k, v in rows], "kv")
+    return (table(["", ""], [[str(k), "unknown" if v is None else str(v)] for k, v in rows], "kv")
             + '<div class="grid">' + "".join(
                 f"<details><summary>{esc(t)} ({len(r)})</summary>{table(['name', 'value'], r, 'kv')}</details>"
                 for t, r in groups) + "</div>")
