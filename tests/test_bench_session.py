@@ -247,3 +247,17 @@ def test_real_orchestrator_run(tmp_path: Path) -> None:
     assert all(e["matches"] for e in results["equivalence"])
     assert set(bench.samples[0].phases) >= {"acquisition", "transcription", "analysis"}
     assert (tmp_path / "report" / "results.json").exists()
+
+
+def test_cost_vs_length_scales_medians_by_media_minutes() -> None:
+    from autointel.bench.analyze import cost_vs_length
+
+    def bench(seconds: float, median: float) -> dict[str, Any]:
+        return {"samples": [{"digest": {"media_duration_s": seconds}}],
+                "cells": [{"combo": "baseline", "engine": "pipeline", "peak_rss": None,
+                           "e2e": {"median": median, "ci_low": median - 1, "ci_high": median + 1}}]}
+
+    rows = cost_vs_length({"one": bench(60.0, 12.0), "five": bench(300.0, 50.0), "mixed": {
+        "samples": [{"digest": {"media_duration_s": 60.0}}, {"digest": {"media_duration_s": 90.0}}], "cells": []}})
+    assert [(r["bench"], r["per_minute_s"]) for r in rows] == [("one", 12.0), ("five", 10.0)]
+    assert rows[1]["per_minute_ci"] == [49 / 5, 51 / 5]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from autointel import stats
@@ -214,3 +214,31 @@ def analyze(samples: Sequence[RunSample], options: BenchOptions) -> dict[str, An
         "memory": memory(samples, options),
         "equivalence": equivalence(samples, options),
     }
+
+
+def cost_vs_length(all_results: Mapping[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per bench x cell with its media duration, for the cost-as-work-grows view across benches.
+
+    Time per minute of media is the cell's median (and CI bounds) divided by the media minutes: the CI
+    of a ratio to a constant is the CI scaled by it, so no new statistics are made here.
+    """
+    rows: list[dict[str, Any]] = []
+    for bench, results in all_results.items():
+        durations = {s["digest"].get("media_duration_s") for s in results.get("samples", []) if s.get("digest")}
+        durations.discard(None)
+        if len(durations) != 1:
+            continue
+        minutes = float(next(iter(durations))) / 60.0
+        for cell in results.get("cells", []):
+            e2e, rss = cell.get("e2e"), cell.get("peak_rss")
+            if not e2e or minutes <= 0:
+                continue
+            rows.append({
+                "bench": bench, "combo": cell["combo"], "engine": cell["engine"],
+                "media_duration_s": minutes * 60.0, "median_s": e2e["median"],
+                "ci_low": e2e["ci_low"], "ci_high": e2e["ci_high"],
+                "per_minute_s": e2e["median"] / minutes, "per_minute_ci": [e2e["ci_low"] / minutes,
+                                                                           e2e["ci_high"] / minutes],
+                "peak_rss_median": rss["median"] if rss else None,
+            })
+    return rows

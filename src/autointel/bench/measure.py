@@ -151,6 +151,7 @@ def digest_of(result: RunResult | None) -> dict[str, Any]:
         "claims": len(claims),
         "verdicts": [c.verdict.value for c in sorted(claims, key=lambda c: (c.start_s, c.text))],
         "fallacies": sorted(f.type for f in result.analysis.fallacies) if result.analysis else None,
+        "media_duration_s": round(result.media.duration_s, 3) if result.media else None,
     }
 
 

@@ -309,6 +309,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     state.pending.clear()
     if not state.results and not state.errors:
         return
+    _add_cost_vs_length(state)
     _write_index(state)
     triggered = {n: r["banner"]["triggered"] for n, r in state.results.items() if r["banner"]["triggered"]}
     if not (triggered or state.errors):
@@ -317,6 +318,25 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     state.exit_note = "; ".join(parts)
     if session.exitstatus == 0:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def _add_cost_vs_length(state: PluginState) -> None:
+    """Benches on media of different lengths in one session: every report gets the cross-bench view."""
+    from autointel.bench.analyze import cost_vs_length
+    from autointel.bench.report import write_json_atomic
+
+    rows = cost_vs_length(state.results)
+    if len({r["media_duration_s"] for r in rows}) < 2:
+        return
+    for results in state.results.values():
+        results["cost_vs_length"] = rows
+        report_dir = Path(results["session"]["report_dir"])
+        write_json_atomic(report_dir / "results.json", results)
+        try:
+            from autointel.rendering.html import write_html_report
+        except ImportError:
+            return
+        write_html_report(results, report_dir / "report.html")
 
 
 def _write_index(state: PluginState) -> None:
