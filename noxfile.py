@@ -52,7 +52,7 @@ def bench(session: nox.Session) -> None:
     else:
         matrix = ["--autointel-engines", "pipeline,crew", "--autointel-iterations", "3", "--autointel-warmup", "1",
                   "--autointel-llm-profile", "instant"]
-        length = ["--autointel-iterations", "3", "--autointel-warmup", "0"]
+        length = ["--autointel-iterations", "3", "--autointel-warmup", "1"]
     session.run(*common, "benchmarks/test_flag_matrix.py", "--autointel-combos", "all",
                 "--autointel-report-dir", f"{root}/matrix", *matrix, *extra, env=env)
     session.run(*common, "benchmarks/test_media_length.py",

@@ -56,7 +56,8 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def fixture_settings(data_dir: Path, flags: Flags | None = None, **overrides: Any) -> Settings:
-    values: dict[str, Any] = {"depth": Depth.COMPREHENSIVE, "data_dir": data_dir, "evidence_dir": EVIDENCE}
+    values: dict[str, Any] = {"depth": Depth.COMPREHENSIVE, "data_dir": data_dir, "evidence_dir": EVIDENCE,
+                              "engine": "pipeline"}
     values.update(overrides)
     return load_settings({}, **values).with_flags(flags or Flags())
 

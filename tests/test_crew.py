@@ -37,7 +37,7 @@ def test_every_combination_builds_a_crew(depth: Depth, flags: Flags, tmp_path: P
     settings = fixture_settings(tmp_path, flags, depth=depth)
     layout = crew_layout(build_plan(depth, flags, settings.fact_check_workers))
     ctx = RunContext(source="unused", settings=settings, resources=Resources(settings))
-    crew, _ = build_crew(layout, ctx, make_llm("offline", ProviderModel(BUILTIN_PROFILES["instant"])))
+    crew, _ = build_crew(layout, ctx, make_llm(settings, ProviderModel(BUILTIN_PROFILES["instant"])))
     assert [t.name for t in crew.tasks] == [item.step.name for item in layout]
     assert len({id(t.agent) for t in crew.tasks}) == len(crew.tasks)  # one agent per task
     assert [t.async_execution for t in crew.tasks] == [item.is_async for item in layout]

@@ -26,7 +26,8 @@ MEDIA = FIXTURES / "media"
 
 
 def cli(*args: str, env: dict[str, str] | None = None, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    full_env = {**os.environ, **(env or {})}
+    """The pipeline engine unless a test asks otherwise: the crew's 5-8 s import would only slow these down."""
+    full_env = {**os.environ, "AUTOINTEL_ENGINE": "pipeline", **(env or {})}
     return subprocess.run([sys.executable, "-m", "autointel.cli", *args], capture_output=True, text=True,
                           env=full_env, timeout=timeout, check=False)
 
@@ -89,6 +90,12 @@ def test_bad_media_is_refused_with_one_line(make: object, fragment: str, tmp_pat
 def _write(path: Path, data: bytes) -> Path:
     path.write_bytes(data)
     return path
+
+
+@pytest.mark.parametrize("engine", ["crew", "pipeline"])
+def test_bad_input_is_exit_2_in_both_engines(engine: str, tmp_path: Path) -> None:
+    proc = cli("run", str(MEDIA / "noaudio.mp4"), "--data-dir", str(tmp_path), env={"AUTOINTEL_ENGINE": engine})
+    assert_one_line_error(proc, 2, "no audio stream")
 
 
 def test_limits_on_duration_and_size(tmp_path: Path) -> None:
@@ -154,6 +161,18 @@ def test_slow_fault_delays_only_its_step(tmp_path: Path) -> None:
     result = json.loads(proc.stdout)
     walls = {s["name"]: s["wall_s"] for s in result["steps"]}
     assert proc.returncode == 0 and walls["memory_store"] >= 1.5
+
+
+def test_phase_timeout_gives_up_on_a_hung_step(tmp_path: Path) -> None:
+    started = time.monotonic()
+    proc = cli("run", str(talk_media("health_diet")), "--format", "json", "--data-dir", str(tmp_path),
+               env={"AUTOINTEL_FAULTS": "memory:slow=30s", "AUTOINTEL_PHASE_TIMEOUTS": "integration=1"})
+    assert time.monotonic() - started < 60
+    result = json.loads(proc.stdout)
+    assert proc.returncode == 1 and result["status"] == "partial"
+    assert [(e["phase"], e["type"]) for e in result["errors"]] == [("integration", "TimeoutError")]
+    assert {s["name"]: s["status"] for s in result["steps"]}["briefing"] == "skipped"
+    assert result["analysis"] is not None and result["verification"] is not None
 
 
 def test_a_second_process_on_one_data_dir_fails_clearly(tmp_path: Path) -> None:

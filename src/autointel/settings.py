@@ -41,7 +41,7 @@ class Depth(StrEnum):
 
 
 ENGINES = ("crew", "pipeline")
-DEFAULT_ENGINE = "pipeline"
+DEFAULT_ENGINE = "crew"
 
 # The one definition of the feature flags: field name -> environment variable.
 FLAG_ENV: Mapping[str, str] = {
@@ -159,6 +159,10 @@ class Settings:
     qdrant_url: str | None = None
     llm: str = "offline"
     llm_profile: str = "instant"
+    llm_base_url: str | None = None
+    llm_timeout_s: float = 120.0
+    llm_retries: int = 3
+    llm_record: Path | None = None
     fact_check_workers: int = 4
     max_duration_s: float = 4 * 3600.0
     max_bytes: int = 2 * 1024**3
@@ -167,6 +171,11 @@ class Settings:
     crew_timeout_s: float = 1800.0
     lock_timeout_s: float = 30.0
     faults: tuple[Fault, ...] = ()
+    phase_timeouts: tuple[tuple[str, float], ...] = ()  # (phase or step, seconds)
+
+    def timeout_for(self, step_kind: str, phase: str) -> float | None:
+        limits = [seconds for name, seconds in self.phase_timeouts if name in (step_kind, phase)]
+        return min(limits) if limits else None
 
     @property
     def beam_size(self) -> int:
@@ -195,6 +204,14 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: object) -> 
         values["evidence_dir"] = Path(env["AUTOINTEL_EVIDENCE_DIR"])
     if env.get("AUTOINTEL_LLM"):
         values["llm"] = env["AUTOINTEL_LLM"]
+    if env.get("AUTOINTEL_LLM_BASE_URL"):
+        values["llm_base_url"] = env["AUTOINTEL_LLM_BASE_URL"]
+    if env.get("AUTOINTEL_LLM_TIMEOUT"):
+        values["llm_timeout_s"] = _parse_float("AUTOINTEL_LLM_TIMEOUT", env["AUTOINTEL_LLM_TIMEOUT"])
+    if env.get("AUTOINTEL_LLM_RETRIES"):
+        values["llm_retries"] = _parse_int("AUTOINTEL_LLM_RETRIES", env["AUTOINTEL_LLM_RETRIES"])
+    if env.get("AUTOINTEL_LLM_RECORD"):
+        values["llm_record"] = Path(env["AUTOINTEL_LLM_RECORD"])
     if env.get("AUTOINTEL_LLM_PROFILE"):
         values["llm_profile"] = env["AUTOINTEL_LLM_PROFILE"]
     if env.get("AUTOINTEL_FACT_CHECK_WORKERS"):
@@ -207,6 +224,8 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: object) -> 
         values["max_bytes"] = _parse_int("AUTOINTEL_MAX_BYTES", env["AUTOINTEL_MAX_BYTES"])
     if env.get("AUTOINTEL_LOCK_TIMEOUT"):
         values["lock_timeout_s"] = _parse_float("AUTOINTEL_LOCK_TIMEOUT", env["AUTOINTEL_LOCK_TIMEOUT"])
+    if env.get("AUTOINTEL_PHASE_TIMEOUTS"):
+        values["phase_timeouts"] = parse_timeouts(env["AUTOINTEL_PHASE_TIMEOUTS"])
     if env.get("AUTOINTEL_FAULTS"):
         values["faults"] = parse_faults(env["AUTOINTEL_FAULTS"], fault_targets())
     values.update({k: v for k, v in overrides.items() if v is not None})
@@ -232,3 +251,15 @@ def fault_targets() -> frozenset[str]:
     from autointel.phases import PHASES
 
     return frozenset(PHASES) | frozenset(STEP_FUNCTIONS)
+
+
+def parse_timeouts(spec: str) -> tuple[tuple[str, float], ...]:
+    """`transcription=600,verification=120`: seconds per phase (or per step kind)."""
+    known = fault_targets()
+    out = []
+    for item in filter(None, (part.strip() for part in spec.split(","))):
+        name, _, raw = item.partition("=")
+        if name.strip() not in known:
+            raise SettingsError(f"AUTOINTEL_PHASE_TIMEOUTS: unknown phase or step {name.strip()!r}")
+        out.append((name.strip(), _parse_float("AUTOINTEL_PHASE_TIMEOUTS", raw, 0.001)))
+    return tuple(out)

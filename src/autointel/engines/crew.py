@@ -8,6 +8,7 @@ per-task timings from CrewAI's event bus go into the result, so a run proves wha
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
@@ -17,7 +18,7 @@ from typing import Any
 from autointel.engines.context import RunContext
 from autointel.engines.plan import Plan, Step, fingerprint
 from autointel.engines.steps import run_step
-from autointel.llm.profiles import ProviderModel, load_profile
+from autointel.llm.profiles import ProviderModel, load_profile, record_profile
 
 CREW_ENV = {"CREWAI_DISABLE_TELEMETRY": "true", "OTEL_SDK_DISABLED": "true", "CREWAI_TRACING_ENABLED": "false"}
 
@@ -84,10 +85,13 @@ def schedule_crew(plan: Plan, ctx: RunContext) -> dict[str, object]:
 
     from autointel.engines.crew_build import EventLog, build_crew, make_llm
 
+    # One warning per real call about approximate token counts: noise for our users, not news.
+    logging.getLogger("crewai.llms.base_llm").setLevel(logging.ERROR)
+
     layout = crew_layout(plan)
     info = describe_layout(layout)
     provider = ProviderModel(load_profile(ctx.settings.llm_profile), t0=ctx.recorder.t0)
-    llm = make_llm(ctx.settings.llm, provider)
+    llm = make_llm(ctx.settings, provider)
     crew, tasks_by_name = build_crew(layout, ctx, llm)
     events = EventLog(ctx.recorder.t0, tasks_by_name)
     outcome: dict[str, BaseException] = {}
@@ -109,11 +113,10 @@ def schedule_crew(plan: Plan, ctx: RunContext) -> dict[str, object]:
         ctx.record_error("crew", outcome["error"])
     _mark_unrun(plan, ctx)
     info["task_timings"] = events.timings()
-    info["llm"] = {
-        "backend": ctx.settings.llm,
-        "profile": provider.profile.name,
-        "calls": [vars(c) for c in provider.calls] or events.llm_calls(),
-    }
+    calls = [vars(c) for c in provider.calls] or events.llm_calls()
+    info["llm"] = {"backend": ctx.settings.llm, "profile": provider.profile.name, "calls": calls}
+    if ctx.settings.llm_record is not None and ctx.settings.llm != "offline":
+        record_profile(ctx.settings.llm_record, ctx.settings.llm, [float(c["latency_s"]) for c in calls])
     return info
 
 

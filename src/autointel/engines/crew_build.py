@@ -6,6 +6,7 @@ import). One Agent per task: CrewAI refuses two concurrent tasks on one agent.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,13 +31,27 @@ from autointel.engines.crew import ROLES, CrewTask, run_step_once, wall_clock_of
 from autointel.engines.plan import Step
 from autointel.llm.offline import OfflineLLM
 from autointel.llm.profiles import ProviderModel
+from autointel.settings import Settings
 
 
-def make_llm(backend: str, provider: ProviderModel) -> BaseLLM:
-    """`offline` is the deterministic local backend; anything else is a CrewAI model string."""
+def make_llm(settings: Settings, provider: ProviderModel) -> BaseLLM:
+    """`offline` is the deterministic local backend; anything else is a CrewAI model string.
+
+    Real calls get a per-call timeout and retries: the OpenAI SDK retries 429 and 5xx with exponential
+    backoff and jitter (`max_retries`), and CrewAI adds its own backoff on rate limits. `ollama/<model>`
+    goes through Ollama's OpenAI-compatible endpoint, since the LiteLLM route is not installed.
+    """
+    backend = settings.llm
     if backend == "offline":
         return OfflineLLM(model="autointel-offline").bind(provider)
-    return LLM(model=backend)
+    options: dict[str, Any] = {"timeout": settings.llm_timeout_s, "max_retries": settings.llm_retries}
+    if backend.startswith("ollama/"):
+        base = settings.llm_base_url or os.environ.get("OLLAMA_HOST", "http://127.0.0.1:11434").rstrip("/") + "/v1"
+        return LLM(model="openai/" + backend.removeprefix("ollama/"), base_url=base,
+                   api_key=os.environ.get("OLLAMA_API_KEY", "ollama"), **options)
+    if settings.llm_base_url:
+        options["base_url"] = settings.llm_base_url
+    return LLM(model=backend, **options)
 
 
 class StepTool(BaseTool):

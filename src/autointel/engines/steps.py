@@ -6,6 +6,7 @@ so the two produce the same work by construction.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
@@ -183,10 +184,39 @@ def run_step(ctx: RunContext, step: Step) -> str:
     """Run one step under a span; errors are recorded on the context and re-raised to the engine."""
     with ctx.recorder.step(step.name, step.phase):
         try:
-            for fault in ctx.settings.faults:
-                if fault.applies_to(step.kind, step.phase):
-                    fault.trigger()
-            return STEP_FUNCTIONS[step.kind](ctx, step)
+            timeout = ctx.settings.timeout_for(step.kind, step.phase)
+            return _call_step(ctx, step) if timeout is None else _call_with_timeout(ctx, step, timeout)
         except Exception as exc:
             ctx.record_error(step.phase, exc)
             raise
+
+
+def _call_step(ctx: RunContext, step: Step) -> str:
+    for fault in ctx.settings.faults:
+        if fault.applies_to(step.kind, step.phase):
+            fault.trigger()
+    return STEP_FUNCTIONS[step.kind](ctx, step)
+
+
+def _call_with_timeout(ctx: RunContext, step: Step, seconds: float) -> str:
+    """Give up on a step after `seconds`: its dependents are skipped and the run ends partial or failed.
+
+    Python cannot stop a thread, so an abandoned step finishes in the background; it cannot turn the
+    run back into a success, because its status is already recorded as failed.
+    """
+    outcome: dict[str, object] = {}
+
+    def body() -> None:
+        try:
+            outcome["value"] = _call_step(ctx, step)
+        except BaseException as exc:
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=body, name=f"autointel-{step.name}", daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():
+        raise TimeoutError(f"{step.name} took longer than its {seconds:g} s timeout")
+    if "error" in outcome:
+        raise outcome["error"]  # type: ignore[misc]
+    return str(outcome["value"])

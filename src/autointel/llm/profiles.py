@@ -160,3 +160,26 @@ class ProviderModel:
 def approximate_tokens(texts: Sequence[str]) -> int:
     """About four characters per token (the usual rule of thumb for English BPE vocabularies)."""
     return sum((len(t) + 3) // 4 for t in texts)
+
+
+def record_profile(path: Path, model: str, latencies_s: Sequence[float]) -> Profile:
+    """Add measured call latencies to a replay profile file (created if missing), atomically."""
+    from autointel.atomic import atomic_write_text
+
+    previous: list[float] = []
+    if path.is_file():
+        try:
+            previous = [float(x) for x in json.loads(path.read_text()).get("samples_s", [])]
+        except (ValueError, AttributeError):
+            raise InputError(f"AUTOINTEL_LLM_RECORD: {path} exists and is not a profile file") from None
+    samples = [*previous, *(round(x, 6) for x in latencies_s if x >= 0)]
+    profile = Profile(
+        name=path.stem,
+        kind="replay",
+        samples_s=tuple(samples),
+        median_s=float(np.median(samples)) if samples else 0.0,
+        source=f"recorded from {model}: {len(samples)} real calls",
+    )
+    data = {k: (list(v) if isinstance(v, tuple) else v) for k, v in vars(profile).items()}
+    atomic_write_text(path, json.dumps(data, indent=2))
+    return profile
