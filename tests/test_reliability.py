@@ -269,3 +269,28 @@ def test_analyzers_accept_arbitrary_text(text: str) -> None:
     extract_entities(sentences)
     claims = extract_claims(sentences, exhaustive=True)
     assert all(c.text for c in claims)
+
+
+def test_secrets_never_reach_benchmark_reports(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from autointel.bench.options import BenchOptions, parse_combos
+    from autointel.bench.session import BenchSession
+    from autointel.bench.synthetic import SyntheticTarget
+    from autointel.settings import load_settings
+
+    secret = "sk-bench" + "q4" * 12
+    monkeypatch.setenv("ANTHROPIC_API_KEY", secret)
+    synthetic = SyntheticTarget()
+
+    def leaky(source: str, settings: object, resources: object) -> object:
+        if settings.flags.parallel_analysis:  # type: ignore[attr-defined]
+            raise RuntimeError(f"provider refused key {secret}")
+        return synthetic(source, settings, resources)  # type: ignore[arg-type]
+
+    options = BenchOptions(combos=parse_combos("analysis"), iterations=2, warmup=0, seed=1)
+    report = tmp_path / "report"
+    BenchSession(options, source=f"talk-{secret}", settings=load_settings({}, data_dir=tmp_path / "d"),
+                 report_dir=report, target=leaky, name="leak").run()
+    outputs = [p for p in report.rglob("*") if p.is_file()]
+    assert {p.name for p in outputs} >= {"results.json", "summary.md", "raw_samples.jsonl", "report.html"}
+    assert all(secret not in p.read_text(errors="replace") for p in outputs)
+    assert "[REDACTED]" in (report / "raw_samples.jsonl").read_text()

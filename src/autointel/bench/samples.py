@@ -74,7 +74,10 @@ def sample_from_dict(data: dict[str, Any]) -> RunSample:
 
 
 def sample_to_json(sample: RunSample) -> str:
-    return json.dumps(sample_to_dict(sample), separators=(",", ":"), sort_keys=True, allow_nan=True)
+    """One raw_samples.jsonl line, secrets redacted (error messages may quote a command or a URL)."""
+    from autointel.measurement.redact import redact
+
+    return json.dumps(redact(sample_to_dict(sample)), separators=(",", ":"), sort_keys=True, allow_nan=True)
 
 
 def sample_from_json(text: str) -> RunSample:

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from autointel.atomic import atomic_write_text
 from autointel.bench.analyze import analyze
 from autointel.bench.history import append_history, history_check, load_history
 from autointel.bench.measure import Diagnostics, RunSpec, Target, TargetRef, measure_run
@@ -25,6 +26,7 @@ from autointel.bench.samples import RunSample, sample_to_dict, sample_to_json
 from autointel.bench.schedule import Cell, build_schedule, cells_for
 from autointel.bench.worker import measure_in_subprocess, settings_fields
 from autointel.engines.resources import Resources
+from autointel.measurement.redact import redact
 from autointel.settings import Settings
 
 NOTES = (
@@ -217,11 +219,9 @@ class BenchSession:
         }
         results["banner"] = verdict_banner(results, self.options)
         results["samples"] = [sample_to_dict(s) for s in self.samples]
-        results = clean(results)
+        results = redact(clean(results))  # every report below renders from this one redacted value
         write_json_atomic(self.report_dir / "results.json", results)
-        tmp = self.report_dir / ".summary.md.tmp"
-        tmp.write_text(render_summary_md(results), encoding="utf-8")
-        os.replace(tmp, self.report_dir / "summary.md")
+        atomic_write_text(self.report_dir / "summary.md", render_summary_md(results))
         self._append_history(results)
         try:
             from autointel.rendering.html import write_html_report  # type: ignore[import-not-found,unused-ignore]

@@ -8,7 +8,6 @@ network request, so the report cannot leak anything or break when a CDN is gone.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -122,8 +121,7 @@ def render_html(results: dict[str, Any]) -> str:
 
 
 def write_html_report(results: dict[str, Any], path: Path) -> None:
-    """Write the report atomically (tmp + rename), so a reader never opens half a page."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_text(render_html(results), encoding="utf-8")
-    os.replace(tmp, path)
+    """Write the report atomically, so a reader never opens half a page."""
+    from autointel.atomic import atomic_write_text
+
+    atomic_write_text(path, render_html(results))
