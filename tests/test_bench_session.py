@@ -187,6 +187,9 @@ def test_diagnostic_runs_stay_out_of_the_timings(tmp_path: Path) -> None:
     diag = {s.purpose: s for s in bench.samples if s.purpose != "measure"}
     assert set(diag) == {"heap", "memray", "profile"}
     assert diag["heap"].heap_peaks and diag["heap"].heap_peaks["python_heap_peak_bytes"] > 0
+    phase_peaks = {k: v for k, v in diag["heap"].heap_peaks.items() if k.startswith("phase:")}
+    assert set(phase_peaks) == {"phase:acquisition", "phase:transcription", "phase:analysis"}
+    assert all(0 < v <= diag["heap"].heap_peaks["python_heap_peak_bytes"] for v in phase_peaks.values())
     assert diag["memray"].heap_peaks and diag["memray"].heap_peaks["memray_peak_bytes"] > 0
     assert Path(diag["memray"].artifacts["memray"]).exists()
     html = Path(diag["profile"].artifacts["profile"]).read_text()

@@ -7,8 +7,8 @@ result reports, and its structure fingerprint, with what was requested (see `sam
 
 Diagnostics (Python-heap peak via tracemalloc, memray capture, pyinstrument HTML) wrap the target
 call of dedicated diagnostic runs only; their overhead would distort timings. The tracemalloc figure
-is the overall Python-heap peak of the run, not per phase: phases overlap under the flags, so a
-per-phase attribution of one process-wide peak would be a guess.
+is the overall Python-heap peak of the run, plus per-phase window peaks sampled while each phase ran
+(see bench/heap.py for why the peak is not reset per phase).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from typing import Any
 
 import psutil
 
+from autointel.bench.heap import HeapSampler
 from autointel.bench.samples import RunSample
 from autointel.engines.plan import build_plan
 from autointel.engines.resources import Resources
@@ -269,8 +270,11 @@ def measure_run(
     result: RunResult | None = None
     error: str | None = None
     sampler = RssSampler(proc, rss_interval_s)
+    heap_sampler = HeapSampler() if diagnostics.heap else None
     with _instrumented(diagnostics, heap_peaks, artifacts):
         sampler.start()
+        if heap_sampler is not None:
+            heap_sampler.start()
         cpu0, t0 = _cpu(proc), time.perf_counter()
         try:
             result = target(source, settings, resources)
@@ -282,6 +286,10 @@ def measure_run(
             e2e = time.perf_counter() - t0
             cpu = _cpu(proc) - cpu0
             peak = sampler.stop()
+            if heap_sampler is not None:
+                heap_sampler.stop()
+    if heap_sampler is not None and isinstance(result, RunResult):
+        heap_peaks.update(heap_sampler.phase_peaks(result.phases, t0))
     if result is not None and not isinstance(result, RunResult):
         error, result = f"target returned {type(result).__name__}, not RunResult", None
     if result is not None and result.status is not Status.OK:
