@@ -303,3 +303,18 @@ def test_graph_concurrent_upserts_and_bad_file(tmp_path: Path) -> None:
     bad.write_text("{not json", encoding="utf-8")
     with pytest.raises(ValueError, match="cannot read knowledge graph"):
         KnowledgeGraph.open(bad)
+
+
+def test_caching_embedder_returns_the_models_vectors_and_starts_cold_when_copied(embedder: MiniLMEmbedder) -> None:
+    from autointel.memory.embeddings import CachingEmbedder
+
+    texts = ["The council votes next month.", "Solar power got cheaper.", "The council votes next month."]
+    cached = CachingEmbedder(embedder)
+    first = cached.embed(texts)
+    again = cached.embed(texts[:2])
+    assert np.allclose(first, embedder.embed(texts), atol=1e-5)
+    assert np.array_equal(first[:2], again)
+    assert (cached.misses, cached.hits) == (2, 3)
+    cold = cached.cold_copy()
+    cold.embed(texts[:1])
+    assert (cold.misses, cold.hits) == (1, 0)

@@ -27,7 +27,8 @@ if TYPE_CHECKING:
 
 class Resources:
     def __init__(self, settings: Settings, models_from: Resources | None = None) -> None:
-        """`models_from` shares another instance's loaded models (read-only, thread-safe), not its stores."""
+        """`models_from` shares another instance's loaded models (read-only, thread-safe), not its stores
+        and not its embedding cache: a fresh Resources starts cold, as a fresh process would."""
         self.data_dir = settings.data_dir
         self.whisper_model = settings.whisper_model
         self.qdrant_url = settings.qdrant_url
@@ -39,7 +40,7 @@ class Resources:
         self._embedder: CachingEmbedder | None = None
         if models_from is not None and models_from.whisper_model == self.whisper_model:
             self._transcriber = models_from.transcriber()
-            self._embedder = models_from.embedder()
+            self._embedder = models_from.embedder().cold_copy()
         self._vectors: VectorStore | None = None
         self._graph: KnowledgeGraph | None = None
 

@@ -102,6 +102,10 @@ class CachingEmbedder:
     def dim(self) -> int:
         return self._base.dim
 
+    def cold_copy(self) -> CachingEmbedder:
+        """The same model behind an empty cache."""
+        return CachingEmbedder(self._base, self._capacity)
+
     def embed(self, texts: Sequence[str]) -> Vectors:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
