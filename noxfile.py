@@ -46,16 +46,23 @@ def bench(session: nox.Session) -> None:
         "--autointel-fail-on", "invalid,failed",
     ]
     if full:
-        matrix = ["--autointel-engines", "pipeline,crew", "--autointel-iterations", "10", "--autointel-warmup", "1",
-                  "--autointel-llm-profile", "hosted", "--autointel-isolate", "process"]
-        length = ["--autointel-iterations", "5", "--autointel-isolate", "process"]
-    else:
-        matrix = ["--autointel-engines", "pipeline,crew", "--autointel-iterations", "3", "--autointel-warmup", "1",
-                  "--autointel-llm-profile", "instant"]
-        length = ["--autointel-iterations", "3", "--autointel-warmup", "1"]
-    session.run(*common, "benchmarks/test_flag_matrix.py", "--autointel-combos", "all",
-                "--autointel-report-dir", f"{root}/matrix", *matrix, *extra, env=env)
-    session.run(*common, "benchmarks/test_media_length.py",
-                "--autointel-combos", "baseline,memory_ops+analysis+fact_checking",
-                "--autointel-report-dir", f"{root}/length", *length, *extra, env=env)
+        runs = [
+            ("matrix", "benchmarks/test_flag_matrix.py", "all", "pipeline,crew",
+             ["--autointel-iterations", "10", "--autointel-warmup", "1", "--autointel-llm-profile", "hosted",
+              "--autointel-isolate", "process"]),
+            ("length", "benchmarks/test_media_length.py", "baseline,memory_ops+analysis+fact_checking", "pipeline",
+             ["--autointel-iterations", "5", "--autointel-warmup", "1", "--autointel-isolate", "process"]),
+        ]
+    else:  # sized to finish within 10 minutes on 2 cores
+        runs = [
+            ("matrix-pipeline", "benchmarks/test_flag_matrix.py", "all", "pipeline",
+             ["--autointel-iterations", "3", "--autointel-warmup", "1"]),
+            ("matrix-crew", "benchmarks/test_flag_matrix.py", "baseline,memory_ops+analysis+fact_checking", "crew",
+             ["--autointel-iterations", "3", "--autointel-warmup", "1"]),
+            ("length", "benchmarks/test_media_length.py", "baseline,memory_ops+analysis+fact_checking", "pipeline",
+             ["--autointel-iterations", "2", "--autointel-warmup", "1"]),
+        ]
+    for folder, path, combos, engines, options in runs:
+        session.run(*common, path, "--autointel-combos", combos, "--autointel-engines", engines,
+                    "--autointel-report-dir", f"{root}/{folder}", *options, *extra, env=env)
     session.log(f"reports written under {root}/ (open */report.html)")
