@@ -16,9 +16,9 @@ from autointel.engines.resources import Resources
 from autointel.memory.store import recall
 from autointel.model import RunResult, Status, StepRecord, to_jsonable
 from autointel.phases.acquisition import AcquisitionLimits, acquire, sha256_file
-from autointel.phases.evaluation import claim_matches, fallacy_counts
+from autointel.phases.evaluation import claim_matches, fallacy_counts, word_error_rate
 from autointel.settings import Depth, Flags
-from tests.conftest import FIXTURES, fixture_settings, talk_media, word_error_rate
+from tests.conftest import FIXTURES, fixture_settings, talk_media
 
 pytestmark = pytest.mark.slow
 

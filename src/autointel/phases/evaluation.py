@@ -135,3 +135,15 @@ class InMemorySearch:
         order = sorted(range(len(scores)), key=lambda i: (-float(scores[i]), i))[:limit]
         return [Evidence(self._passages[i][0], self._passages[i][1], round(float(np.float64(scores[i])), 4))
                 for i in order]
+
+
+def word_error_rate(reference: str, hypothesis: str) -> float:
+    """Levenshtein distance over lower-cased words (with "%" read as "percent"), over the reference length."""
+    ref, hyp = (re.findall(r"[a-z0-9']+", t.lower().replace("%", " percent")) for t in (reference, hypothesis))
+    previous = list(range(len(hyp) + 1))
+    for i, r in enumerate(ref, 1):
+        current = [i]
+        for j, h in enumerate(hyp, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (r != h)))
+        previous = current
+    return previous[-1] / max(len(ref), 1)
