@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -43,6 +43,27 @@ def is_constant(arr: FloatArray) -> bool:
     return bool(np.ptp(arr) == 0.0)
 
 
+def percentile_ci(
+    samples: tuple[FloatArray, ...],
+    statistic: Callable[..., FloatArray],
+    confidence: float,
+    n_resamples: int,
+    seed: int,
+) -> tuple[float, float]:
+    """Percentile bootstrap CI of a vectorised statistic (independent resampling of each sample)."""
+    res = stats.bootstrap(
+        samples,
+        statistic,
+        n_resamples=n_resamples,
+        vectorized=True,
+        paired=False,
+        confidence_level=confidence,
+        method="percentile",
+        rng=np.random.default_rng(seed),
+    )
+    return float(res.confidence_interval.low), float(res.confidence_interval.high)
+
+
 def _ratio_of_medians(cand: FloatArray, base: FloatArray, axis: int = -1) -> FloatArray:
     """Vectorised statistic for scipy.stats.bootstrap: median(candidate) / median(baseline)."""
     result: FloatArray = np.median(cand, axis=axis) / np.median(base, axis=axis)
@@ -74,17 +95,7 @@ def ratio_of_medians_ci(
         return ratio, 0.0, math.inf
     if is_constant(candidate) and is_constant(baseline):
         return ratio, ratio, ratio
-    res = stats.bootstrap(
-        (candidate, baseline),
-        _ratio_of_medians,
-        n_resamples=n_resamples,
-        vectorized=True,
-        paired=False,
-        confidence_level=confidence,
-        method="percentile",
-        rng=np.random.default_rng(seed),
-    )
-    low, high = float(res.confidence_interval.low), float(res.confidence_interval.high)
+    low, high = percentile_ci((candidate, baseline), _ratio_of_medians, confidence, n_resamples, seed)
     if math.isnan(low) or math.isnan(high):  # zero baseline medians in some resamples
         return ratio, 0.0, math.inf
     return ratio, low, high

@@ -9,7 +9,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import stats
 
 from autointel.stats._common import (
     FloatArray,
@@ -18,6 +17,7 @@ from autointel.stats._common import (
     check_level,
     check_resamples,
     is_constant,
+    percentile_ci,
     ratio_of_medians_ci,
 )
 from autointel.stats.summary import Summary
@@ -95,16 +95,7 @@ def p95_ci(
     if arr.size < 2 or is_constant(arr):
         low, high = point, point
     else:
-        res = stats.bootstrap(
-            (arr,),
-            _p95,
-            n_resamples=n_resamples,
-            vectorized=True,
-            confidence_level=confidence,
-            method="percentile",
-            rng=np.random.default_rng(seed),
-        )
-        low, high = float(res.confidence_interval.low), float(res.confidence_interval.high)
+        low, high = percentile_ci((arr,), _p95, confidence, n_resamples, seed)
     if strict and arr.size < min_runs_for_quantile_bound(0.95, confidence):
         high = math.inf
     return low, high

@@ -8,7 +8,15 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from autointel.stats._common import FloatArray, Samples, as_samples, check_level, check_resamples, is_constant
+from autointel.stats._common import (
+    FloatArray,
+    Samples,
+    as_samples,
+    check_level,
+    check_resamples,
+    is_constant,
+    percentile_ci,
+)
 
 
 @dataclass(frozen=True)
@@ -58,16 +66,7 @@ def summarize(
         low = high = median
         stdev = 0.0
     else:
-        res = stats.bootstrap(
-            (arr,),
-            _median,
-            n_resamples=n_resamples,
-            vectorized=True,
-            confidence_level=confidence,
-            method="percentile",
-            rng=np.random.default_rng(seed),
-        )
-        low, high = float(res.confidence_interval.low), float(res.confidence_interval.high)
+        low, high = percentile_ci((arr,), _median, confidence, n_resamples, seed)
     return Summary(
         n=int(arr.size),
         median=median,
