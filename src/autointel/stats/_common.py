@@ -50,7 +50,19 @@ def percentile_ci(
     n_resamples: int,
     seed: int,
 ) -> tuple[float, float]:
-    """Percentile bootstrap CI of a vectorised statistic (independent resampling of each sample)."""
+    """Percentile bootstrap CI of a vectorised scalar statistic (independent resampling of each sample)."""
+    low, high = bootstrap_bounds(samples, statistic, confidence, n_resamples, seed)
+    return float(low), float(high)
+
+
+def bootstrap_bounds(
+    samples: tuple[FloatArray, ...],
+    statistic: Callable[..., FloatArray],
+    confidence: float,
+    n_resamples: int,
+    seed: int,
+) -> tuple[FloatArray, FloatArray]:
+    """The same interval for a statistic that may return a vector (one bound per component)."""
     res = stats.bootstrap(
         samples,
         statistic,
@@ -61,7 +73,9 @@ def percentile_ci(
         method="percentile",
         rng=np.random.default_rng(seed),
     )
-    return float(res.confidence_interval.low), float(res.confidence_interval.high)
+    low = np.asarray(res.confidence_interval.low, dtype=np.float64)
+    high = np.asarray(res.confidence_interval.high, dtype=np.float64)
+    return low, high
 
 
 def _ratio_of_medians(cand: FloatArray, base: FloatArray, axis: int = -1) -> FloatArray:

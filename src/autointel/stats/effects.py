@@ -20,9 +20,15 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 import numpy as np
-from scipy import stats
 
-from autointel.stats._common import FloatArray, Samples, as_samples, check_level, check_resamples
+from autointel.stats._common import (
+    FloatArray,
+    Samples,
+    as_samples,
+    bootstrap_bounds,
+    check_level,
+    check_resamples,
+)
 
 Key = tuple[bool, ...]
 K = TypeVar("K", bound=tuple[bool, ...])  # lets callers pass dict[tuple[bool, bool, bool], ...]
@@ -84,18 +90,7 @@ def _bootstrap(
         return contrast(medians)
 
     point = contrast({key: np.asarray(np.median(data[key])) for key in keys})
-    res = stats.bootstrap(
-        tuple(data[key] for key in keys),
-        statistic,
-        n_resamples=n_resamples,
-        vectorized=True,
-        paired=False,
-        confidence_level=confidence,
-        method="percentile",
-        rng=np.random.default_rng(seed),
-    )
-    low = np.asarray(res.confidence_interval.low, dtype=np.float64)
-    high = np.asarray(res.confidence_interval.high, dtype=np.float64)
+    low, high = bootstrap_bounds(tuple(data[key] for key in keys), statistic, confidence, n_resamples, seed)
     return np.asarray(point, dtype=np.float64), low, high
 
 
