@@ -7,7 +7,7 @@ benchmark combination leaked into the next; every run here builds its own `Setti
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from itertools import product
@@ -185,6 +185,36 @@ class Settings:
         return replace(self, flags=flags)
 
 
+def _text(var: str, raw: str) -> str:
+    return raw
+
+
+def _path(var: str, raw: str) -> Path:
+    return Path(raw)
+
+
+# Every plain environment setting: variable -> (Settings field, parser taking the variable's name for errors).
+_ENV_SETTINGS: Mapping[str, tuple[str, Callable[[str, str], object]]] = {
+    "AUTOINTEL_DEPTH": ("depth", lambda var, raw: parse_depth(raw)),
+    "AUTOINTEL_ENGINE": ("engine", lambda var, raw: parse_engine(raw)),
+    "AUTOINTEL_WHISPER_MODEL": ("whisper_model", _text),
+    "AUTOINTEL_QDRANT_URL": ("qdrant_url", _text),
+    "AUTOINTEL_EVIDENCE_DIR": ("evidence_dir", _path),
+    "AUTOINTEL_LLM": ("llm", _text),
+    "AUTOINTEL_LLM_BASE_URL": ("llm_base_url", _text),
+    "AUTOINTEL_LLM_TIMEOUT": ("llm_timeout_s", lambda var, raw: _parse_float(var, raw)),
+    "AUTOINTEL_LLM_RETRIES": ("llm_retries", lambda var, raw: _parse_int(var, raw)),
+    "AUTOINTEL_LLM_RECORD": ("llm_record", _path),
+    "AUTOINTEL_LLM_PROFILE": ("llm_profile", _text),
+    "AUTOINTEL_FACT_CHECK_WORKERS": ("fact_check_workers", lambda var, raw: _parse_int(var, raw, 1)),
+    "AUTOINTEL_MAX_DURATION": ("max_duration_s", lambda var, raw: _parse_float(var, raw)),
+    "AUTOINTEL_MAX_BYTES": ("max_bytes", lambda var, raw: _parse_int(var, raw)),
+    "AUTOINTEL_LOCK_TIMEOUT": ("lock_timeout_s", lambda var, raw: _parse_float(var, raw)),
+    "AUTOINTEL_PHASE_TIMEOUTS": ("phase_timeouts", lambda var, raw: parse_timeouts(raw)),
+    "AUTOINTEL_FAULTS": ("faults", lambda var, raw: parse_faults(raw, fault_targets())),
+}
+
+
 def load_settings(env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
     """Build settings from an environment mapping and explicit (CLI) overrides; CLI wins."""
     env = dict(os.environ if env is None else env)
@@ -192,42 +222,9 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: object) -> 
         "flags": Flags.from_env(env),
         "data_dir": default_data_dir(env),
     }
-    if env.get("AUTOINTEL_DEPTH"):
-        values["depth"] = parse_depth(env["AUTOINTEL_DEPTH"])
-    if env.get("AUTOINTEL_ENGINE"):
-        values["engine"] = parse_engine(env["AUTOINTEL_ENGINE"])
-    if env.get("AUTOINTEL_WHISPER_MODEL"):
-        values["whisper_model"] = env["AUTOINTEL_WHISPER_MODEL"]
-    if env.get("AUTOINTEL_QDRANT_URL"):
-        values["qdrant_url"] = env["AUTOINTEL_QDRANT_URL"]
-    if env.get("AUTOINTEL_EVIDENCE_DIR"):
-        values["evidence_dir"] = Path(env["AUTOINTEL_EVIDENCE_DIR"])
-    if env.get("AUTOINTEL_LLM"):
-        values["llm"] = env["AUTOINTEL_LLM"]
-    if env.get("AUTOINTEL_LLM_BASE_URL"):
-        values["llm_base_url"] = env["AUTOINTEL_LLM_BASE_URL"]
-    if env.get("AUTOINTEL_LLM_TIMEOUT"):
-        values["llm_timeout_s"] = _parse_float("AUTOINTEL_LLM_TIMEOUT", env["AUTOINTEL_LLM_TIMEOUT"])
-    if env.get("AUTOINTEL_LLM_RETRIES"):
-        values["llm_retries"] = _parse_int("AUTOINTEL_LLM_RETRIES", env["AUTOINTEL_LLM_RETRIES"])
-    if env.get("AUTOINTEL_LLM_RECORD"):
-        values["llm_record"] = Path(env["AUTOINTEL_LLM_RECORD"])
-    if env.get("AUTOINTEL_LLM_PROFILE"):
-        values["llm_profile"] = env["AUTOINTEL_LLM_PROFILE"]
-    if env.get("AUTOINTEL_FACT_CHECK_WORKERS"):
-        values["fact_check_workers"] = _parse_int(
-            "AUTOINTEL_FACT_CHECK_WORKERS", env["AUTOINTEL_FACT_CHECK_WORKERS"], 1
-        )
-    if env.get("AUTOINTEL_MAX_DURATION"):
-        values["max_duration_s"] = _parse_float("AUTOINTEL_MAX_DURATION", env["AUTOINTEL_MAX_DURATION"])
-    if env.get("AUTOINTEL_MAX_BYTES"):
-        values["max_bytes"] = _parse_int("AUTOINTEL_MAX_BYTES", env["AUTOINTEL_MAX_BYTES"])
-    if env.get("AUTOINTEL_LOCK_TIMEOUT"):
-        values["lock_timeout_s"] = _parse_float("AUTOINTEL_LOCK_TIMEOUT", env["AUTOINTEL_LOCK_TIMEOUT"])
-    if env.get("AUTOINTEL_PHASE_TIMEOUTS"):
-        values["phase_timeouts"] = parse_timeouts(env["AUTOINTEL_PHASE_TIMEOUTS"])
-    if env.get("AUTOINTEL_FAULTS"):
-        values["faults"] = parse_faults(env["AUTOINTEL_FAULTS"], fault_targets())
+    for var, (name, parse) in _ENV_SETTINGS.items():
+        if env.get(var):
+            values[name] = parse(var, env[var])
     values.update({k: v for k, v in overrides.items() if v is not None})
     return Settings(**values)  # type: ignore[arg-type]
 
