@@ -50,6 +50,14 @@ FLAG_ENV: Mapping[str, str] = {
     "parallel_fact_checking": "ENABLE_PARALLEL_FACT_CHECKING",
 }
 MASTER_FLAG_ENV = "ENABLE_PARALLEL_AUTOINTEL"
+# The seed's optimisations that are not about overlap: off by default, never switched on by the master
+# flag, and benchmarked one at a time on top of a parallel combination (`all+batched_vector_writes`).
+OPTIMISATION_ENV: Mapping[str, str] = {
+    "batched_vector_writes": "ENABLE_BATCHED_VECTOR_WRITES",
+    "background_graph_commit": "ENABLE_BACKGROUND_GRAPH_COMMIT",
+    "streaming_transcription": "ENABLE_STREAMING_TRANSCRIPTION",
+}
+ALL_FLAG_ENV: Mapping[str, str] = {**FLAG_ENV, **OPTIMISATION_ENV}
 
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off"})
@@ -69,6 +77,9 @@ class Flags:
     parallel_memory_ops: bool = False
     parallel_analysis: bool = False
     parallel_fact_checking: bool = False
+    batched_vector_writes: bool = False
+    background_graph_commit: bool = False
+    streaming_transcription: bool = False
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Flags:
@@ -76,24 +87,25 @@ class Flags:
         values = {
             name: master or (var in env and parse_bool(var, env[var])) for name, var in FLAG_ENV.items()
         }
+        values |= {name: var in env and parse_bool(var, env[var]) for name, var in OPTIMISATION_ENV.items()}
         return cls(**values)
 
     @classmethod
     def parse_combo(cls, text: str) -> Flags:
-        """`baseline`, `all`, or names joined by `+` such as `analysis+fact_checking`."""
+        """`baseline`, `all`, or names joined by `+` such as `analysis+fact_checking` or `all+streaming_transcription`."""
         text = text.strip().lower()
         if text in ("baseline", "sequential", "none"):
             return cls()
-        if text in ("all", "autointel"):
-            return cls(True, True, True)
         names = {part.strip() for part in text.split("+") if part.strip()}
-        known = {name.removeprefix("parallel_"): name for name in FLAG_ENV}
+        known = {name.removeprefix("parallel_"): name for name in ALL_FLAG_ENV}
+        values = dict.fromkeys(FLAG_ENV, True) if names & {"all", "autointel"} else {}
+        names -= {"all", "autointel"}
         unknown = names - known.keys()
-        if unknown or not names:
+        if unknown or not (names or values):
             raise SettingsError(
                 f"unknown flag combination {text!r}; use baseline, all or names from {sorted(known)} joined by '+'"
             )
-        return cls(**{known[n]: True for n in names})
+        return cls(**values, **{known[n]: True for n in names})
 
     @classmethod
     def all_combinations(cls) -> Iterator[Flags]:
@@ -102,21 +114,26 @@ class Flags:
 
     @property
     def name(self) -> str:
-        on = [n.removeprefix("parallel_") for n in FLAG_ENV if getattr(self, n)]
-        if not on:
-            return "baseline"
-        return "+".join(on)
+        extra = [n for n in OPTIMISATION_ENV if getattr(self, n)]
+        if self.all_on:
+            return "+".join(["all", *extra])
+        on = [n.removeprefix("parallel_") for n in FLAG_ENV if getattr(self, n)] + extra
+        return "+".join(on) if on else "baseline"
+
+    @property
+    def optimised(self) -> bool:
+        return any(getattr(self, n) for n in OPTIMISATION_ENV)
 
     @property
     def all_on(self) -> bool:
         return all(getattr(self, n) for n in FLAG_ENV)
 
     def record(self) -> FlagsRecord:
-        return FlagsRecord(self.parallel_memory_ops, self.parallel_analysis, self.parallel_fact_checking)
+        return FlagsRecord(**{name: getattr(self, name) for name in ALL_FLAG_ENV})
 
     def env(self) -> dict[str, str]:
         """The environment that reproduces these flags (for subprocess isolation)."""
-        out = {var: "1" if getattr(self, n) else "0" for n, var in FLAG_ENV.items()}
+        out = {var: "1" if getattr(self, n) else "0" for n, var in ALL_FLAG_ENV.items()}
         out[MASTER_FLAG_ENV] = "0"
         return out
 

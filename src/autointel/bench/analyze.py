@@ -144,6 +144,8 @@ def effects(samples: Sequence[RunSample], options: BenchOptions) -> list[dict[st
         cells: dict[tuple[bool, ...], list[float]] = {}
         for combo in options.combos:
             flags = Flags.parse_combo(combo)
+            if flags.optimised:  # the factorial design covers the parallel flags only
+                continue
             values = [s.e2e_s for s in _counted(samples, combo, engine)]
             if len(values) >= 2:
                 cells[tuple(getattr(flags, n) for n in FLAG_NAMES)] = values

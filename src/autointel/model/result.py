@@ -180,6 +180,9 @@ class FlagsRecord:
     parallel_memory_ops: bool
     parallel_analysis: bool
     parallel_fact_checking: bool
+    batched_vector_writes: bool = False
+    background_graph_commit: bool = False
+    streaming_transcription: bool = False
 
 
 @dataclass(frozen=True)
