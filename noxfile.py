@@ -50,16 +50,16 @@ def bench(session: nox.Session) -> None:
             ("matrix", "benchmarks/test_flag_matrix.py", "all", "pipeline,crew",
              ["--autointel-iterations", "10", "--autointel-warmup", "1", "--autointel-llm-profile", "hosted",
               "--autointel-isolate", "process"]),
-            ("length", "benchmarks/test_media_length.py", "baseline,memory_ops+analysis+fact_checking", "pipeline",
+            ("length", "benchmarks/test_media_length.py", "baseline,all", "pipeline",
              ["--autointel-iterations", "5", "--autointel-warmup", "1", "--autointel-isolate", "process"]),
         ]
     else:  # sized to finish within 10 minutes on 2 cores
         runs = [
             ("matrix-pipeline", "benchmarks/test_flag_matrix.py", "all", "pipeline",
              ["--autointel-iterations", "3", "--autointel-warmup", "1"]),
-            ("matrix-crew", "benchmarks/test_flag_matrix.py", "baseline,memory_ops+analysis+fact_checking", "crew",
+            ("matrix-crew", "benchmarks/test_flag_matrix.py", "baseline,all", "crew",
              ["--autointel-iterations", "3", "--autointel-warmup", "1"]),
-            ("length", "benchmarks/test_media_length.py", "baseline,memory_ops+analysis+fact_checking", "pipeline",
+            ("length", "benchmarks/test_media_length.py", "baseline,all", "pipeline",
              ["--autointel-iterations", "2", "--autointel-warmup", "1"]),
         ]
     for folder, path, combos, engines, options in runs:

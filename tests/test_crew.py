@@ -64,7 +64,7 @@ def test_each_combination_runs_ok_and_matches_the_pipeline(
     timings = {t["name"]: t for t in crew["task_timings"]}  # type: ignore[attr-defined]
     assert set(timings) == {t.step.name for t in expected} and all(t["status"] == "ok" for t in timings.values())
     calls = crew["llm"]["calls"]  # type: ignore[index]
-    assert len(calls) == 2 * len(expected)  # ReAct: one action turn, one final-answer turn per task
+    assert len(calls) == len(expected)  # one ReAct action turn per task: the tool's result is the answer
     assert all(c["prompt_tokens"] > 0 for c in calls)
 
 
@@ -85,21 +85,19 @@ def _overlaps(spans: list[tuple[float, float]]) -> bool:
 @pytest.mark.slow
 def test_fixed_latency_async_tasks_overlap_and_all_flags_is_faster(data_dir: Path, resources: Resources) -> None:
     source = str(talk_media(SOURCE))
-    runs = {}
+    runs: dict[str, RunResult] = {}
     for flags in (Flags(), Flags(True, True, True)):
         settings = fixture_settings(data_dir, flags, engine="crew", llm_profile="fixed-0.3", depth=Depth.DEEP)
-        started = time.perf_counter()
-        runs[flags.name] = (run_engine(source, settings, resources), time.perf_counter() - started)
-    baseline, baseline_s = runs["baseline"]
-    widest, widest_s = runs["memory_ops+analysis+fact_checking"]
+        runs[flags.name] = run_engine(source, settings, resources)
+    baseline, widest = runs["baseline"], runs[Flags(True, True, True).name]
     assert baseline.status is Status.OK and widest.status is Status.OK
     timing = {t["name"]: (t["start_s"], t["end_s"]) for t in widest.crew["task_timings"]}  # type: ignore[index,union-attr]
     assert _overlaps([timing[n] for n in ("text_analysis", "fallacy_detection", "perspective_synthesis")])
     assert _overlaps([v for k, v in timing.items() if k.startswith("fact_check_")])
     base_timing = [(t["start_s"], t["end_s"]) for t in baseline.crew["task_timings"]]  # type: ignore[index,union-attr]
     assert not _overlaps(base_timing)
-    # The deterministic part of the gain: time spent waiting on the provider (union of call intervals).
-    assert widest_s < baseline_s, (widest_s, baseline_s)
+    # The deterministic part of the gain: time spent waiting on the provider (union of call intervals);
+    # end-to-end speed is the benchmarks' business.
     assert _busy(widest) < 0.85 * _busy(baseline), (_busy(widest), _busy(baseline))
 
 

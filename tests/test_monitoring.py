@@ -61,7 +61,7 @@ def test_metrics_from_result(tmp_path: Path) -> None:
     assert not any(name.startswith("autointel_") for m in REGISTRY.collect() for name in [m.name])
 
     partial = CollectorRegistry()
-    metrics_from_result(run_result(tmp_path, partial_combos=["memory_ops+analysis+fact_checking"]), partial)
+    metrics_from_result(run_result(tmp_path, partial_combos=["all"]), partial)
     got = samples(partial)
     assert got[("autointel_runs_total", (("status", "partial"),))] == 1
     assert got[("autointel_errors_total", (("error_type", "RuntimeError"),))] == 1

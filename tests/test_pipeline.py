@@ -154,7 +154,7 @@ def test_each_flag_makes_its_steps_overlap(flag_runs: dict[str, RunResult], comb
 
 
 def test_all_flags_overlap_memory_storage_with_analysis(flag_runs: dict[str, RunResult]) -> None:
-    steps = {s.name: s for s in flag_runs["memory_ops+analysis+fact_checking"].steps}
+    steps = {s.name: s for s in flag_runs["all"].steps}
     analysis = [steps[n] for n in ("text_analysis", "fallacy_detection", "perspective_synthesis")]
     assert any(_overlap(steps["memory_store"], a) for a in analysis)
 

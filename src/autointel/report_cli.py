@@ -88,7 +88,7 @@ def results_from_raw(raw: Path) -> dict[str, Any]:
     samples = load_samples(raw)
     if not samples:
         raise InputError(f"{raw}: no readable samples")
-    known = list(parse_combos("all"))
+    known = list(parse_combos("matrix"))
     seen = {s.combo for s in samples}
     combos = ("baseline", *[c for c in known[1:] if c in seen], *sorted(seen - set(known)))
     engines = tuple(dict.fromkeys(s.engine for s in samples))

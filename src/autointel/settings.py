@@ -40,7 +40,8 @@ class Depth(StrEnum):
         return self is Depth.EXPERIMENTAL
 
 
-ENGINES = ("crew", "pipeline")
+ENGINES = ("crew", "flow", "pipeline")
+AGENTIC_ENGINES = ("crew", "flow")  # the CrewAI engines: their results carry the crew structure and LLM calls
 DEFAULT_ENGINE = "crew"
 
 # The one definition of the feature flags: field name -> environment variable.
@@ -92,7 +93,7 @@ class Flags:
 
     @classmethod
     def parse_combo(cls, text: str) -> Flags:
-        """`baseline`, `all`, or names joined by `+` such as `analysis+fact_checking` or `all+streaming_transcription`."""
+        """`baseline`, `all`, or names joined by `+`: `analysis+fact_checking`, `all+streaming_transcription`."""
         text = text.strip().lower()
         if text in ("baseline", "sequential", "none"):
             return cls()

@@ -56,13 +56,13 @@ class BenchOptions:
 
 
 def parse_combos(text: str) -> tuple[str, ...]:
-    """`all` = every flag combination; `baseline`; or a comma list of Flags.parse_combo names.
+    """`matrix` = every combination of the parallel flags; otherwise a comma list of Flags.parse_combo
+    names (`all` is the all-flags-on combination, `all+streaming_transcription` adds an optimisation).
 
-    Baseline is always included, first. Note `all` here means all 2^3 combinations; the single
-    all-flags-on combination is `memory_ops+analysis+fact_checking`.
+    Baseline is always included, first.
     """
     text = text.strip().lower()
-    if text == "all":
+    if text == "matrix":
         names = [f.name for f in Flags.all_combinations()]
     else:
         names = [Flags.parse_combo(part).name for part in text.split(",") if part.strip()]

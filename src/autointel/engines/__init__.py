@@ -1,4 +1,5 @@
-"""Engines: schedule the one step plan, either as plain asyncio (`pipeline`) or as a CrewAI crew (`crew`)."""
+"""Engines: schedule the one step plan as a CrewAI Flow of one-task crews (`flow`), as one CrewAI crew
+(`crew`), or as plain asyncio (`pipeline`)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,10 @@ def run_engine(
     """Run `source` with the engine that `settings` names."""
     from autointel.engines.runner import execute
 
+    if settings.engine == "flow":
+        from autointel.engines.flow import schedule_flow
+
+        return execute(source, settings, resources, schedule_flow, progress)
     if settings.engine == "crew":
         from autointel.engines.crew import schedule_crew
 

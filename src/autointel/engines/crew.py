@@ -76,13 +76,17 @@ def describe_layout(layout: tuple[CrewTask, ...]) -> dict[str, Any]:
     return {"tasks": tasks, "fingerprint": fingerprint(tasks)}
 
 
-def schedule_crew(plan: Plan, ctx: RunContext) -> dict[str, object]:
+def crew_environment(ctx: RunContext) -> None:
+    """CrewAI reads these at import time: no telemetry, and its own files under our data dir."""
     for name, value in CREW_ENV.items():
-        os.environ[name] = value  # crewai reads these at import time
+        os.environ[name] = value
     crew_home = ctx.settings.data_dir / "crewai"
     os.environ.setdefault("XDG_DATA_HOME", str(crew_home / "data"))
     os.environ.setdefault("XDG_CONFIG_HOME", str(crew_home / "config"))
 
+
+def schedule_crew(plan: Plan, ctx: RunContext) -> dict[str, object]:
+    crew_environment(ctx)
     from autointel.engines.crew_build import EventLog, build_crew, make_llm
 
     # One warning per real call about approximate token counts: noise for our users, not news.
@@ -111,7 +115,7 @@ def schedule_crew(plan: Plan, ctx: RunContext) -> dict[str, object]:
         ctx.record_error("crew", TimeoutError(f"crew did not finish within {ctx.settings.crew_timeout_s:.0f} s"))
     elif "error" in outcome:
         ctx.record_error("crew", outcome["error"])
-    _mark_unrun(plan, ctx)
+    mark_unrun(plan, ctx)
     info["task_timings"] = events.timings()
     calls = [vars(c) for c in provider.calls] or events.llm_calls()
     info["llm"] = {"backend": ctx.settings.llm, "profile": provider.profile.name, "calls": calls}
@@ -120,7 +124,7 @@ def schedule_crew(plan: Plan, ctx: RunContext) -> dict[str, object]:
     return info
 
 
-def _mark_unrun(plan: Plan, ctx: RunContext) -> None:
+def mark_unrun(plan: Plan, ctx: RunContext) -> None:
     """Steps that never ran (crew aborted) are recorded as skipped, so the result stays honest."""
     seen = {s.name for s in ctx.recorder.steps()}
     for step in plan.steps:

@@ -24,6 +24,7 @@ from crewai.events import (
 )
 from crewai.llms.base_llm import BaseLLM
 from crewai.tools import BaseTool
+from crewai.utilities.task_output_storage_handler import TaskOutputStorageHandler
 from pydantic import PrivateAttr
 
 from autointel.engines.context import RunContext
@@ -54,6 +55,35 @@ def make_llm(settings: Settings, provider: ProviderModel) -> BaseLLM:
     return LLM(model=backend, **options)
 
 
+class NoReplayLog(TaskOutputStorageHandler):
+    """Stands in for CrewAI's `crewai replay` log in the flow's one-task crews.
+
+    That log is one SQLite file of the "latest kickoff"; concurrent one-task crews would wipe each
+    other's entries, and each entry costs a transaction. A run's result records every step instead.
+    """
+
+    def __init__(self) -> None:
+        pass
+
+    def update(self, task_index: int, log: dict[str, Any]) -> None:
+        pass
+
+    def add(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    def reset(self) -> None:
+        pass
+
+    def load(self) -> list[dict[str, Any]] | None:
+        return None
+
+
+class StepCrew(Crew):
+    """A one-task crew for the flow engine (see `NoReplayLog`)."""
+
+    _task_output_handler: TaskOutputStorageHandler = PrivateAttr(default_factory=NoReplayLog)
+
+
 class StepTool(BaseTool):
     """Runs one plan step against the run context it was built for."""
 
@@ -63,7 +93,8 @@ class StepTool(BaseTool):
     @classmethod
     def for_step(cls, ctx: RunContext, step: Step) -> StepTool:
         description = f"Runs the {step.name.replace('_', ' ')} step of the {step.phase} phase."
-        tool = cls(name=step.name, description=description)
+        # The tool's result is the task's answer: one LLM turn decides to run the step, none restates it.
+        tool = cls(name=step.name, description=description, result_as_answer=True)
         tool._ctx, tool._step = ctx, step
         return tool
 
@@ -71,31 +102,38 @@ class StepTool(BaseTool):
         return run_step_once(self._ctx, self._step)
 
 
+def make_agent(step: Step, ctx: RunContext, llm: BaseLLM) -> Agent:
+    return Agent(
+        role=ROLES[step.phase],
+        goal=f"Complete the {step.name.replace('_', ' ')} step accurately.",
+        backstory=f"You own the {step.phase} phase of an intelligence pipeline and use your tool for it.",
+        llm=llm,
+        tools=[StepTool.for_step(ctx, step)],
+        allow_delegation=False,
+        verbose=False,
+        max_iter=3,
+        cache=False,
+    )
+
+
+def make_task(step: Step, agent: Agent, context: list[Task], is_async: bool = False) -> Task:
+    return Task(
+        name=step.name,
+        description=f"Run the `{step.name}` tool once and report its result.",
+        expected_output="The tool's result, verbatim.",
+        agent=agent,
+        async_execution=is_async,
+        context=context,
+    )
+
+
 def build_crew(layout: tuple[CrewTask, ...], ctx: RunContext, llm: BaseLLM) -> tuple[Crew, dict[str, Task]]:
     agents: list[BaseAgent] = []
     tasks: dict[str, Task] = {}
     for item in layout:
-        step = item.step
-        agent = Agent(
-            role=ROLES[step.phase],
-            goal=f"Complete the {step.name.replace('_', ' ')} step accurately.",
-            backstory=f"You own the {step.phase} phase of an intelligence pipeline and use your tool for it.",
-            llm=llm,
-            tools=[StepTool.for_step(ctx, step)],
-            allow_delegation=False,
-            verbose=False,
-            max_iter=3,
-            cache=False,
-        )
+        agent = make_agent(item.step, ctx, llm)
         agents.append(agent)
-        tasks[step.name] = Task(
-            name=step.name,
-            description=f"Run the `{step.name}` tool once and report its result.",
-            expected_output="The tool's result, verbatim.",
-            agent=agent,
-            async_execution=item.is_async,
-            context=[tasks[c] for c in item.context],
-        )
+        tasks[item.step.name] = make_task(item.step, agent, [tasks[c] for c in item.context], item.is_async)
     crew = Crew(agents=agents, tasks=list(tasks.values()), process=Process.sequential, verbose=False, memory=False)
     return crew, tasks
 

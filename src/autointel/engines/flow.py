@@ -1,0 +1,104 @@
+"""The `flow` engine: the step plan as a CrewAI Flow, each step a one-task crew started by its dependencies.
+
+A single crew's sequential process cannot express a DAG: every sync task is a barrier for all pending
+async tasks, so a layout is a chain of stages (see `crew.py`). A Flow listener fires when exactly its
+own dependencies finished (`and_`), so the flow runs the plan's DAG as drawn. Each step's Task names
+its upstream Tasks as `context`, and CrewAI hands their outputs over when the step's crew runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from autointel.engines.context import RunContext
+from autointel.engines.crew import ROLES, crew_environment, mark_unrun
+from autointel.engines.plan import Plan, Step, fingerprint
+from autointel.llm.profiles import ProviderModel, load_profile, record_profile
+
+
+def describe_flow(plan: Plan) -> dict[str, Any]:
+    """The flow's structure: one method per step, triggered by the `and` of its dependencies."""
+    methods = [
+        {"name": s.name, "agent": ROLES[s.phase], "trigger": _trigger_kind(s), "context": list(s.deps)}
+        for s in plan.steps
+    ]
+    return {"tasks": methods, "fingerprint": fingerprint(methods)}
+
+
+def _trigger_kind(step: Step) -> str:
+    return "start" if not step.deps else ("listen" if len(step.deps) == 1 else "and")
+
+
+def schedule_flow(plan: Plan, ctx: RunContext) -> dict[str, object]:
+    crew_environment(ctx)
+    from crewai import Process, Task
+    from crewai.flow.flow import Flow, and_, listen, start
+
+    from autointel.engines.crew_build import EventLog, StepCrew, make_agent, make_llm, make_task
+
+    logging.getLogger("crewai.llms.base_llm").setLevel(logging.ERROR)
+    info = describe_flow(plan)
+    provider = ProviderModel(load_profile(ctx.settings.llm_profile), t0=ctx.recorder.t0)
+    llm = make_llm(ctx.settings, provider)
+    tasks: dict[str, Task] = {}
+    crews: dict[str, StepCrew] = {}
+    for step in plan.steps:
+        agent = make_agent(step, ctx, llm)
+        tasks[step.name] = make_task(step, agent, [tasks[d] for d in step.deps])
+        crews[step.name] = StepCrew(agents=[agent], tasks=[tasks[step.name]], process=Process.sequential,
+                                verbose=False, memory=False)
+
+    def method_for(step: Step) -> Callable[..., str]:
+        def run(self: Any, *upstream: Any) -> str:
+            try:
+                return str(getattr(crews[step.name].kickoff(), "raw", ""))
+            except Exception as exc:  # recorded; dependents see a failed step and skip themselves
+                ctx.record_error(step.phase, exc)
+                return f"FAILED: {step.name}: {type(exc).__name__}"
+
+        run.__name__ = step.name
+        if not step.deps:
+            return start()(run)
+        trigger = step.deps[0] if len(step.deps) == 1 else and_(*step.deps)
+        return listen(trigger)(run)
+
+    # `_skip_auto_memory`: a Flow otherwise builds a LanceDB-backed memory it never uses (seconds of import).
+    namespace: dict[str, Any] = {s.name: method_for(s) for s in plan.steps} | {"_skip_auto_memory": True}
+    flow = type("AutointelFlow", (Flow,), namespace)(suppress_flow_events=True)
+    events = EventLog(ctx.recorder.t0, tasks)
+    outcome: dict[str, BaseException] = {}
+    width = max(1, max(len(plan.dependents(s.name)) for s in plan.steps)) + 2
+
+    def kickoff() -> None:
+        loop = asyncio.new_event_loop()
+        # The flow runs sync methods with asyncio.to_thread: size the pool for the plan's widest fan-out.
+        loop.set_default_executor(ThreadPoolExecutor(max_workers=width, thread_name_prefix="autointel-flow"))
+        try:
+            loop.run_until_complete(flow.kickoff_async())
+        except BaseException as exc:
+            outcome["error"] = exc
+        finally:
+            loop.run_until_complete(loop.shutdown_default_executor())
+            loop.close()
+
+    with events.listening():
+        worker = threading.Thread(target=kickoff, name="autointel-flow", daemon=True)
+        worker.start()
+        worker.join(ctx.settings.crew_timeout_s)
+        timed_out = worker.is_alive()
+    if timed_out:
+        ctx.record_error("crew", TimeoutError(f"flow did not finish within {ctx.settings.crew_timeout_s:.0f} s"))
+    elif "error" in outcome:
+        ctx.record_error("crew", outcome["error"])
+    mark_unrun(plan, ctx)
+    info["task_timings"] = events.timings()
+    calls = [vars(c) for c in provider.calls] or events.llm_calls()
+    info["llm"] = {"backend": ctx.settings.llm, "profile": provider.profile.name, "calls": calls}
+    if ctx.settings.llm_record is not None and ctx.settings.llm != "offline":
+        record_profile(ctx.settings.llm_record, ctx.settings.llm, [float(c["latency_s"]) for c in calls])
+    return info
