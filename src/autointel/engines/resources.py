@@ -2,7 +2,8 @@
 
 A `Resources` value is owned by whoever creates it: the CLI makes one per command, the harness
 may share one across runs of the same data dir. It is never a module global. It also holds the
-data-dir lock, so two processes cannot interleave writes to one embedded store.
+data-dir lock, so two processes cannot interleave writes to one embedded store. Graph saves queued
+in the background are drained by `settle_graph_write` (before a result is assembled) and by `close`.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import fcntl
 import os
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
 from typing import IO, TYPE_CHECKING
@@ -18,9 +20,13 @@ from typing import IO, TYPE_CHECKING
 from autointel.errors import StoreBusyError
 from autointel.settings import Settings
 
+# How long a run (or close) waits for a queued graph save: a save takes milliseconds, this bounds a stuck disk.
+GRAPH_COMMIT_WAIT_S = 30.0
+
 if TYPE_CHECKING:
+    from autointel.engines.context import RunContext
     from autointel.memory.embeddings import CachingEmbedder
-    from autointel.memory.graph import KnowledgeGraph
+    from autointel.memory.graph import CommitTicket, KnowledgeGraph
     from autointel.memory.vectors import VectorStore
     from autointel.phases.transcription import Transcriber
 
@@ -43,6 +49,7 @@ class Resources:
             self._embedder = models_from.embedder().cold_copy()
         self._vectors: VectorStore | None = None
         self._graph: KnowledgeGraph | None = None
+        self._closed_commit: CommitTicket | None = None  # the last queued save of a closed graph
 
     def compatible_with(self, settings: Settings) -> bool:
         return (settings.data_dir, settings.whisper_model, settings.qdrant_url) == (
@@ -90,6 +97,23 @@ class Resources:
                 self._graph = KnowledgeGraph.open(self.data_dir / "graph.json")
             return self._graph
 
+    def settle_graph_write(self, ctx: RunContext, timeout_s: float = GRAPH_COMMIT_WAIT_S) -> None:
+        """Before a run's result is assembled: wait (bounded) for the graph save its graph_build step queued,
+        then record when it became durable, or keep durable False and record the error: nothing fails silently."""
+        write = ctx.board.graph_write
+        if write is None or write.durable:
+            return
+        with self._guard:
+            ticket = self._graph.last_commit if self._graph is not None else self._closed_commit
+        if ticket is None:
+            ctx.record_error("integration", RuntimeError("graph_build queued no graph save"))
+        elif not ticket.wait(timeout_s):
+            ctx.record_error("integration", TimeoutError(f"graph save not durable after {timeout_s:g} s"))
+        elif ticket.error is not None or ticket.durable_at is None:
+            ctx.record_error("integration", ticket.error or RuntimeError("graph save failed"))
+        else:
+            ctx.board.graph_write = replace(write, durable=True, durable_at_s=ticket.durable_at - ctx.recorder.t0)
+
     def _acquire_lock(self) -> None:
         """Hold an exclusive flock on the data dir; wait up to the timeout, then fail clearly."""
         if self._lock_file is not None:
@@ -116,17 +140,24 @@ class Resources:
         self._lock_file = handle
 
     def close(self) -> None:
+        """Drain queued graph saves, save the graph, close the stores; the stores and the data-dir lock
+        are released even if the graph cannot be written (that error is raised after)."""
         with self._guard:
-            if self._graph is not None:
-                self._graph.save()
-                self._graph = None
-            if self._vectors is not None:
-                self._vectors.close()
-                self._vectors = None
-            if self._lock_file is not None:
-                fcntl.flock(self._lock_file.fileno(), fcntl.LOCK_UN)
-                self._lock_file.close()
-                self._lock_file = None
+            try:
+                if self._graph is not None:
+                    graph, self._graph = self._graph, None
+                    self._closed_commit = graph.last_commit
+                    if not graph.close_commits(GRAPH_COMMIT_WAIT_S):
+                        raise TimeoutError(f"graph save still running after {GRAPH_COMMIT_WAIT_S:g} s")
+                    graph.save()
+            finally:
+                if self._vectors is not None:
+                    self._vectors.close()
+                    self._vectors = None
+                if self._lock_file is not None:
+                    fcntl.flock(self._lock_file.fileno(), fcntl.LOCK_UN)
+                    self._lock_file.close()
+                    self._lock_file = None
 
     def __enter__(self) -> Resources:
         return self

@@ -44,6 +44,7 @@ def execute(
 def assemble(plan: Plan, ctx: RunContext, crew_info: dict[str, object] | None) -> RunResult:
     from autointel.engines.steps import analysis_of
 
+    ctx.resources.settle_graph_write(ctx)  # a queued graph commit lands (or is reported) before the verdict
     steps = ctx.recorder.steps()
     status_by_step = {s.name: s.status for s in steps}
     ran_ok = [name for name in plan.names if status_by_step.get(name) == "ok"]

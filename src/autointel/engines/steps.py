@@ -93,7 +93,8 @@ def step_index_evidence(ctx: RunContext, step: Step) -> str:
     store = ctx.resources.vectors()
     if directory is None:
         return "no evidence directory given; using evidence already in memory"
-    write = mem.index_evidence(store, ctx.resources.embedder(), directory)
+    batched = ctx.settings.flags.batched_vector_writes
+    write = mem.index_evidence(store, ctx.resources.embedder(), directory, batched=batched)
     ctx.board.evidence_write = write
     return f"evidence: {write.points_written} new passages, {write.points_total} in memory"
 
@@ -137,21 +138,34 @@ def step_memory_store(ctx: RunContext, step: Step) -> str:
 
     media, transcript = _need(ctx.board.media, "media"), _need(ctx.board.transcript, "transcript")
     write = mem.store_transcript(
-        ctx.resources.vectors(), ctx.resources.embedder(), media, chunk_segments(transcript.segments)
+        ctx.resources.vectors(),
+        ctx.resources.embedder(),
+        media,
+        chunk_segments(transcript.segments),
+        batched=ctx.settings.flags.batched_vector_writes,
     )
     ctx.board.memory_write = write
     return f"memory: {write.points_written} new chunks, {write.points_total} in memory"
 
 
 def step_graph_build(ctx: RunContext, step: Step) -> str:
+    """With background_graph_commit the save is only queued: Resources.settle_graph_write resolves
+    `durable` before the result is assembled, so the briefing can overlap the disk write."""
+    from dataclasses import replace
+
+    background = ctx.settings.flags.background_graph_commit
+    graph = ctx.resources.graph()
     write = build_graph(
-        ctx.resources.graph(),
+        graph.deferring_saves() if background else graph,
         _need(ctx.board.media, "media"),
         analysis_of(ctx),
         ctx.board.verification,
         ctx.board.entities,
     )
-    ctx.board.graph_write = write
+    if background:
+        ctx.board.graph_write = replace(write, durable=False, durable_at_s=None)
+        return f"graph: {write.nodes_total} nodes, {write.edges_total} edges (save queued)"
+    ctx.board.graph_write = replace(write, durable_at_s=ctx.recorder.now())
     return f"graph: {write.nodes_total} nodes, {write.edges_total} edges"
 
 

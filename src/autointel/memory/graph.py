@@ -4,12 +4,16 @@ networkx + JSON was chosen over kglite because kglite loads typed nodes from Dat
 node's type on creation, while we upsert one node or edge at a time. An edge's identity is
 (src, dst, kind): the edge key is its kind, so upserting it again updates it instead of adding one.
 Saves go to a temporary file, fsync, then os.replace, so a crash leaves the old or the new graph.
+A save can also be queued (`save_in_background`): the graph is copied at once, and one committer
+thread per graph writes the copies in order, so the caller does not wait for the disk.
 """
 
 from __future__ import annotations
 
 import json
 import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -33,13 +37,95 @@ def node_key(kind: str, name: str) -> str:
     return f"{kind}:{' '.join(name.split()).lower()}"
 
 
+class CommitTicket:
+    """One queued save: resolved when it (or a newer save that superseded it) has finished."""
+
+    def __init__(self) -> None:
+        self._done = threading.Event()
+        self.durable_at: float | None = None  # time.perf_counter() when the file was durable
+        self.error: BaseException | None = None
+
+    def wait(self, timeout_s: float) -> bool:
+        """True once resolved (durably written or failed); False if still pending after `timeout_s`."""
+        return self._done.wait(timeout_s)
+
+    @property
+    def durable(self) -> bool:
+        return self._done.is_set() and self.error is None
+
+    def _resolve(self, durable_at: float | None, error: BaseException | None) -> None:
+        self.durable_at, self.error = durable_at, error
+        self._done.set()
+
+
+class _Committer:
+    """One daemon thread that runs queued writes in order; a write queued behind another replaces it
+    (each write is a whole graph, the newer one covers the older), and its tickets move along."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+        self._cond = threading.Condition()
+        self._job: Callable[[], None] | None = None
+        self._tickets: list[CommitTicket] = []
+        self._thread: threading.Thread | None = None
+        self._closed = False
+
+    def submit(self, job: Callable[[], None]) -> CommitTicket:
+        ticket = CommitTicket()
+        with self._cond:
+            if self._closed:
+                raise RuntimeError("the graph's background committer is closed")
+            self._job = job
+            self._tickets.append(ticket)
+            if self._thread is None:
+                # daemon: an owner that never closes must not hang interpreter exit (the write is atomic)
+                self._thread = threading.Thread(target=self._run, name=self._name, daemon=True)
+                self._thread.start()
+            self._cond.notify_all()
+        return ticket
+
+    def close(self, timeout_s: float) -> bool:
+        """Finish the queued write, stop the thread; False if it is still writing after `timeout_s`."""
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+            thread = self._thread
+        if thread is None:
+            return True
+        thread.join(timeout_s)
+        return not thread.is_alive()
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                self._cond.wait_for(lambda: self._job is not None or self._closed)
+                if self._job is None:
+                    return
+                job, tickets = self._job, self._tickets
+                self._job, self._tickets = None, []
+            try:
+                job()
+            except Exception as exc:  # reported through the tickets, never lost
+                for ticket in tickets:
+                    ticket._resolve(None, exc)
+            else:
+                now = time.perf_counter()
+                for ticket in tickets:
+                    ticket._resolve(now, None)
+
+
 class KnowledgeGraph:
-    """Thread-safe upserts over one graph file; nothing is written until `save()`."""
+    """Thread-safe upserts over one graph file; nothing is written until `save()` (or a queued save)."""
 
     def __init__(self, path: Path, graph: nx.MultiDiGraph) -> None:
         self.path = path
         self._graph = graph
         self._lock = threading.RLock()
+        self._write_lock = threading.Lock()  # orders file writes; taken after `_lock`, never before
+        self._version = 0  # snapshots taken so far
+        self._written = 0  # newest snapshot on disk: an older one is never written over it
+        self._committer = _Committer(f"autointel-graph-commit-{path.name}")
+        self.last_commit: CommitTicket | None = None
 
     @classmethod
     def open(cls, path: Path) -> KnowledgeGraph:
@@ -85,14 +171,37 @@ class KnowledgeGraph:
 
     def save(self) -> None:
         """Write the whole graph atomically (tmp file + fsync + os.replace + directory fsync)."""
+        with self._lock:  # held throughout, as before: the caller's save is done when this returns
+            self._write(*self._snapshot())
+
+    def save_in_background(self) -> CommitTicket:
+        """Copy the graph now and queue the write to this graph's committer thread; return at once."""
         with self._lock:
-            data = {
-                "format": FORMAT,
-                "version": VERSION,
-                "graph": nx.node_link_data(self._graph, edges="edges"),
-            }
-            text = json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1)
-            atomic_write_text(self.path, text)  # under the lock: two saves can never land out of order
+            version, data = self._snapshot()
+            self.last_commit = self._committer.submit(lambda: self._write(version, data))
+            return self.last_commit
+
+    def close_commits(self, timeout_s: float) -> bool:
+        """Let the queued save finish and stop the committer; False if it is still writing after `timeout_s`."""
+        return self._committer.close(timeout_s)
+
+    def deferring_saves(self) -> KnowledgeGraph:
+        """This graph (same nodes, same lock) through a handle whose `save()` queues a background save."""
+        return _DeferredSaves(self)
+
+    def _snapshot(self) -> tuple[int, dict[str, Any]]:
+        """A numbered copy of the graph; values are only ever replaced, never mutated, so a shallow copy holds."""
+        with self._lock:
+            self._version += 1
+            return self._version, nx.node_link_data(self._graph, edges="edges")
+
+    def _write(self, version: int, graph_data: dict[str, Any]) -> None:
+        data = {"format": FORMAT, "version": VERSION, "graph": graph_data}
+        text = json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1)
+        with self._write_lock:
+            if version > self._written:  # a newer copy already on disk covers this one
+                atomic_write_text(self.path, text)
+                self._written = version
 
     # -- reads -----------------------------------------------------------------------------------
 
@@ -133,6 +242,27 @@ class KnowledgeGraph:
         """Ids of every node of `kind`, sorted."""
         with self._lock:
             return sorted(n for n, k in self._graph.nodes(data="kind") if k == kind)
+
+
+class _DeferredSaves(KnowledgeGraph):
+    """Lets code written against `save()` (phases.integration.build_graph) queue the save instead."""
+
+    def __init__(self, base: KnowledgeGraph) -> None:
+        super().__init__(base.path, base._graph)
+        self._lock = base._lock
+        self._base = base
+
+    def save(self) -> None:
+        self._base.save_in_background()
+
+    def save_in_background(self) -> CommitTicket:
+        return self._base.save_in_background()
+
+    def close_commits(self, timeout_s: float) -> bool:
+        return self._base.close_commits(timeout_s)
+
+    def deferring_saves(self) -> KnowledgeGraph:
+        return self
 
 
 def _check_props(props: dict[str, Any], reserved: frozenset[str]) -> None:

@@ -24,6 +24,9 @@ TRANSCRIPTS = "transcripts"
 EVIDENCE = "evidence"
 COLLECTIONS = (TRANSCRIPTS, EVIDENCE)
 DEFAULT_BATCH = 256
+# Points per upsert for batched writes: one request per collection in practice, yet a server request stays
+# well under Qdrant's default 32 MB body limit (a 384-d point is ~4 kB of JSON plus its payload).
+LARGE_BATCH = 2048
 
 # Fixed forever: changing it would orphan every point already stored.
 POINT_NAMESPACE = uuid.UUID("6f0f3c2e-4a55-5b7e-9d1c-2f3a8e7b9c10")
@@ -93,8 +96,13 @@ class VectorStore:
         vectors: npt.ArrayLike,
         payloads: Sequence[Mapping[str, Any]],
         batch_size: int = DEFAULT_BATCH,
+        known_absent: bool = False,
     ) -> int:
-        """Write points keyed by `keys`; return how many ids did not exist before (0 on a re-run)."""
+        """Write points keyed by `keys`; return how many ids did not exist before (0 on a re-run).
+
+        `known_absent`: the caller has just found none of `keys` stored (`existing_keys`), so the
+        per-batch existence check is skipped and every distinct key counts as new.
+        """
         rows = self._as_rows(vectors)
         if not len(keys) == len(rows) == len(payloads):
             raise ValueError(
@@ -104,14 +112,15 @@ class VectorStore:
             raise ValueError("batch_size must be positive")
         if not keys:
             return 0
-        new = 0
+        new = len(set(keys)) if known_absent else 0
         with self._lock:
             client = self._open_client()
             self._ensure_collection(client, collection)
             for lo in range(0, len(keys), batch_size):
                 ids = [point_id(k) for k in keys[lo : lo + batch_size]]
-                found = client.retrieve(collection, ids=ids, with_payload=False, with_vectors=False)
-                new += len(set(ids) - {str(p.id) for p in found})
+                if not known_absent:
+                    found = client.retrieve(collection, ids=ids, with_payload=False, with_vectors=False)
+                    new += len(set(ids) - {str(p.id) for p in found})
                 points = [
                     models.PointStruct(id=pid, vector=row.tolist(), payload=dict(payload))
                     for pid, row, payload in zip(

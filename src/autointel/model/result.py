@@ -135,6 +135,8 @@ class GraphWrite:
     nodes_total: int
     edges_total: int
     durable: bool
+    # Seconds on the run's clock when the graph file was durable (None: not durable, or not known yet).
+    durable_at_s: float | None = None
 
 
 @dataclass(frozen=True)
