@@ -26,6 +26,7 @@ from autointel.model import (
     Verification,
 )
 from autointel.phases.text import Sentence
+from autointel.phases.verification import ClaimSpotter
 from autointel.settings import Settings
 
 
@@ -45,6 +46,7 @@ class Board:
     analysis_done: bool = False
     evidence_write: MemoryWrite | None = None
     claims: tuple[Claim, ...] | None = None
+    claim_spotter: ClaimSpotter | None = None  # filled while transcribing when streaming is on
     checked: dict[int, tuple[CheckedClaim, ...]] = field(default_factory=dict)  # claim index -> result
     verification: Verification | None = None
     deception_score: float | None = None

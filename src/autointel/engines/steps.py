@@ -44,7 +44,19 @@ def step_acquire(ctx: RunContext, step: Step) -> str:
 
 def step_transcribe(ctx: RunContext, step: Step) -> str:
     media = _need(ctx.board.media, "media")
-    transcript = ctx.resources.transcriber().transcribe(media.path, beam_size=ctx.settings.beam_size)
+    stream = None
+    if ctx.settings.flags.streaming_transcription:
+        from autointel.engines.streaming import TranscriptStream
+
+        stream = TranscriptStream(ctx)
+    try:
+        transcript = ctx.resources.transcriber().transcribe(
+            media.path, beam_size=ctx.settings.beam_size, on_segment=stream.on_segment if stream else None
+        )
+    finally:
+        if stream is not None:
+            stream.finish()
+            ctx.board.claim_spotter = stream.spotter
     ctx.board.transcript = transcript
     ctx.board.sentences = split_sentences(transcript)
     if not transcript.segments:
@@ -100,7 +112,7 @@ def step_index_evidence(ctx: RunContext, step: Step) -> str:
 
 
 def step_claim_extraction(ctx: RunContext, step: Step) -> str:
-    claims = ver.extract_claims(ctx.board.sentences, exhaustive=ctx.settings.depth.exhaustive)
+    claims = ver.extract_claims(ctx.board.sentences, ctx.settings.depth.exhaustive, ctx.board.claim_spotter)
     ctx.board.claims = claims
     return f"{len(claims)} check-worthy claims"
 

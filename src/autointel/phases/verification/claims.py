@@ -8,12 +8,13 @@ because no evidence can support or contradict them.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Sequence
 
 from autointel.model import Claim
 from autointel.phases.analysis.entities import candidate_names, extract_entities
 from autointel.phases.text import Sentence
-from autointel.phases.verification.numbers import quantities
+from autointel.phases.verification.numbers import Quantity, quantities
 
 TOP_N = 8
 MIN_WORDS = 4
@@ -53,12 +54,41 @@ _OPINION = re.compile(
 _HEDGE = re.compile(r"\b(?:maybe|perhaps|might|possibly|probably|could be|i suppose)\b")
 
 
-def extract_claims(sentences: Sequence[Sentence], exhaustive: bool) -> tuple[Claim, ...]:
+class ClaimSpotter:
+    """The part of claim spotting that needs no other sentence (the quantities a sentence states).
+
+    Computed once per sentence: by a streaming consumer while transcription still runs, or else at
+    extraction. Which entities make a sentence check-worthy needs the whole talk, so that waits.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._found: dict[str, tuple[Quantity, ...]] = {}
+
+    def spot(self, text: str) -> tuple[Quantity, ...]:
+        lowered = _lowered(text)
+        with self._lock:
+            known = self._found.get(lowered)
+        if known is None:
+            known = quantities(lowered)
+            with self._lock:
+                self._found[lowered] = known
+        return known
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._found)
+
+
+def extract_claims(
+    sentences: Sequence[Sentence], exhaustive: bool, spotter: ClaimSpotter | None = None
+) -> tuple[Claim, ...]:
     """Check-worthy sentences in transcript order: all of them, or the `TOP_N` most check-worthy."""
     entities = [e for e in extract_entities(sentences) if len(e) > 1]
+    spotter = spotter or ClaimSpotter()
     scored: list[tuple[float, int, Claim]] = []
     for index, sentence in enumerate(sentences):
-        kinds, score = claim_kinds(sentence.text, entities)
+        kinds, score = claim_kinds(sentence.text, entities, spotter)
         if kinds:
             scored.append((score, index, Claim(sentence.text, sentence.start_s, kinds)))
     if not exhaustive:
@@ -66,14 +96,20 @@ def extract_claims(sentences: Sequence[Sentence], exhaustive: bool) -> tuple[Cla
     return tuple(claim for _, _, claim in sorted(scored, key=lambda x: x[1]))
 
 
-def claim_kinds(text: str, entities: Sequence[str]) -> tuple[tuple[str, ...], float]:
+def _lowered(text: str) -> str:
+    return " ".join(text.lower().replace("\u2019", "'").split())
+
+
+def claim_kinds(
+    text: str, entities: Sequence[str], spotter: ClaimSpotter | None = None
+) -> tuple[tuple[str, ...], float]:
     """(kinds of check-worthiness, score); no kinds for questions, opinions, proposals and fragments."""
-    lowered = " ".join(text.lower().replace("\u2019", "'").split())
+    lowered = _lowered(text)
     if len(lowered.split()) < MIN_WORDS or lowered.endswith("?") or _QUESTION_START.match(lowered):
         return (), 0.0
     if _NORMATIVE.match(lowered):
         return (), 0.0
-    found = quantities(lowered)
+    found = spotter.spot(text) if spotter is not None else quantities(lowered)
     kinds: list[str] = []
     if any(q.kind != "year" for q in found):
         kinds.append("number")
