@@ -14,7 +14,9 @@ from autointel.phases.verification.claims import ClaimSpotter, extract_claims
 from autointel.phases.verification.factcheck import EvidenceSearch, check_claim
 from autointel.phases.verification.scoring import deception_score, trust_score
 
-__all__ = ["ClaimSpotter", "EvidenceSearch", "check_claim", "deception_score", "extract_claims", "trust_score", "verify"]
+__all__ = [
+    "ClaimSpotter", "EvidenceSearch", "check_claim", "deception_score", "extract_claims", "trust_score", "verify",
+]
 
 
 def verify(claims: Sequence[Claim], search: EvidenceSearch, embedder: Embedder) -> Verification:
