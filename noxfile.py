@@ -33,6 +33,10 @@ def reliability(session: nox.Session) -> None:
     session.run("python", "scripts/reliability_table.py")
 
 
+# The optimisation flags, each measured on top of the all-parallel combination it would ship with.
+OPTIMISED = "all,all+batched_vector_writes,all+background_graph_commit,all+streaming_transcription"
+
+
 @nox.session
 def bench(session: nox.Session) -> None:
     full = "--full" in session.posargs
@@ -47,22 +51,29 @@ def bench(session: nox.Session) -> None:
     ]
     if full:
         runs = [
-            ("matrix", "benchmarks/test_flag_matrix.py", "all", "pipeline,crew",
+            ("matrix", "benchmarks/test_flag_matrix.py", "matrix", "pipeline,flow",
              ["--autointel-iterations", "10", "--autointel-warmup", "1", "--autointel-llm-profile", "hosted",
               "--autointel-isolate", "process"]),
+            ("hosted", "benchmarks/test_flag_matrix.py", "baseline,all", "flow,crew",
+             ["--autointel-iterations", "5", "--autointel-warmup", "1", "--autointel-llm-profile", "hosted"]),
+            ("optimisations", "benchmarks/test_flag_matrix.py", OPTIMISED, "pipeline",
+             ["--autointel-iterations", "10", "--autointel-warmup", "1", "--autointel-isolate", "process"]),
             ("length", "benchmarks/test_media_length.py", "baseline,all", "pipeline",
              ["--autointel-iterations", "5", "--autointel-warmup", "1", "--autointel-isolate", "process"]),
         ]
-    else:  # sized to finish within 10 minutes on 2 cores
+    else:  # sized to finish within about 12 minutes on 2 cores
         runs = [
-            ("matrix-pipeline", "benchmarks/test_flag_matrix.py", "all", "pipeline",
+            ("engines", "benchmarks/test_flag_matrix.py", "baseline,all", "pipeline,flow,crew",
              ["--autointel-iterations", "3", "--autointel-warmup", "1"]),
-            ("matrix-crew", "benchmarks/test_flag_matrix.py", "baseline,all", "crew",
+            ("hosted", "benchmarks/test_flag_matrix.py", "baseline,all", "flow",
+             ["--autointel-iterations", "3", "--autointel-warmup", "1", "--autointel-llm-profile", "hosted"],
+             {"AUTOINTEL_BENCH_DEPTH": "experimental"}),
+            ("optimisations", "benchmarks/test_flag_matrix.py", OPTIMISED, "pipeline",
              ["--autointel-iterations", "3", "--autointel-warmup", "1"]),
             ("length", "benchmarks/test_media_length.py", "baseline,all", "pipeline",
              ["--autointel-iterations", "2", "--autointel-warmup", "1"]),
         ]
-    for folder, path, combos, engines, options in runs:
+    for folder, path, combos, engines, options, *run_env in runs:
         session.run(*common, path, "--autointel-combos", combos, "--autointel-engines", engines,
-                    "--autointel-report-dir", f"{root}/{folder}", *options, *extra, env=env)
+                    "--autointel-report-dir", f"{root}/{folder}", *options, *extra, env=env | dict(*run_env))
     session.log(f"reports written under {root}/ (open */report.html)")

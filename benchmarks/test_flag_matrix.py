@@ -2,10 +2,12 @@
 
 Default profile (`nox -s bench`): instant LLM profile, comprehensive depth. Full profile
 (`nox -s bench -- --full`): the `hosted` provider profile at experimental depth, isolated processes.
+`AUTOINTEL_BENCH_DEPTH` overrides the depth (nox's `hosted` session uses experimental).
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +23,7 @@ def test_flag_matrix(autointel_bench: Any, bench_data: Path, shared_models: Reso
         TARGET,
         name="flag-matrix",
         source=str(MEDIA / "health_diet.wav"),
-        depth="experimental" if FULL else "comprehensive",
+        depth=os.environ.get("AUTOINTEL_BENCH_DEPTH") or ("experimental" if FULL else "comprehensive"),
         data_dir=bench_data / "matrix",
         evidence_dir=EVIDENCE,
         resources=shared_models,
