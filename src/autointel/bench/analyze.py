@@ -17,7 +17,7 @@ from autointel import stats
 from autointel.bench.options import BenchOptions
 from autointel.bench.samples import RunSample
 from autointel.monitoring import max_overlap
-from autointel.settings import FLAG_ENV, Flags
+from autointel.settings import AGENTIC_ENGINES, FLAG_ENV, OPTIMISATION_ENV, Flags
 
 FLAG_NAMES = tuple(FLAG_ENV)
 
@@ -52,6 +52,8 @@ def cell_stats(
         for name, rec in s.phases.items():
             phases.setdefault(name, []).append(rec["wall_s"])
     cps = [s.critical_path for s in ok if s.critical_path and "bound_s" in s.critical_path]
+    bound_kind, per_bound = bound_ratios(ok)
+    overlaps = [stream_overlap_s(s.steps) for s in ok] if Flags.parse_combo(combo).streaming_transcription else []
     diag = [s for s in own if s.purpose != "measure"]
     p95 = stats.p95_ci(e2e, seed) if e2e else None
     summary_e2e = stats.summarize(e2e, seed=seed) if e2e else None
@@ -82,12 +84,53 @@ def cell_stats(
         "critical_path_bound": _summary([c["bound_s"] for c in cps], seed),
         "efficiency": _summary([c["efficiency"] for c in cps], seed),
         "layout_bound": _summary([c["layout_bound_s"] for c in cps if "layout_bound_s" in c], seed),
+        "e2e_per_bound": _summary(per_bound, seed),
+        "bound_kind": bound_kind,
+        "transcription_speed": _summary([v for v in map(transcription_speed, ok) if v is not None], seed),
+        "stream_overlap_s": overlaps,
+        "stream_overlap": _summary(overlaps, seed),
         "heap_peaks": [s.heap_peaks for s in diag if s.heap_peaks],
         "artifacts": [s.artifacts for s in diag if s.artifacts],
         "cpu_per_wall": _summary([s.cpu_process_s / s.e2e_s for s in ok if s.e2e_s > 0], seed),
         "counted_orders": [s.order for s in ok],
         "representative": representative(ok),
     }
+
+
+def bound_ratios(ok: Sequence[RunSample]) -> tuple[str | None, list[float]]:
+    """Per run, e2e / the critical-path bound of the DAG the engine really ran: the crew layout when
+    every run has its bound (CrewAI runs that coarser DAG), else the plan. 1.0 = as fast as it allows."""
+    cps = [(s.e2e_s, s.critical_path) for s in ok if s.critical_path and "bound_s" in s.critical_path]
+    if not cps:
+        return None, []
+    key = "layout_bound_s" if all("layout_bound_s" in c for _, c in cps) else "bound_s"
+    return ("crew layout" if key == "layout_bound_s" else "plan"), [e / c[key] for e, c in cps if c[key] > 0]
+
+
+def transcription_speed(sample: RunSample) -> float | None:
+    """Media seconds per second of the `transcribe` step (x real time), if the run recorded both."""
+    duration = sample.digest.get("media_duration_s")
+    wall = next((float(st["wall_s"]) for st in sample.steps if st.get("name") == "transcribe"
+                 and st.get("status", "ok") == "ok"), None)
+    return float(duration) / wall if isinstance(duration, (int, float)) and wall else None
+
+
+def stream_overlap_s(steps: Sequence[dict[str, Any]]) -> float:
+    """Seconds of the `transcribe` span during which a streaming consumer (a step or span whose name
+    starts with "stream") was running: the union of the consumers' spans clipped to transcription."""
+    trans = next((st for st in steps if st.get("name") == "transcribe"), None)
+    if trans is None:
+        return 0.0
+    t0, t1 = float(trans["start_s"]), float(trans["end_s"])
+    clipped = sorted((max(t0, float(st["start_s"])), min(t1, float(st["end_s"]))) for st in steps
+                     if str(st.get("name", "")).startswith("stream"))
+    total, reach = 0.0, t0
+    for start, end in clipped:
+        start = max(start, reach)
+        if end > start:
+            total += end - start
+            reach = end
+    return total
 
 
 def representative(ok: Sequence[RunSample]) -> dict[str, Any] | None:
@@ -115,25 +158,81 @@ def _family(
     return out
 
 
+def _metric_families(
+    engine: str, base: list[RunSample], candidates: dict[str, list[RunSample]], options: BenchOptions, seed: int,
+    **extra: str,
+) -> list[dict[str, Any]]:
+    """e2e and every phase of the reference, one Holm family each."""
+    out = [{"engine": engine, **extra, "metric": "e2e", **row} for row in
+           _family([s.e2e_s for s in base], {c: [s.e2e_s for s in v] for c, v in candidates.items()}, options, seed)]
+    for j, phase in enumerate(dict.fromkeys(p for s in base for p in s.phases), 1):
+        base_p = [s.phases[phase]["wall_s"] for s in base if phase in s.phases]
+        cands = {c: [s.phases[phase]["wall_s"] for s in v if phase in s.phases] for c, v in candidates.items()}
+        out += [{"engine": engine, **extra, "metric": f"phase:{phase}", **row}
+                for row in _family(base_p, cands, options, seed + 100 * j)]
+    return out
+
+
 def comparisons(samples: Sequence[RunSample], options: BenchOptions) -> list[dict[str, Any]]:
     """Per engine: every combination vs baseline, end to end and per phase (one family each)."""
     out: list[dict[str, Any]] = []
     for k, engine in enumerate(options.engines):
-        by_combo = {c: _counted(samples, c, engine) for c in options.combos}
-        base = by_combo["baseline"]
         others = [c for c in options.combos if c != "baseline"]
-        if not others:
-            continue
-        seed = options.seed + 1000 * k
-        for row in _family([s.e2e_s for s in base], {c: [s.e2e_s for s in by_combo[c]] for c in others},
-                           options, seed):
-            out.append({"engine": engine, "metric": "e2e", **row})
-        phase_names = dict.fromkeys(p for s in base for p in s.phases)
-        for j, phase in enumerate(phase_names, 1):
-            base_p = [s.phases[phase]["wall_s"] for s in base if phase in s.phases]
-            cands = {c: [s.phases[phase]["wall_s"] for s in by_combo[c] if phase in s.phases] for c in others}
-            for row in _family(base_p, cands, options, seed + 100 * j):
-                out.append({"engine": engine, "metric": f"phase:{phase}", **row})
+        if others:
+            out += _metric_families(engine, _counted(samples, "baseline", engine),
+                                    {c: _counted(samples, c, engine) for c in others}, options, options.seed + 1000 * k)
+    return out
+
+
+def reference_of(combo: str) -> str:
+    """An optimised combination's twin without the optimisation flags (what the optimisation is judged on)."""
+    flags = Flags.parse_combo(combo)
+    return dataclasses.replace(flags, **dict.fromkeys(OPTIMISATION_ENV, False)).name
+
+
+def optimisations(samples: Sequence[RunSample], options: BenchOptions) -> list[dict[str, Any]]:
+    """Per engine: each optimised combination (`all+batched_vector_writes`) vs its twin without the
+    optimisation flags (`all`), when the session ran both; e2e and per phase, one Holm family per twin."""
+    out: list[dict[str, Any]] = []
+    for k, engine in enumerate(options.engines):
+        by_reference: dict[str, list[str]] = {}
+        for combo in options.combos:
+            if Flags.parse_combo(combo).optimised and reference_of(combo) in options.combos:
+                by_reference.setdefault(reference_of(combo), []).append(combo)
+        for j, (reference, combos) in enumerate(by_reference.items()):
+            out += _metric_families(engine, _counted(samples, reference, engine),
+                                    {c: _counted(samples, c, engine) for c in combos}, options,
+                                    options.seed + 1000 * k + 500 + 10 * j, reference=reference)
+    return out
+
+
+def engine_costs(samples: Sequence[RunSample], options: BenchOptions) -> list[dict[str, Any]]:
+    """Each CrewAI engine (crew, flow) vs pipeline on the same combination (same DAG, same profile):
+    ratio of medians with CI and Holm-adjusted p across combinations (one family per engine), plus the
+    engine minus pipeline in seconds and per task: the framework's own cost."""
+    if "pipeline" not in options.engines:
+        return []
+    out: list[dict[str, Any]] = []
+    for k, engine in enumerate(e for e in options.engines if e in AGENTIC_ENGINES):
+        pairs = {c: ([s.e2e_s for s in _counted(samples, c, "pipeline")], _counted(samples, c, engine))
+                 for c in options.combos}
+        ready = {c: p for c, p in pairs.items() if len(p[0]) >= 2 and len(p[1]) >= 2}
+        seeds = {c: options.seed + 100 * k + 7 * i for i, c in enumerate(ready)}
+        found = [stats.compare(c, pipe, [s.e2e_s for s in runs], options.threshold, seed=seeds[c],
+                               alpha=options.alpha) for c, (pipe, runs) in ready.items()]
+        adjusted = stats.holm([f.p_value for f in found]) if found else []
+        for comp, p_adj in zip(found, adjusted, strict=True):
+            pipe, runs = ready[comp.name]
+            diff, low, high = stats.difference_of_medians([s.e2e_s for s in runs], pipe, seed=seeds[comp.name])
+            tasks = sum(1 for st in runs[0].steps if "context" in st) or len(runs[0].steps)
+            verdict = stats.decide(comp.ratio, comp.ratio_ci_low, comp.ratio_ci_high, p_adj, options.threshold,
+                                   options.alpha)
+            out.append({**_asdict(comp), "engine": engine, "combo": comp.name, "p_adjusted": p_adj,
+                        "verdict": verdict, "diff_s": diff, "diff_ci_low": low, "diff_ci_high": high,
+                        "tasks": tasks, "per_task_ms": 1000.0 * diff / tasks,
+                        "per_task_ci": [1000.0 * low / tasks, 1000.0 * high / tasks]})
+        out += [{"engine": engine, "name": c, "combo": c, "verdict": "insufficient", "n": len(p[1]),
+                 "n_baseline": len(p[0])} for c, p in pairs.items() if c not in ready]
     return out
 
 
@@ -212,10 +311,19 @@ def analyze(samples: Sequence[RunSample], options: BenchOptions) -> dict[str, An
     return {
         "cells": [cell_stats(samples, c, e, options) for c, e in _cell_cells(samples, options)],
         "comparisons": comparisons(samples, options),
+        "optimisations": optimisations(samples, options),
+        "engines": engine_costs(samples, options),
         "effects": effects(samples, options),
         "memory": memory(samples, options),
         "equivalence": equivalence(samples, options),
     }
+
+
+def media_minutes(results: Mapping[str, Any]) -> float | None:
+    """The one media duration a bench ran on (from its runs' digests), in minutes; None if not exactly one."""
+    durations = {s["digest"].get("media_duration_s") for s in results.get("samples", []) if s.get("digest")}
+    durations.discard(None)
+    return float(next(iter(durations))) / 60.0 if len(durations) == 1 else None
 
 
 def cost_vs_length(all_results: Mapping[str, dict[str, Any]]) -> list[dict[str, Any]]:
@@ -226,21 +334,59 @@ def cost_vs_length(all_results: Mapping[str, dict[str, Any]]) -> list[dict[str, 
     """
     rows: list[dict[str, Any]] = []
     for bench, results in all_results.items():
-        durations = {s["digest"].get("media_duration_s") for s in results.get("samples", []) if s.get("digest")}
-        durations.discard(None)
-        if len(durations) != 1:
+        minutes, meta = media_minutes(results), results.get("session", {})
+        if not minutes or minutes <= 0:
             continue
-        minutes = float(next(iter(durations))) / 60.0
         for cell in results.get("cells", []):
             e2e, rss = cell.get("e2e"), cell.get("peak_rss")
-            if not e2e or minutes <= 0:
+            if not e2e:
                 continue
             rows.append({
                 "bench": bench, "combo": cell["combo"], "engine": cell["engine"],
+                "depth": meta.get("depth"), "llm_profile": meta.get("llm_profile"),
                 "media_duration_s": minutes * 60.0, "median_s": e2e["median"],
                 "ci_low": e2e["ci_low"], "ci_high": e2e["ci_high"],
                 "per_minute_s": e2e["median"] / minutes, "per_minute_ci": [e2e["ci_low"] / minutes,
                                                                            e2e["ci_high"] / minutes],
                 "peak_rss_median": rss["median"] if rss else None,
             })
+    return rows
+
+
+def _memory_points(results: Mapping[str, Any], cell: Mapping[str, Any]) -> tuple[str, list[float]] | None:
+    """A cell's comparable peaks: isolated runs' peak RSS, else its tracemalloc runs' Python-heap peaks."""
+    own = [s for s in results.get("samples", []) if (s.get("combo"), s.get("engine")) == (cell["combo"],
+                                                                                            cell["engine"])]
+    counted = set(cell.get("counted_orders") or [])
+    rss = [float(s["peak_rss_bytes"]) for s in own if s.get("order") in counted]
+    if rss and all(s.get("isolated") for s in own if s.get("order") in counted) and min(rss) > 0:
+        return "peak_rss", rss
+    heap = [float(s["heap_peaks"]["python_heap_peak_bytes"]) for s in own
+            if s.get("status") == "ok" and (s.get("heap_peaks") or {}).get("python_heap_peak_bytes")]
+    return ("python_heap_peak", heap) if heap else None
+
+
+def memory_vs_length(all_results: Mapping[str, dict[str, Any]], seed: int = 0) -> list[dict[str, Any]]:
+    """Per engine x combination x depth x profile across benches of different media lengths: the
+    log-log slope of peak memory against minutes of media (< 1: sub-linear growth), with its CI.
+    In-process peak RSS is never used (a warm process hides growth); tracemalloc peaks stand in."""
+    groups: dict[tuple[str, str, str, str, str], dict[float, list[float]]] = {}
+    for results in all_results.values():
+        minutes, meta = media_minutes(results), results.get("session", {})
+        if not minutes or minutes <= 0:
+            continue
+        for cell in results.get("cells", []):
+            found = _memory_points(results, cell)
+            if found:
+                key = (cell["engine"], cell["combo"], str(meta.get("depth")), str(meta.get("llm_profile")), found[0])
+                groups.setdefault(key, {}).setdefault(minutes, []).extend(found[1])
+    rows: list[dict[str, Any]] = []
+    for i, ((engine, combo, depth, profile, metric), points) in enumerate(groups.items()):
+        if len(points) < 2:
+            continue
+        sizes = sorted(points)
+        slope, low, high = stats.scaling_exponent(sizes, [points[m] for m in sizes], seed=seed + i)
+        rows.append({"engine": engine, "combo": combo, "depth": depth, "llm_profile": profile, "metric": metric,
+                     "minutes": sizes, "n": [len(points[m]) for m in sizes], "slope": slope, "ci_low": low,
+                     "ci_high": high})
     return rows

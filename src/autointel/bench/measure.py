@@ -32,7 +32,7 @@ from autointel.bench.samples import RunSample
 from autointel.engines.plan import build_plan
 from autointel.engines.resources import Resources
 from autointel.model import RunResult, Status, to_jsonable
-from autointel.settings import Flags, Settings
+from autointel.settings import AGENTIC_ENGINES, Flags, Settings
 
 Target = Callable[[str, Settings, Resources | None], RunResult]
 RSS_INTERVAL_S = 0.015
@@ -107,8 +107,12 @@ def flags_dict(flags: Flags | Any) -> dict[str, bool]:
 
 
 def expected_fingerprint(settings: Settings) -> str:
-    """The structure the settings must produce: the plan's, or for `crew` the crew layout's."""
+    """The structure the settings must produce: the plan's, the crew layout's or the flow's."""
     plan = build_plan(settings.depth, settings.flags, settings.fact_check_workers)
+    if settings.engine == "flow":
+        from autointel.engines.flow import describe_flow
+
+        return str(describe_flow(plan)["fingerprint"])
     if settings.engine == "crew":
         from autointel.engines.crew import crew_layout, describe_layout  # heavy: only when asked
 
@@ -117,7 +121,7 @@ def expected_fingerprint(settings: Settings) -> str:
 
 
 def actual_fingerprint(result: RunResult) -> str | None:
-    info = result.crew if result.engine == "crew" else result.plan
+    info = result.crew if result.engine in AGENTIC_ENGINES else result.plan
     value = (info or {}).get("fingerprint")
     return None if value is None else str(value)
 

@@ -16,25 +16,35 @@ Two ways to benchmark:
   A combination with a failed or invalid round is marked `has_error`: pytest-benchmark still prints
   it in its table but leaves it out of its JSON (autosave, --benchmark-json) and so out of compares.
 
+Extra figures that are not runs of a matrix (the harness's own overhead, CLI latency) go through
+`autointel_bench.add_measurement(name, values)`: appended to <report-root>/measurements.jsonl at once,
+then written into index.json and every bench's results.json. At session end the performance goals
+(`autointel.bench.goals`) are judged over every bench and measurement of the pytest session and land
+in index.json, each results.json / summary.md / report.html, <report-root>/summary.md and the terminal;
+they never change the exit status.
+
 At session end the fail-on conditions are evaluated; if one holds the exit status becomes 1, with no
 traceback and pytest's own summary line intact. All state lives in `config.stash`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import itertools
 import json
+import math
 import os
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from autointel.atomic import atomic_write_text
 from autointel.bench.options import (
     BenchOptions,
     new_run_id,
@@ -45,6 +55,7 @@ from autointel.bench.options import (
 )
 from autointel.bench.samples import RunSample
 from autointel.bench.schedule import Cell, cells_for
+from autointel.measurement.redact import redact
 from autointel.settings import FLAG_ENV, MASTER_FLAG_ENV, Settings, SettingsError, load_settings, parse_depth
 
 if TYPE_CHECKING:
@@ -52,8 +63,8 @@ if TYPE_CHECKING:
 
 # (option suffix, help, ini type, ini default)
 _OPTIONS: tuple[tuple[str, str, str, str], ...] = (
-    ("combos", "all | baseline | comma list like analysis+fact_checking,memory_ops (baseline always run)",
-     "string", "all"),
+    ("combos", "matrix (every parallel-flag combination) | comma list like all,analysis+fact_checking,"
+     "all+streaming_transcription (baseline always run)", "string", "matrix"),
     ("engines", "comma list of crew,pipeline", "string", "pipeline"),
     ("iterations", "measured runs per combination and engine", "string", "10"),
     ("warmup", "warmup runs per combination and engine (recorded, never in statistics)", "string", "1"),
@@ -134,6 +145,8 @@ class PluginState:
     rootpath: Path
     pending: dict[str, BenchSession] = field(default_factory=dict)  # pedantic path, finalised at the end
     results: dict[str, dict[str, Any]] = field(default_factory=dict)
+    measurements: dict[str, dict[str, Any]] = field(default_factory=dict)  # add_measurement, by name
+    goals: list[dict[str, Any]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     exit_note: str | None = None
 
@@ -203,14 +216,21 @@ class AutointelBench:
         return target, src, load_settings(env, depth=parse_depth(depth), llm_profile=profile, **overrides)
 
     def session(
-        self, name: str, source_or_target: object, *, resources: Any = None, **kwargs: Any
+        self, name: str, source_or_target: object, *, resources: Any = None, combos: str | None = None,
+        engines: str | None = None, **kwargs: Any
     ) -> BenchSession:
-        """A BenchSession for the selected matrix, reporting into <report-dir>/<name>."""
+        """A BenchSession for the selected matrix, reporting into <report-dir>/<name>. `combos`/`engines`
+        (option syntax) override the command line's for this bench only, e.g. a bench that needs one cell."""
         from autointel.bench.session import BenchSession
 
         target, src, settings = self._prepare(source_or_target, **kwargs)
+        options = self.options
+        if combos is not None or engines is not None:
+            options = dataclasses.replace(
+                options, combos=options.combos if combos is None else parse_combos(combos),
+                engines=options.engines if engines is None else parse_engines(engines))
         return BenchSession(
-            self.options, source=src, settings=settings, report_dir=self.state.report_root / name,
+            options, source=src, settings=settings, report_dir=self.state.report_root / name,
             target=target, resources=resources, name=name, run_id=self.state.run_id,
             command_line=self.state.command_line, root=self.state.rootpath,
         )
@@ -231,9 +251,36 @@ class AutointelBench:
     def run(self, source_or_target: object, *, name: str | None = None, **kwargs: Any) -> dict[str, Any]:
         """Run the whole selected matrix, interleaved; returns (and records) the session's results."""
         name = self._unique(_slug(name or self.request.node.name))
-        results = self.session(name, source_or_target, **kwargs).run()
-        self.state.results[name] = results
+        session = self.session(name, source_or_target, **kwargs)
+        session.run_schedule()
+        session.run_diagnostics()
+        return self.finish(session)
+
+    def finish(self, session: BenchSession) -> dict[str, Any]:
+        """Finalise a session this test drove itself; its results join the report and the goals."""
+        results = session.finalize()
+        self.state.results[session.name] = results
         return results
+
+    def add_measurement(self, name: str, values: float | Sequence[float], *, unit: str = "s", **info: Any) -> None:
+        """Record named extra samples (e.g. harness overhead) into this pytest session: appended to
+        <report-root>/measurements.jsonl at once (a killed session keeps them), then written into
+        index.json and every bench's results.json, where the goals read them (`autointel.bench.goals`)."""
+        new = [float(values)] if isinstance(values, (int, float)) else [float(v) for v in values]
+        if not name or not new or not all(math.isfinite(v) for v in new):
+            raise ValueError(f"autointel: measurement {name!r} needs a name and finite values, got {new}")
+        entry = self.state.measurements.setdefault(name, {"name": name, "unit": unit, "values": [], "tests": [],
+                                                          "info": {}})
+        if entry["unit"] != unit:
+            raise ValueError(f"autointel: measurement {name!r} is in {entry['unit']}, not {unit}")
+        entry["values"].extend(new)
+        entry["info"].update(info)
+        if self.request.node.nodeid not in entry["tests"]:
+            entry["tests"].append(self.request.node.nodeid)
+        from autointel.bench.report import append_jsonl
+
+        append_jsonl(self.state.report_root / "measurements.jsonl",
+                     {"name": name, "unit": unit, "values": new, "test": self.request.node.nodeid, "info": info})
 
     def pedantic(
         self, benchmark: Any, cell: Cell, source_or_target: object, *, name: str | None = None, **kwargs: Any
@@ -307,9 +354,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         except Exception as exc:  # reported, and it fails the session: a missing verdict is not a pass
             state.errors.append(f"{name}: could not finalise: {type(exc).__name__}: {exc}")
     state.pending.clear()
-    if not state.results and not state.errors:
+    if not (state.results or state.errors or state.measurements):
         return
-    _add_cost_vs_length(state)
+    _finish_reports(state)
     _write_index(state)
     triggered = {n: r["banner"]["triggered"] for n, r in state.results.items() if r["banner"]["triggered"]}
     if not (triggered or state.errors):
@@ -320,41 +367,52 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
-def _add_cost_vs_length(state: PluginState) -> None:
-    """Benches on media of different lengths in one session: every report gets the cross-bench view."""
-    from autointel.bench.analyze import cost_vs_length
-    from autointel.bench.report import write_json_atomic
+def _finish_reports(state: PluginState) -> None:
+    """Session-wide views every bench report gets: cost and memory against media length (benches on
+    several lengths), the goals over all benches and measurements, and the measurements themselves.
+    Reports whose content changed are rewritten; <report-root>/summary.md lists the goals."""
+    from autointel.bench.analyze import cost_vs_length, memory_vs_length
+    from autointel.bench.goals import evaluate_goals
+    from autointel.bench.report import clean, write_reports
+    from autointel.rendering.markdown import render_session_markdown
 
     rows = cost_vs_length(state.results)
-    if len({r["media_duration_s"] for r in rows}) < 2:
-        return
+    lengths = len({r["media_duration_s"] for r in rows}) >= 2
+    memory_rows = clean(memory_vs_length(state.results, state.options.seed)) if lengths else []
+    measurements = redact(clean([state.measurements[k] for k in sorted(state.measurements)]))
     for results in state.results.values():
-        results["cost_vs_length"] = rows
-        report_dir = Path(results["session"]["report_dir"])
-        write_json_atomic(report_dir / "results.json", results)
-        try:
-            from autointel.rendering.html import write_html_report
-        except ImportError:
-            return
-        write_html_report(results, report_dir / "report.html")
+        if lengths:
+            results["cost_vs_length"], results["memory_vs_length"] = rows, memory_rows
+    state.goals = redact(clean(evaluate_goals(state.results, state.measurements, seed=state.options.seed)))
+    for results in state.results.values():
+        changed = lengths or bool(measurements) or results.get("goals") != state.goals
+        results["goals"] = state.goals
+        if measurements:
+            results["measurements"] = measurements
+        if changed:
+            write_reports(results, Path(results["session"]["report_dir"]))
+    atomic_write_text(state.report_root / "summary.md", render_session_markdown(_index(state)))
+
+
+def _index(state: PluginState) -> dict[str, Any]:
+    from autointel.bench.report import session_index
+
+    return session_index(state.run_id, state.command_line, state.results, state.goals,
+                         [state.measurements[k] for k in sorted(state.measurements)], state.errors)
 
 
 def _write_index(state: PluginState) -> None:
     from autointel.bench.report import write_json_atomic
 
-    write_json_atomic(state.report_root / "index.json", {
-        "run_id": state.run_id,
-        "benches": {n: {"verdict": r["banner"]["verdict"], "triggered": r["banner"]["triggered"],
-                        "report_dir": r["session"]["report_dir"]} for n, r in state.results.items()},
-        "errors": state.errors,
-    })
+    write_json_atomic(state.report_root / "index.json", _index(state))
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
     state = config.stash.get(STATE_KEY, None)
-    if state is None or not (state.results or state.errors):
+    if state is None or not (state.results or state.errors or state.measurements):
         return
     from autointel.bench.report import format_table, table_rows
+    from autointel.rendering.goals import terminal_lines
 
     tr = terminalreporter
     write: Callable[..., None] = tr.write_line
@@ -368,9 +426,13 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         for reason in banner["reasons"]:
             write(f"  ! {reason}")
         write(f"  report: {results['session']['report_dir']}")
+    if state.goals:
+        write("performance goals (this pytest session; not_measured = no data here, see summary.md):")
+        for line in terminal_lines(state.goals):
+            write("  " + line)
     for error in state.errors:
         write(f"autointel: {error}", red=True)
     if state.exit_note:
         write(f"autointel: exit status 1: fail-on condition(s) held: {state.exit_note}", red=True)
-    if state.results:
+    if state.results or state.measurements:
         write(f"autointel: index: {json.dumps(str(state.report_root / 'index.json'))}")

@@ -14,10 +14,12 @@ from typing import Any
 import psutil
 
 from autointel.atomic import atomic_write_text
+from autointel.measurement.redact import redact
 from autointel.rendering.markdown import render_markdown
 from autointel.rendering.tables import HEADERS, format_table, table_rows
 
-__all__ = ["HEADERS", "clean", "environment", "format_table", "render_summary_md", "table_rows", "write_json_atomic"]
+__all__ = ["HEADERS", "append_jsonl", "clean", "environment", "format_table", "render_summary_md", "session_index",
+           "table_rows", "write_json_atomic", "write_reports"]
 
 PACKAGES = ("autointel", "pytest", "pytest-benchmark", "numpy", "scipy", "psutil", "crewai", "faster-whisper",
             "qdrant-client", "memray", "pyinstrument", "ctranslate2", "onnxruntime")
@@ -95,3 +97,38 @@ def environment(root: Path) -> dict[str, Any]:
 def render_summary_md(results: dict[str, Any]) -> str:
     """summary.md; the Markdown itself lives in `autointel.rendering.markdown` (rendering layer)."""
     return render_markdown(results)
+
+
+def write_reports(results: dict[str, Any], report_dir: Path) -> None:
+    """results.json, summary.md and (when matplotlib is there) report.html of one bench, each atomic."""
+    write_json_atomic(report_dir / "results.json", results)
+    atomic_write_text(report_dir / "summary.md", render_summary_md(results))
+    try:
+        from autointel.rendering.html import write_html_report
+    except ImportError:
+        return
+    write_html_report(results, report_dir / "report.html")
+
+
+def append_jsonl(path: Path, record: dict[str, Any]) -> None:
+    """One redacted JSON line, flushed and fsynced before returning: a killed session keeps it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write(json.dumps(redact(clean(record)), sort_keys=True, allow_nan=False) + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def session_index(
+    run_id: str, command_line: list[str], results: dict[str, dict[str, Any]], goals: list[dict[str, Any]],
+    measurements: list[dict[str, Any]], errors: list[str],
+) -> dict[str, Any]:
+    """index.json of a pytest session: each bench's verdict, the goals, the extra measurements, errors."""
+    index: dict[str, Any] = redact(clean({
+        "run_id": run_id, "command_line": command_line,
+        "benches": {n: {"verdict": r["banner"]["verdict"], "triggered": r["banner"]["triggered"],
+                        "headline": r["banner"]["headline"], "report_dir": r["session"]["report_dir"]}
+                    for n, r in results.items()},
+        "goals": goals, "measurements": measurements, "errors": errors,
+    }))
+    return index

@@ -16,12 +16,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from autointel.atomic import atomic_write_text
 from autointel.bench.analyze import analyze
+from autointel.bench.goals import evaluate_goals
 from autointel.bench.history import append_history, history_check, load_history
 from autointel.bench.measure import Diagnostics, RunSpec, Target, TargetRef, measure_run
 from autointel.bench.options import BenchOptions, new_run_id
-from autointel.bench.report import clean, environment, render_summary_md, write_json_atomic
+from autointel.bench.report import clean, environment, write_reports
 from autointel.bench.samples import RunSample, sample_to_dict, sample_to_json
 from autointel.bench.schedule import Cell, build_schedule, cells_for
 from autointel.bench.worker import measure_in_subprocess, settings_fields
@@ -44,6 +44,8 @@ NOTES = (
     "excluded from timing statistics because of their overhead.",
     "Regression = a combination significantly and relevantly slower than baseline end to end, or the "
     "baseline slower than the medians of the last K comparable sessions in the history file.",
+    "Goals (autointel.bench.goals): pass or fail only when the 95% CI lies wholly on one side of the goal's "
+    "limit, else inconclusive; a goal without data in this session is 'not measured', never passed.",
 )
 
 
@@ -85,7 +87,7 @@ class BenchSession:
             self._ref = make_ref() if make_ref is not None else None
         if options.isolate == "process" and self._ref is None:
             raise ValueError("process isolation needs an importable target (TargetRef, or one with .ref())")
-        self._counters: dict[tuple[Cell, bool], int] = {}
+        self._counters: dict[tuple[Cell, bool | str], int] = {}
         self._order = 0
         report_dir.mkdir(parents=True, exist_ok=True)
         self.raw_path = report_dir / "raw_samples.jsonl"
@@ -143,20 +145,30 @@ class BenchSession:
         for slot in build_schedule(self.cells, opts.iterations, opts.warmup, opts.seed):
             self.measure_one(slot.cell, warmup=slot.warmup)
 
+    def measure_diagnostic(self, cell: Cell, purpose: str, *, collect_garbage: bool = True) -> RunSample:
+        """One recorded run of `cell` under one instrument: "heap" (tracemalloc), "memray" or "profile"
+        (pyinstrument); its artifact goes to <report-dir>/memray or /profiles, one file per cell."""
+        if purpose == "heap":
+            diag = Diagnostics(heap=True)
+        elif purpose == "memray":
+            diag = Diagnostics(memray_path=str(self.report_dir / "memray" / f"{cell.id}.bin"))
+        elif purpose == "profile":
+            diag = Diagnostics(profile_path=str(self.report_dir / "profiles" / f"{cell.id}.html"))
+        else:
+            raise ValueError(f"unknown diagnostic purpose {purpose!r}; use heap, memray or profile")
+        iteration = self._counters.get((cell, purpose), 0)
+        self._counters[(cell, purpose)] = iteration + 1
+        spec = RunSpec(self.run_id, cell.combo, cell.engine, iteration, False, self._order, purpose)
+        self._order += 1
+        return self._measure(cell, spec, diag, collect_garbage=collect_garbage)
+
     def run_diagnostics(self) -> None:
         """One extra run per cell and instrument, sequentially (memray allows one tracker per process)."""
+        wanted = [p for p, on in (("heap", self.options.heap), ("memray", self.options.memray),
+                                  ("profile", self.options.profile)) if on]
         for cell in self.cells:
-            wanted = [("heap", Diagnostics(heap=True))] if self.options.heap else []
-            if self.options.memray:
-                path = self.report_dir / "memray" / f"{cell.id}.bin"
-                wanted.append(("memray", Diagnostics(memray_path=str(path))))
-            if self.options.profile:
-                path = self.report_dir / "profiles" / f"{cell.id}.html"
-                wanted.append(("profile", Diagnostics(profile_path=str(path))))
-            for purpose, diag in wanted:
-                spec = RunSpec(self.run_id, cell.combo, cell.engine, 0, False, self._order, purpose)
-                self._order += 1
-                self._measure(cell, spec, diag, collect_garbage=True)
+            for purpose in wanted:
+                self.measure_diagnostic(cell, purpose)
 
     def run(self) -> dict[str, Any]:
         self.run_schedule()
@@ -220,15 +232,9 @@ class BenchSession:
         results["banner"] = verdict_banner(results, self.options)
         results["samples"] = [sample_to_dict(s) for s in self.samples]
         results = redact(clean(results))  # every report below renders from this one redacted value
-        write_json_atomic(self.report_dir / "results.json", results)
-        atomic_write_text(self.report_dir / "summary.md", render_summary_md(results))
+        results["goals"] = clean(evaluate_goals({self.name: results}, seed=self.options.seed))
+        write_reports(results, self.report_dir)
         self._append_history(results)
-        try:
-            from autointel.rendering.html import write_html_report  # type: ignore[import-not-found,unused-ignore]
-        except ImportError:
-            pass
-        else:
-            write_html_report(results, self.report_dir / "report.html")
         return results
 
 

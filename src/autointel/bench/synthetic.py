@@ -125,6 +125,10 @@ class SyntheticTarget:
             from autointel.engines.crew import crew_layout, describe_layout
 
             crew = describe_layout(crew_layout(plan))
+        elif settings.engine == "flow":
+            from autointel.engines.flow import describe_flow
+
+            crew = describe_flow(plan)
         return RunResult(
             status=Status.PARTIAL if partial else Status.OK,
             source=source,

@@ -13,7 +13,7 @@ from autointel.phases import PHASES
 from autointel.rendering.fmt import as_dict, as_list
 
 VERDICT_CLASSES = ("regression", "improvement", "no_change", "inconclusive", "insufficient", "baseline",
-                   "pass", "fail", "not_comparable")
+                   "pass", "fail", "not_comparable", "measured", "not_measured")
 
 
 def cells(results: dict[str, Any]) -> list[dict[str, Any]]:

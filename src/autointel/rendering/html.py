@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from autointel.rendering import html_parts, html_sections
+from autointel.rendering import goals, html_parts, html_sections
 from autointel.rendering.fmt import as_dict
 from autointel.rendering.html_parts import esc
 
@@ -40,6 +40,10 @@ table.matrix td:nth-child(n+2){font-variant-numeric:tabular-nums;white-space:now
 tr.v-regression td{background:#ffcdd2}tr.v-improvement td{background:#c8e6c9}tr.v-no_change td{background:#eceff1}
 tr.v-inconclusive td{background:#fff3cd}tr.v-insufficient td{background:#f5f5f5;color:#757575}
 tr.v-baseline td{background:#e3f2fd}
+table.goals td:nth-child(3){white-space:nowrap}
+table.goals tr.v-pass td{background:#e8f5e9}table.goals tr.v-fail td{background:#ffebee}
+table.goals tr.v-not_measured td{color:#757575}.tag.v-measured{background:var(--blue);color:#fff}
+.tag.v-not_measured{background:var(--grey);color:#fff}
 table.pivot td.v-regression{background:#ffcdd2}table.pivot td.v-improvement{background:#c8e6c9}
 table.pivot td.v-inconclusive{background:#fff3cd}table.pivot td.v-no_change{background:#eceff1}
 table.pivot td{white-space:nowrap}.badge{background:var(--amber);color:#fff;border-radius:3px;padding:0 4px;
@@ -62,6 +66,7 @@ JS_BODY = ("(function(){var r=JSON.parse(document.getElementById('results').text
            "var n=document.getElementById('json-size');if(n){n.textContent=String((r.samples||[]).length);}})();")
 
 SECTIONS: tuple[tuple[str, str, Callable[[dict[str, Any]], str]], ...] = (
+    ("goals", "Performance goals", goals.html_table),
     ("matrix-section", "Flag matrix", html_parts.matrix),
     ("compare", "Compared with another session", html_sections.compare),
     ("problems", "Failed and invalid runs", html_sections.problems),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from autointel.rendering import data
+from autointel.rendering import data, goals
 from autointel.rendering.fmt import as_dict, as_list, ci, num
 from autointel.rendering.tables import HEADERS, md_table, table_rows
 
@@ -27,6 +27,7 @@ def render_markdown(results: dict[str, Any]) -> str:
         lines += [f"> {meta['recovered']}", ""]
     if banner.get("reasons"):
         lines += ["Conditions found:", *(f"- {r}" for r in as_list(banner.get("reasons"))), ""]
+    lines += goals.markdown_lines(results)
     lines += ["## Combinations", "", *md_table(HEADERS, table_rows(results)), ""]
     lines += _regressions(results)
     phases = [c for c in as_list(results.get("comparisons")) if str(c.get("metric", "")).startswith("phase:")]
@@ -92,3 +93,20 @@ def compare_lines(results: dict[str, Any]) -> list[str]:
         return []
     return [f"## Compared with session {other.get('run_id', '?')} ({other.get('path', '?')})", "",
             *md_table(COMPARE_HEADERS, compare_rows(results)), ""]
+
+
+def render_session_markdown(index: dict[str, Any]) -> str:
+    """<report-root>/summary.md: the goals over the whole pytest session and each bench's verdict."""
+    benches = as_dict(index.get("benches"))
+    lines = [f"# autointel benchmark session {index.get('run_id', '?')}", ""]
+    lines += goals.markdown_lines(index) or ["No goals were evaluated.", ""]
+    lines += ["## Benches", "", *(f"- {name}: **{str(b.get('verdict', '?')).upper()}**: {b.get('headline', '')} "
+                                  f"(`{b.get('report_dir')}`)" for name, b in benches.items())]
+    lines += ["" if benches else "none (measurements only)", ""]
+    measured = [m for m in as_list(index.get("measurements")) if isinstance(m, dict)]
+    if measured:
+        lines += ["## Extra measurements", "", *md_table(["name", "unit", "n", "values"], [
+            [str(m.get("name")), str(m.get("unit")), str(len(as_list(m.get("values")))),
+             ", ".join(num(v, "{:.4f}") for v in as_list(m.get("values")))] for m in measured]), ""]
+    lines += [f"- {e}" for e in as_list(index.get("errors"))]
+    return "\n".join(lines).rstrip() + "\n"

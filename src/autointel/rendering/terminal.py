@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from autointel.rendering import data
+from autointel.rendering import data, goals
 from autointel.rendering.fmt import as_dict, as_list, ci, mib
 from autointel.rendering.markdown import COMPARE_HEADERS, compare_rows
 from autointel.rendering.tables import format_table
@@ -35,6 +35,8 @@ def render_terminal(results: dict[str, Any]) -> str:
              f"{str(banner.get('verdict', 'unknown')).upper()}: {banner.get('headline', '')}"]
     lines += format_table(terminal_rows(results), HEADERS)
     lines += [f"! {r}" for r in as_list(banner.get("reasons"))]
+    if goals.goals(results):
+        lines += ["", "performance goals:", *goals.terminal_lines(goals.goals(results))]
     if as_dict(results.get("compare")).get("rows"):
         other = as_dict(as_dict(results.get("compare")).get("other"))
         lines += ["", f"compared with {other.get('run_id', '?')}:", *format_table(compare_rows(results),

@@ -6,6 +6,7 @@ verdict the harness prints can be traced to a documented, deterministic rule.
 
 from autointel.stats._common import Samples
 from autointel.stats.budgets import memory_check, min_runs_for_quantile_bound, p95_ci, target_check
+from autointel.stats.checks import Spread, difference_of_medians, limit_check, scaling_exponent, spread_check
 from autointel.stats.compare import UNSTABLE_CV, Comparison, compare, compare_all, decide, holm
 from autointel.stats.critical_path import critical_path, efficiency
 from autointel.stats.effects import Effect, interactions, main_effects
@@ -16,19 +17,24 @@ __all__ = [
     "Comparison",
     "Effect",
     "Samples",
+    "Spread",
     "Summary",
     "compare",
     "compare_all",
     "critical_path",
     "decide",
+    "difference_of_medians",
     "efficiency",
     "holm",
     "interactions",
+    "limit_check",
     "main_effects",
     "memory_check",
     "min_runs_for_quantile_bound",
     "p95_ci",
     "runs_needed",
+    "scaling_exponent",
+    "spread_check",
     "summarize",
     "target_check",
 ]

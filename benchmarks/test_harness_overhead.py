@@ -1,0 +1,95 @@
+"""What the harness itself costs (goal G8): the same orchestrator call unrecorded and recorded.
+
+Each round runs, in a seeded random order, the target called directly (no harness), the harness's
+default recording (`BenchSession.measure_one`: fingerprint, RSS sampler thread, digest, critical
+path, fsynced append), its tracemalloc and memray modes, and `autointel --help` in a fresh process.
+gc.collect() runs before every call, off the clock, as the harness does. Warmup rounds are dropped.
+Timings go through `autointel_bench.add_measurement` into the session JSON under the names
+`autointel.bench.goals` reads. Cheap on purpose (instant profile, standard depth, a 30 s clip, the
+pipeline engine) so it fits the default `nox -s bench`; the recorded default-mode runs also give G7
+(transcription speed at standard depth).
+"""
+
+from __future__ import annotations
+
+import gc
+import random
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from autointel.bench import goals
+from autointel.bench.measure import TargetRef
+from autointel.bench.schedule import Cell
+from autointel.engines.resources import Resources
+from autointel.model import RunResult, Status
+from benchmarks.conftest import assemble_talk
+
+TARGET = TargetRef("autointel.bench.targets:fresh_store_run")
+CLIP_MINUTES = 0.5
+ENGINE = "pipeline"
+
+
+def help_command() -> list[str]:
+    """The installed `autointel` script beside this interpreter, else on PATH, else the module."""
+    script = shutil.which("autointel", path=str(Path(sys.executable).parent)) or shutil.which("autointel")
+    return [script, "--help"] if script else [sys.executable, "-m", "autointel.cli", "--help"]
+
+
+def timed(call: Callable[[], None]) -> float:
+    gc.collect()  # garbage from the previous call must not be collected on this one's clock
+    start = time.perf_counter()
+    call()
+    return time.perf_counter() - start
+
+
+def test_harness_overhead(autointel_bench: Any, bench_data: Path, shared_models: Resources) -> None:
+    opts = autointel_bench.options
+    media = assemble_talk(CLIP_MINUTES, bench_data / "talk-overhead.wav")
+    session = autointel_bench.session("harness-overhead", TARGET, source=str(media), depth="standard",
+                                      combos="baseline", engines=ENGINE, data_dir=bench_data / "overhead",
+                                      resources=shared_models)
+    cell = Cell("baseline", ENGINE)
+    target, settings = TARGET.load(), session.settings_for(cell)
+    command = help_command()
+    warm = [True]
+
+    def unrecorded() -> None:
+        result = target(session.source, settings, shared_models)
+        assert isinstance(result, RunResult) and result.status is Status.OK, result
+
+    def recorded(purpose: str) -> Callable[[], None]:
+        def call() -> None:
+            if purpose == "default":
+                sample = session.measure_one(cell, warmup=warm[0], collect_garbage=False)
+            else:
+                sample = session.measure_diagnostic(cell, "heap" if purpose == "tracemalloc" else purpose,
+                                                    collect_garbage=False)
+            assert sample.status == "ok", sample.error
+        return call
+
+    def cli_help() -> None:
+        subprocess.run(command, capture_output=True, check=True, timeout=60)
+
+    calls = {goals.UNRECORDED: unrecorded, **{name: recorded(mode) for mode, name in goals.RECORDED.items()},
+             goals.CLI_HELP: cli_help}
+    values: dict[str, list[float]] = {name: [] for name in calls}
+    rng = random.Random(opts.seed)
+    for round_no in range(opts.warmup + opts.iterations):
+        warm[0] = round_no < opts.warmup
+        order = list(calls)
+        rng.shuffle(order)
+        for name in order:
+            elapsed = timed(calls[name])
+            if not warm[0]:
+                values[name].append(elapsed)
+    for name, found in values.items():
+        autointel_bench.add_measurement(name, found, unit="s", media_s=CLIP_MINUTES * 60, engine=ENGINE,
+                                        depth="standard", llm_profile=settings.llm_profile,
+                                        command=" ".join(command) if name == goals.CLI_HELP else None)
+    results = autointel_bench.finish(session)
+    assert results["cells"][0]["counts"]["ok"] == opts.iterations

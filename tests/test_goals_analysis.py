@@ -1,0 +1,144 @@
+"""The numbers behind the goals: the new checks and statistics, and what analyze derives per run and
+per session (bound ratio, transcription speed, streaming overlap, crew vs pipeline, optimisations)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from autointel import stats
+from autointel.bench.analyze import memory_vs_length, reference_of, stream_overlap_s
+from autointel.bench.options import BenchOptions, parse_combos
+from autointel.bench.session import BenchSession
+from autointel.bench.synthetic import SyntheticTarget
+from autointel.settings import Depth, load_settings
+
+
+def test_limit_check_is_three_valued_and_strict_when_asked() -> None:
+    assert stats.limit_check(0.4, 0.5, at_most=0.57) == "pass"
+    assert stats.limit_check(0.6, 0.7, at_most=0.57) == "fail"
+    assert stats.limit_check(0.5, 0.6, at_most=0.57) == "inconclusive"
+    assert stats.limit_check(0.4, 0.5, at_most=0.5) == "pass"
+    assert stats.limit_check(0.4, 0.5, at_most=0.5, strict=True) == "inconclusive"  # "under 0.5 s"
+    assert stats.limit_check(16.0, 18.0, at_least=15.0) == "pass"
+    assert stats.limit_check(3.0, 4.0, at_least=15.0) == "fail"
+    assert stats.limit_check(-math.inf, math.inf, at_least=15.0) == "inconclusive"
+    with pytest.raises(ValueError):
+        stats.limit_check(0.0, 1.0)
+
+
+def test_spread_check_band_around_the_median() -> None:
+    flat = stats.spread_check([5.0, 5.1, 4.9], [4.95, 5.05, 4.85], [5.05, 5.15, 4.95], 0.15)
+    assert flat.verdict == "pass" and flat.reference == 5.0
+    fixed = stats.spread_check([6.7, 4.0], [6.6, 3.9], [6.8, 4.1], 0.15)
+    assert fixed.verdict == "fail" and fixed.worst == 0 and fixed.ratio == pytest.approx(6.7 / 5.35)
+    wide = stats.spread_check([5.0, 5.2], [4.0, 4.1], [6.0, 6.2], 0.15)
+    assert wide.verdict == "inconclusive"
+    with pytest.raises(ValueError):
+        stats.spread_check([5.0], [4.0], [6.0], 0.15)
+
+
+def test_difference_of_medians() -> None:
+    diff, low, high = stats.difference_of_medians([8.0, 8.1, 7.9, 8.05], [7.0, 7.1, 6.9, 7.05], seed=1)
+    assert diff == pytest.approx(1.0) and low <= diff <= high and low > 0.7 and high < 1.3
+    assert stats.difference_of_medians([8.0], [7.0])[1:] == (-math.inf, math.inf)
+    assert stats.difference_of_medians([8.0, 8.0], [7.0, 7.0]) == (1.0, 1.0, 1.0)
+
+
+def test_scaling_exponent_recovers_the_planted_power() -> None:
+    sizes = [1.0, 5.0, 20.0]
+    linear = [[s * f for f in (0.98, 1.0, 1.02)] for s in sizes]
+    slope, low, high = stats.scaling_exponent(sizes, linear, seed=2)
+    assert slope == pytest.approx(1.0, abs=0.01) and low <= slope <= high and low > 0.95 and high < 1.05
+    flat = [[1e9 + s * 1e6 * f for f in (0.99, 1.0, 1.01)] for s in sizes]
+    slope, low, high = stats.scaling_exponent(sizes, flat, seed=2)
+    assert slope < 0.05 and high < 1.0
+    assert stats.scaling_exponent(sizes, [[1.0], [2.0], [3.0]])[1:] == (-math.inf, math.inf)
+    with pytest.raises(ValueError):
+        stats.scaling_exponent([1.0, 1.0], [[1.0, 1.1], [1.0, 1.1]])
+
+
+def test_stream_overlap_is_the_union_clipped_to_transcription() -> None:
+    steps = [{"name": "transcribe", "start_s": 1.0, "end_s": 5.0},
+             {"name": "stream_embed", "start_s": 2.0, "end_s": 3.0},
+             {"name": "stream_claims", "start_s": 2.5, "end_s": 4.0},  # overlaps the first: counted once
+             {"name": "stream_tail", "start_s": 4.5, "end_s": 9.0},  # clipped at the end of transcription
+             {"name": "claim_extraction", "start_s": 1.0, "end_s": 5.0}]  # not a streaming consumer
+    assert stream_overlap_s(steps) == pytest.approx(2.5)
+    assert stream_overlap_s(steps[:1]) == 0.0
+    assert stream_overlap_s([{"name": "stream_x", "start_s": 6.0, "end_s": 7.0}, steps[0]]) == 0.0
+    assert stream_overlap_s([]) == 0.0
+
+
+def test_reference_of_an_optimised_combination() -> None:
+    assert reference_of("all+batched_vector_writes") == "all"
+    assert reference_of("analysis+background_graph_commit") == "analysis"
+    assert reference_of("streaming_transcription") == "baseline"
+
+
+def run(tmp_path: Path, combos: str, engines: tuple[str, ...] = ("pipeline",), depth: Depth = Depth.STANDARD,
+        **knobs: Any) -> dict[str, Any]:
+    opts = BenchOptions(combos=parse_combos(combos), engines=engines, iterations=3, warmup=0, seed=4)
+    settings = load_settings({}, depth=depth, data_dir=tmp_path / "data")
+    return BenchSession(opts, source="talk", settings=settings, report_dir=tmp_path / "report",
+                        target=SyntheticTarget(seed=2, **knobs), name="g").run()
+
+
+def test_session_compares_optimisations_with_their_twin_and_writes_goals(tmp_path: Path) -> None:
+    results = run(tmp_path, "all,all+batched_vector_writes", depth=Depth.COMPREHENSIVE)
+    rows = {(r["metric"], r["name"]): r for r in results["optimisations"]}
+    assert rows[("e2e", "all+batched_vector_writes")]["reference"] == "all"
+    assert ("phase:integration", "all+batched_vector_writes") in rows
+    assert all(r["n"] == 3 and r["n_baseline"] == 3 for r in rows.values())
+    found = {x["id"]: x for x in results["goals"]}
+    assert found["G4.1"]["verdict"] == found["G4.2"]["verdict"] == "measured"
+    assert found["G4.3"]["verdict"] == "not_measured"
+    assert results["engines"] == []  # one engine: no crew vs pipeline
+    base = next(c for c in results["cells"] if c["combo"] == "baseline")
+    assert base["bound_kind"] == "plan" and 0.9 < base["e2e_per_bound"]["median"] < 2.0
+    assert base["transcription_speed"] is None  # the synthetic target reports no media duration
+
+
+def test_session_compares_crew_with_pipeline_per_combination(tmp_path: Path) -> None:
+    results = run(tmp_path, "all", engines=("pipeline", "crew"))
+    rows = {r["combo"]: r for r in results["engines"]}
+    assert set(rows) == {"baseline", "all"}
+    for row in rows.values():
+        assert row["n"] == row["n_baseline"] == 3 and row["tasks"] >= 5 and row["engine"] == "crew"
+        assert row["ratio_ci_low"] <= row["ratio"] <= row["ratio_ci_high"]
+        assert row["per_task_ms"] == pytest.approx(1000 * row["diff_s"] / row["tasks"])
+    found = {x["id"]: x for x in results["goals"]}
+    assert found["G2.1"]["verdict"] != "not_measured" and found["G2.2"]["verdict"] == "measured"
+
+
+def test_streaming_cells_record_their_overlap(tmp_path: Path) -> None:
+    results = run(tmp_path, "all,all+streaming_transcription")
+    cell = next(c for c in results["cells"] if c["combo"] == "all+streaming_transcription")
+    assert cell["stream_overlap_s"] == [0.0, 0.0, 0.0]  # the synthetic plan has no streaming consumer
+    assert next(c for c in results["cells"] if c["combo"] == "all")["stream_overlap_s"] == []
+    g3 = next(x for x in results["goals"] if x["id"] == "G3")
+    assert g3["verdict"] == "fail" and "no step or span named stream*" in g3["note"]
+
+
+def test_memory_vs_length_uses_isolated_rss_or_heap_peaks_only() -> None:
+    def bench(minutes: float, peaks: list[float], isolated: bool, heap: float | None = None) -> dict[str, Any]:
+        samples = [{"order": i, "combo": "baseline", "engine": "pipeline", "isolated": isolated, "status": "ok",
+                    "purpose": "measure", "peak_rss_bytes": p, "digest": {"media_duration_s": minutes * 60}}
+                   for i, p in enumerate(peaks)]
+        if heap:
+            samples.append({"order": 99, "combo": "baseline", "engine": "pipeline", "status": "ok", "purpose": "heap",
+                            "peak_rss_bytes": 0, "heap_peaks": {"python_heap_peak_bytes": heap},
+                            "digest": {"media_duration_s": minutes * 60}})
+        cell = {"combo": "baseline", "engine": "pipeline", "counted_orders": list(range(len(peaks)))}
+        return {"session": {"depth": "comprehensive", "llm_profile": "instant"}, "cells": [cell], "samples": samples}
+
+    rows = memory_vs_length({"one": bench(1, [1e9, 1.01e9], True), "five": bench(5, [1.1e9, 1.12e9], True)})
+    assert len(rows) == 1 and rows[0]["metric"] == "peak_rss" and rows[0]["minutes"] == [1.0, 5.0]
+    assert 0.0 < rows[0]["slope"] < 0.2
+    warm = memory_vs_length({"one": bench(1, [1e9, 1.01e9], False, 5e7), "five": bench(5, [1.1e9, 1.1e9], False, 2e8)})
+    assert [r["metric"] for r in warm] == ["python_heap_peak"] and warm[0]["slope"] == pytest.approx(math.log(4) /
+                                                                                                    math.log(5))
+    assert memory_vs_length({"one": bench(1, [1e9, 1e9], False), "five": bench(5, [2e9, 2e9], False)}) == []
