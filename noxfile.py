@@ -60,6 +60,8 @@ def bench(session: nox.Session) -> None:
              ["--autointel-iterations", "10", "--autointel-warmup", "1", "--autointel-isolate", "process"]),
             ("length", "benchmarks/test_media_length.py", "baseline,all", "pipeline",
              ["--autointel-iterations", "5", "--autointel-warmup", "1", "--autointel-isolate", "process"]),
+            ("overhead", "benchmarks/test_harness_overhead.py", "baseline", "pipeline",
+             ["--autointel-iterations", "10", "--autointel-warmup", "1"]),
         ]
     else:  # sized to finish within about 12 minutes on 2 cores
         runs = [
@@ -72,8 +74,11 @@ def bench(session: nox.Session) -> None:
              ["--autointel-iterations", "3", "--autointel-warmup", "1"]),
             ("length", "benchmarks/test_media_length.py", "baseline,all", "pipeline",
              ["--autointel-iterations", "2", "--autointel-warmup", "1"]),
+            ("overhead", "benchmarks/test_harness_overhead.py", "baseline", "pipeline",
+             ["--autointel-iterations", "5", "--autointel-warmup", "1"]),
         ]
     for folder, path, combos, engines, options, *run_env in runs:
         session.run(*common, path, "--autointel-combos", combos, "--autointel-engines", engines,
                     "--autointel-report-dir", f"{root}/{folder}", *options, *extra, env=env | dict(*run_env))
-    session.log(f"reports written under {root}/ (open */report.html)")
+    session.run("autointel", "report", root, "--goals")  # one goals table from every session above
+    session.log(f"reports written under {root}/ (open */report.html; goals in {root}/goals.md)")

@@ -36,6 +36,9 @@ def add_report_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--html", type=Path, default=None, help="write the self-contained HTML report here")
     parser.add_argument("--md", type=Path, default=None, help="write the Markdown summary here")
     parser.add_argument("--trace", type=Path, default=None, help="write the median runs as Chrome trace JSON here")
+    parser.add_argument("--goals", action="store_true",
+                        help="RESULTS is a bench root (nox -s bench): merge the goals of every session under it "
+                             "into ROOT/goals.md and goals.json")
     return parser
 
 
@@ -158,7 +161,40 @@ def compare_sessions(results: dict[str, Any], other: dict[str, Any], other_path:
             "rows": rows}
 
 
+def run_goals(root: Path) -> int:
+    """One goals table for a bench root: each goal from the session(s) that measured it, the worst if several."""
+    from autointel.bench.goals import merge_goals
+    from autointel.rendering.goals import markdown_lines, terminal_lines
+
+    if not root.is_dir():
+        raise InputError(f"{root}: not a directory of benchmark sessions")
+    indexes = sorted(root.rglob("index.json"))
+    lists = [_read_index_goals(path) for path in indexes]
+    if not any(lists):
+        raise InputError(f"{root}: no index.json with goals below this directory")
+    merged = merge_goals(lists, [str(p.parent.relative_to(root)) for p in indexes])
+    sources = ", ".join(str(p.relative_to(root)) for p in indexes)
+    text = "\n".join([f"# Performance goals: {root.name}", "", f"Merged from {sources}.", "",
+                       *markdown_lines({"goals": merged})[2:]])
+    atomic_write_text(root / "goals.md", text + "\n")
+    atomic_write_text(root / "goals.json", json.dumps(merged, indent=1, sort_keys=True) + "\n")
+    print("\n".join(terminal_lines(merged)))
+    print(f"wrote {root / 'goals.md'} and {root / 'goals.json'}")
+    return 0
+
+
+def _read_index_goals(path: Path) -> list[dict[str, Any]]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"{path}: cannot read: {exc}") from None
+    goals = data.get("goals") if isinstance(data, dict) else None
+    return [g for g in goals if isinstance(g, dict)] if isinstance(goals, list) else []
+
+
 def run_report(args: argparse.Namespace) -> int:
+    if getattr(args, "goals", False):
+        return run_goals(Path(args.results))
     results = load_results(Path(args.results))
     if getattr(args, "compare", None) is not None:
         results = {**results, "compare": compare_sessions(results, load_results(args.compare), args.compare)}

@@ -432,3 +432,28 @@ def evaluate_goals(
              *g8(measurements or {}, seed)]
     assert [g.id for g in goals] == [s.id for s in SPECS]
     return [dataclasses.asdict(g) for g in goals]
+
+
+def merge_goals(lists: Sequence[Sequence[Mapping[str, Any]]], origins: Sequence[str]) -> list[dict[str, Any]]:
+    """One entry per goal id across sessions: the measured entries' worst verdict wins (fail before
+    inconclusive before pass before measured); a goal no session measured stays not_measured."""
+    order: list[str] = []
+    best: dict[str, dict[str, Any]] = {}
+    for goals, origin in zip(lists, origins, strict=True):
+        for goal in goals:
+            gid = str(goal.get("id"))
+            if gid not in best:
+                order.append(gid)
+            entry = {**goal, "session": origin}
+            current = best.get(gid)
+            if current is None or _replaces(entry, current):
+                best[gid] = entry
+    return [best[g] for g in order]
+
+
+def _replaces(new: Mapping[str, Any], old: Mapping[str, Any]) -> bool:
+    if new.get("verdict") == NOT_MEASURED:
+        return False
+    if old.get("verdict") == NOT_MEASURED:
+        return True
+    return _RANK.get(str(new.get("verdict")), 9) < _RANK.get(str(old.get("verdict")), 9)

@@ -38,7 +38,8 @@ def verdict(goal: dict[str, Any]) -> str:
 def where(goal: dict[str, Any]) -> str:
     if goal.get("verdict") == "not_measured":
         return f"needs {goal.get('measured_by', '?')}"
-    return str(goal.get("where") or "-")
+    text = str(goal.get("where") or "-")
+    return f"{goal['session']}: {text}" if goal.get("session") else text
 
 
 def rows(results: dict[str, Any]) -> list[list[str]]:

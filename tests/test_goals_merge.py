@@ -1,0 +1,44 @@
+"""Merging the goals of the several sessions one `nox -s bench` writes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from autointel.bench.goals import merge_goals
+from autointel.cli import main
+
+
+def goal(gid: str, verdict: str, value: float | None = None) -> dict[str, object]:
+    return {"id": gid, "text": f"goal {gid}", "verdict": verdict, "value": value, "ci_low": value, "ci_high": value,
+            "unit": "x", "target": "<= 1", "where": "somewhere", "measured_by": "a bench"}
+
+
+def test_the_measuring_session_wins_and_the_worst_verdict_stands() -> None:
+    a = [goal("G1", "not_measured"), goal("G2", "pass", 1.0), goal("G3", "not_measured")]
+    b = [goal("G1", "fail", 0.7), goal("G2", "fail", 1.2), goal("G3", "not_measured")]
+    merged = merge_goals([a, b], ["hosted", "engines"])
+    assert [g["id"] for g in merged] == ["G1", "G2", "G3"]
+    assert merged[0]["verdict"] == "fail" and merged[0]["session"] == "engines"
+    assert merged[1]["verdict"] == "fail" and merged[1]["value"] == 1.2
+    assert merged[2]["verdict"] == "not_measured"
+    assert merge_goals([b, a], ["engines", "hosted"])[1]["session"] == "engines"  # order does not matter
+
+
+def test_report_goals_writes_one_table_for_a_bench_root(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for name, goals in {"hosted": [goal("G1", "pass", 0.5)], "length": [goal("G1", "not_measured")]}.items():
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "index.json").write_text(json.dumps({"goals": goals}))
+    assert main(["report", str(tmp_path), "--goals"]) == 0
+    merged = json.loads((tmp_path / "goals.json").read_text())
+    assert merged[0]["verdict"] == "pass" and merged[0]["session"] == "hosted"
+    assert "G1" in (tmp_path / "goals.md").read_text() and "pass" in capsys.readouterr().out
+
+
+def test_report_goals_on_a_folder_without_sessions_is_a_clean_error(tmp_path: Path,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["report", str(tmp_path), "--goals"]) == 2
+    err = capsys.readouterr().err
+    assert "no index.json" in err and "Traceback" not in err
