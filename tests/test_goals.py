@@ -30,7 +30,7 @@ def summary(median: float, low: float, high: float, n: int = 5) -> dict[str, Any
 def crew_matrix(ratio: tuple[float, float, float], per_bound: tuple[float, float, float]) -> dict[str, Any]:
     comparison = {"engine": "crew", "metric": "e2e", "name": "all", "ratio": ratio[0], "ratio_ci_low": ratio[1],
                   "ratio_ci_high": ratio[2], "n": 5, "n_baseline": 5, "verdict": "improvement"}
-    cell = {"combo": "all", "engine": "crew", "e2e_per_bound": summary(*per_bound), "bound_kind": "crew layout"}
+    cell = {"combo": "all", "engine": "crew", "e2e_per_bound": summary(*per_bound), "bound_kind": "CrewAI task graph"}
     return bench("experimental", "hosted", "process", comparisons=[comparison], cells=[cell])
 
 
@@ -47,7 +47,7 @@ def test_every_goal_is_reported_in_order_and_serialises() -> None:
 def test_g1_pass_fail_inconclusive_and_not_measured() -> None:
     passed = evaluate_goals({"m": crew_matrix((0.45, 0.44, 0.47), (1.01, 1.0, 1.02))})
     assert goal(passed, "G1.1")["verdict"] == "pass" and goal(passed, "G1.1")["stretch"]["verdict"] == "pass"
-    assert goal(passed, "G1.2")["verdict"] == "pass" and "crew layout" in goal(passed, "G1.2")["how"]
+    assert goal(passed, "G1.2")["verdict"] == "pass" and "CrewAI task graph" in goal(passed, "G1.2")["how"]
     assert "pytest benchmarks --autointel-seed=1" in goal(passed, "G1.1")["how"]
     failed = evaluate_goals({"m": crew_matrix((0.70, 0.68, 0.71), (1.2, 1.15, 1.25))})
     assert goal(failed, "G1.1")["verdict"] == "fail" and goal(failed, "G1.1")["stretch"]["verdict"] == "fail"
