@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from autointel.cli import main
+from autointel.settings import ALL_FLAG_ENV
 from tests.conftest import EVIDENCE, talk_media
 
 
@@ -81,7 +82,7 @@ def test_run_json_then_recall(capsys: pytest.CaptureFixture[str], tmp_path: Path
             "autointel_parallel_tasks_count", "autointel_memory_usage_bytes"} <= names
     result = json.loads(out_file.read_text())
     assert result["status"] == "ok" and result["engine"] == "crew" and result["depth"] == "comprehensive"
-    assert set(result["flags"]) == {"parallel_memory_ops", "parallel_analysis", "parallel_fact_checking"}
+    assert set(result["flags"]) == set(ALL_FLAG_ENV)
     assert result["integration"]["memory"]["points_total"] > 0
     code, out, _ = _run(["recall", result["transcript"]["segments"][0]["text"], "--data-dir", str(data),
                          "--format", "json"], capsys)
