@@ -99,9 +99,9 @@ def test_openai_provider_runs_retries_and_records_a_profile(
     assert paths == {"/v1/chat/completions"}
     assert all(r["auth"] == f"Bearer {secret}" for r in FakeOpenAI.requests)
     tasks = len(result.crew["tasks"])  # type: ignore[index]
-    assert len(FakeOpenAI.requests) == 2 * tasks + 2  # two failed attempts were retried
+    assert len(FakeOpenAI.requests) == tasks + 2  # one call per task (the tool answers); two failed attempts retried
     calls = result.crew["llm"]["calls"]  # type: ignore[index]
-    assert len(calls) == 2 * tasks and all(c["prompt_tokens"] == 11 for c in calls)
+    assert len(calls) == tasks and all(c["prompt_tokens"] == 11 for c in calls)
     profile = load_profile(str(record))
-    assert profile.kind == "replay" and len(profile.samples_s) == 2 * tasks
+    assert profile.kind == "replay" and len(profile.samples_s) == tasks
     assert "gpt-4o-mini" in profile.source and secret not in record.read_text()
