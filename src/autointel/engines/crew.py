@@ -12,6 +12,7 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -98,21 +99,28 @@ def schedule_crew(plan: Plan, ctx: RunContext) -> dict[str, object]:
     llm = make_llm(ctx.settings, provider)
     crew, tasks_by_name = build_crew(layout, ctx, llm)
     events = EventLog(ctx.recorder.t0, tasks_by_name)
+    return supervise(plan, ctx, info, events, provider, crew.kickoff, "crew")
+
+
+def supervise(plan: Plan, ctx: RunContext, info: dict[str, Any], events: Any, provider: ProviderModel,
+              kickoff: Callable[[], object], what: str) -> dict[str, object]:
+    """Run a CrewAI kickoff in a worker bounded by the crew timeout, then record what CrewAI saw: errors,
+    steps that never ran, task timings from the event bus, and the LLM calls (a replay profile if asked)."""
     outcome: dict[str, BaseException] = {}
 
-    def kickoff() -> None:
+    def body() -> None:
         try:
-            crew.kickoff()
+            kickoff()
         except BaseException as exc:  # surfaced below as a recorded error, never a hang
             outcome["error"] = exc
 
     with events.listening():
-        worker = threading.Thread(target=kickoff, name="autointel-crew", daemon=True)
+        worker = threading.Thread(target=body, name=f"autointel-{what}", daemon=True)
         worker.start()
         worker.join(ctx.settings.crew_timeout_s)
         timed_out = worker.is_alive()
     if timed_out:
-        ctx.record_error("crew", TimeoutError(f"crew did not finish within {ctx.settings.crew_timeout_s:.0f} s"))
+        ctx.record_error("crew", TimeoutError(f"{what} did not finish within {ctx.settings.crew_timeout_s:.0f} s"))
     elif "error" in outcome:
         ctx.record_error("crew", outcome["error"])
     mark_unrun(plan, ctx)

@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from autointel.engines.context import RunContext
-from autointel.engines.crew import ROLES, crew_environment, mark_unrun
+from autointel.engines.crew import ROLES, crew_environment, supervise
 from autointel.engines.plan import Plan, Step, fingerprint
-from autointel.llm.profiles import ProviderModel, load_profile, record_profile
+from autointel.llm.profiles import ProviderModel, load_profile
 
 
 def describe_flow(plan: Plan) -> dict[str, Any]:
@@ -71,7 +70,6 @@ def schedule_flow(plan: Plan, ctx: RunContext) -> dict[str, object]:
     namespace: dict[str, Any] = {s.name: method_for(s) for s in plan.steps} | {"_skip_auto_memory": True}
     flow = type("AutointelFlow", (Flow,), namespace)(suppress_flow_events=True)
     events = EventLog(ctx.recorder.t0, tasks)
-    outcome: dict[str, BaseException] = {}
     width = max(1, max(len(plan.dependents(s.name)) for s in plan.steps)) + 2
 
     def kickoff() -> None:
@@ -80,25 +78,8 @@ def schedule_flow(plan: Plan, ctx: RunContext) -> dict[str, object]:
         loop.set_default_executor(ThreadPoolExecutor(max_workers=width, thread_name_prefix="autointel-flow"))
         try:
             loop.run_until_complete(flow.kickoff_async())
-        except BaseException as exc:
-            outcome["error"] = exc
         finally:
             loop.run_until_complete(loop.shutdown_default_executor())
             loop.close()
 
-    with events.listening():
-        worker = threading.Thread(target=kickoff, name="autointel-flow", daemon=True)
-        worker.start()
-        worker.join(ctx.settings.crew_timeout_s)
-        timed_out = worker.is_alive()
-    if timed_out:
-        ctx.record_error("crew", TimeoutError(f"flow did not finish within {ctx.settings.crew_timeout_s:.0f} s"))
-    elif "error" in outcome:
-        ctx.record_error("crew", outcome["error"])
-    mark_unrun(plan, ctx)
-    info["task_timings"] = events.timings()
-    calls = [vars(c) for c in provider.calls] or events.llm_calls()
-    info["llm"] = {"backend": ctx.settings.llm, "profile": provider.profile.name, "calls": calls}
-    if ctx.settings.llm_record is not None and ctx.settings.llm != "offline":
-        record_profile(ctx.settings.llm_record, ctx.settings.llm, [float(c["latency_s"]) for c in calls])
-    return info
+    return supervise(plan, ctx, info, events, provider, kickoff, "flow")
