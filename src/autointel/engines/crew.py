@@ -52,8 +52,10 @@ def crew_layout(plan: Plan) -> tuple[CrewTask, ...]:
         if pending_async:  # a sync barrier must come next: the most joined ready step
             barrier = max(ready, key=lambda s: (len(s.deps), -remaining.index(s)))
             chosen, is_async = [barrier], False
-        elif len(ready) == 1:
-            chosen, is_async = ready, False
+        elif len(ready) == 1 or len(ready) == len(remaining):
+            # CrewAI lets a crew end with at most one async task, and a sync task waits for every pending
+            # one: steps that would end the crew together run one after another.
+            chosen, is_async = ready[:1], False
         else:
             chosen, is_async = ready, True
         waits = tuple(pending_async) + ((last_sync,) if last_sync and not pending_async else ())

@@ -91,14 +91,21 @@ def build_plan(depth: Depth, flags: Flags, fact_check_workers: int = 4) -> Plan:
         else:
             shards = [Step("fact_check", "verification", check_deps)]
         steps += shards
-        join = tuple(s.name for s in shards) + (("analysis_integration",) if widest else ())
+        # The deception score reads the fallacies, nothing else of the analysis.
+        join = tuple(s.name for s in shards) + (("fallacy_detection",) if widest else ())
         steps.append(Step("verification_integration", "verification", join))
         last = "verification_integration"
 
     if depth.integrates:
+        # The graph and the briefing read the analysis and the verification; the briefing reads neither the
+        # graph nor memory, so in the widest DAG it runs beside them.
+        reads = ("analysis_integration", last)  # integrating depths verify: last is verification_integration
         memory_deps = ("transcribe",) if widest else (last,)
         steps.append(Step("memory_store", "integration", memory_deps))
-        if flags.parallel_memory_ops:
+        if widest:
+            steps.append(Step("graph_build", "integration", reads))
+            steps.append(Step("briefing", "briefing", reads))
+        elif flags.parallel_memory_ops:
             steps.append(Step("graph_build", "integration", (last,)))
             steps.append(Step("briefing", "briefing", ("memory_store", "graph_build")))
         else:
