@@ -19,10 +19,10 @@ def schedule_pipeline(plan: Plan, ctx: RunContext) -> None:
 
 
 async def _run_graph(plan: Plan, ctx: RunContext) -> None:
-    width = max(1, max(len(plan.dependents(s.name)) for s in plan.steps))
     loop = asyncio.get_running_loop()
     tasks: dict[str, asyncio.Task[bool]] = {}
-    with ThreadPoolExecutor(max_workers=width + 1, thread_name_prefix="autointel-step") as pool:
+    # A thread per step: a ready step never waits for a thread (only the plan's edges decide what overlaps).
+    with ThreadPoolExecutor(max_workers=len(plan.steps), thread_name_prefix="autointel-step") as pool:
 
         async def run(step: Step) -> bool:
             results = await asyncio.gather(*(tasks[d] for d in step.deps))
