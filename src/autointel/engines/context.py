@@ -65,6 +65,8 @@ class RunContext:
     errors: list[RunError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # Set when the user interrupts: steps not yet started skip themselves, so the engine winds down quickly.
+    cancelled: threading.Event = field(default_factory=threading.Event)
 
     def record_error(self, phase: str, exc: BaseException) -> None:
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

@@ -21,6 +21,8 @@ from autointel.engines.plan import Plan, Step, fingerprint
 from autointel.engines.steps import run_step
 from autointel.llm.profiles import ProviderModel, load_profile, record_profile
 
+INTERRUPT_GRACE_S = 30.0  # how long Ctrl-C waits for the running steps before the stores close
+
 CREW_ENV = {"CREWAI_DISABLE_TELEMETRY": "true", "OTEL_SDK_DISABLED": "true", "CREWAI_TRACING_ENABLED": "false"}
 
 ROLES = {
@@ -109,18 +111,26 @@ def supervise(plan: Plan, ctx: RunContext, info: dict[str, Any], events: Any, pr
     """Run a CrewAI kickoff in a worker bounded by the crew timeout, then record what CrewAI saw: errors,
     steps that never ran, task timings from the event bus, and the LLM calls (a replay profile if asked)."""
     outcome: dict[str, BaseException] = {}
+    # Completion is an Event, not Thread.join: a join interrupted by Ctrl-C can leave the thread reported as
+    # stopped while it still runs (CPython's tstate-lock race), and the wind-down must know the truth.
+    finished = threading.Event()
 
     def body() -> None:
         try:
             kickoff()
         except BaseException as exc:  # surfaced below as a recorded error, never a hang
             outcome["error"] = exc
+        finally:
+            finished.set()
 
     with events.listening():
         worker = threading.Thread(target=body, name=f"autointel-{what}", daemon=True)
         worker.start()
-        worker.join(ctx.settings.crew_timeout_s)
-        timed_out = worker.is_alive()
+        try:
+            timed_out = not finished.wait(ctx.settings.crew_timeout_s)
+        except KeyboardInterrupt:
+            wind_down(ctx, finished)
+            raise
     if timed_out:
         ctx.record_error("crew", TimeoutError(f"{what} did not finish within {ctx.settings.crew_timeout_s:.0f} s"))
     elif "error" in outcome:
@@ -134,6 +144,14 @@ def supervise(plan: Plan, ctx: RunContext, info: dict[str, Any], events: Any, pr
     return info
 
 
+def wind_down(ctx: RunContext, finished: threading.Event) -> None:
+    """On Ctrl-C: steps not yet started skip themselves; wait for the running ones, so no CrewAI thread is
+    left to touch the closed stores or log tracebacks while the interpreter shuts down."""
+    ctx.cancelled.set()
+    if not finished.wait(INTERRUPT_GRACE_S):  # a long step still runs: CrewAI must not print over the exit
+        logging.getLogger("crewai").setLevel(logging.CRITICAL + 1)
+
+
 def mark_unrun(plan: Plan, ctx: RunContext) -> None:
     """Steps that never ran (crew aborted) are recorded as skipped, so the result stays honest."""
     seen = {s.name for s in ctx.recorder.steps()}
@@ -145,7 +163,7 @@ def mark_unrun(plan: Plan, ctx: RunContext) -> None:
 def run_step_once(ctx: RunContext, step: Step) -> str:
     """The body of a step's CrewAI tool: skip if a dependency did not succeed; never raise."""
     statuses = {s.name: s.status for s in ctx.recorder.steps()}
-    if any(statuses.get(dep) != "ok" for dep in step.deps):
+    if ctx.cancelled.is_set() or any(statuses.get(dep) != "ok" for dep in step.deps):
         if step.name not in statuses:
             ctx.recorder.skipped(step.name, step.phase)
         return f"SKIPPED: {step.name} (an upstream step did not succeed)"
