@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from autointel.cli import main
-from autointel.settings import ALL_FLAG_ENV
+from autointel.settings import ALL_FLAG_ENV, DEFAULT_ENGINE
 from tests.conftest import EVIDENCE, talk_media
 
 
@@ -81,7 +81,7 @@ def test_run_json_then_recall(capsys: pytest.CaptureFixture[str], tmp_path: Path
     assert {"autointel_execution_duration_seconds", "autointel_phase_duration_seconds",
             "autointel_parallel_tasks_count", "autointel_memory_usage_bytes"} <= names
     result = json.loads(out_file.read_text())
-    assert result["status"] == "ok" and result["engine"] == "crew" and result["depth"] == "comprehensive"
+    assert result["status"] == "ok" and result["engine"] == DEFAULT_ENGINE and result["depth"] == "comprehensive"
     assert set(result["flags"]) == set(ALL_FLAG_ENV)
     assert result["integration"]["memory"]["points_total"] > 0
     code, out, _ = _run(["recall", result["transcript"]["segments"][0]["text"], "--data-dir", str(data),

@@ -10,6 +10,7 @@ import pytest
 
 from autointel.bench import goals as g
 from autointel.bench.goals import evaluate_goals
+from autointel.settings import DEFAULT_ENGINE
 
 
 def bench(depth: str = "comprehensive", profile: str = "instant", isolate: str = "none", **keys: Any) -> dict[str, Any]:
@@ -60,14 +61,27 @@ def test_g1_pass_fail_inconclusive_and_not_measured() -> None:
     assert goal(evaluate_goals({"m": instant}), "G1.1")["verdict"] == "not_measured"
 
 
-def test_g1_judges_every_crewai_engine() -> None:
+def test_g1_is_judged_on_the_default_engine_and_lists_every_crewai_engine() -> None:
     both = crew_matrix((0.45, 0.44, 0.47), (1.0, 1.0, 1.0))
-    flow = {**both["comparisons"][0], "engine": "flow", "ratio": 0.60, "ratio_ci_low": 0.58, "ratio_ci_high": 0.62}
-    both["comparisons"].append(flow)
-    pipeline = {**flow, "engine": "pipeline", "ratio": 0.99, "ratio_ci_low": 0.98, "ratio_ci_high": 1.0}
+    default = {**both["comparisons"][0], "engine": DEFAULT_ENGINE, "ratio": 0.60, "ratio_ci_low": 0.58,
+               "ratio_ci_high": 0.62}
+    both["comparisons"].append(default)
+    pipeline = {**default, "engine": "pipeline", "ratio": 0.99, "ratio_ci_low": 0.98, "ratio_ci_high": 1.0}
     both["comparisons"].append(pipeline)  # not a CrewAI engine: not this goal
     ratio = goal(evaluate_goals({"m": both}), "G1.1")
-    assert ratio["verdict"] == "fail" and ratio["where"] == "m: flow all / baseline" and len(ratio["details"]) == 2
+    assert ratio["verdict"] == "fail" and ratio["where"] == f"m: {DEFAULT_ENGINE} all / baseline"
+    assert [d["verdict"] for d in ratio["details"]] == ["pass", "fail"]  # the crew engine is listed, not hidden
+    assert "m: crew all / baseline 0.450 (pass)" in ratio["note"]
+    both["comparisons"][0] |= {"ratio": 0.70, "ratio_ci_low": 0.68, "ratio_ci_high": 0.71}
+    both["comparisons"][1] |= {"ratio": 0.55, "ratio_ci_low": 0.54, "ratio_ci_high": 0.56}
+    ratio = goal(evaluate_goals({"m": both}), "G1.1")
+    assert ratio["verdict"] == "pass" and "crew all / baseline 0.700 (fail)" in ratio["note"]
+
+
+def test_g1_without_the_default_engine_is_judged_on_the_others() -> None:
+    assert DEFAULT_ENGINE != "crew"
+    ratio = goal(evaluate_goals({"m": crew_matrix((0.70, 0.68, 0.71), (1.0, 1.0, 1.0))}), "G1.1")
+    assert ratio["verdict"] == "fail" and ratio["where"] == "m: crew all / baseline"
 
 
 def test_a_goal_measured_twice_keeps_its_worst_place() -> None:

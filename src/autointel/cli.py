@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from autointel import __version__
 from autointel.errors import AutointelError, InputError
-from autointel.settings import ENGINES, Depth, SettingsError, load_settings
+from autointel.settings import DEFAULT_ENGINE, ENGINES, Depth, SettingsError, load_settings
 
 if TYPE_CHECKING:
     from autointel.model import RunResult, StepRecord
@@ -37,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="process a media file or URL into a briefing")
     run.add_argument("source", help="media file path, file:// or http(s) URL")
     run.add_argument("--depth", choices=[d.value for d in Depth], default=None, help="default: comprehensive")
-    run.add_argument("--engine", choices=ENGINES, default=None, help="default: crew")
+    run.add_argument("--engine", choices=ENGINES, default=None, help=f"default: {DEFAULT_ENGINE}")
     run.add_argument("--format", choices=("text", "json", "markdown"), default="text")
     run.add_argument("--output", type=Path, default=None, help="write the result here instead of stdout")
     run.add_argument("--data-dir", type=Path, default=None, help="default: $AUTOINTEL_DATA_DIR or XDG data dir")

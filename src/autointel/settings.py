@@ -42,7 +42,7 @@ class Depth(StrEnum):
 
 ENGINES = ("crew", "flow", "pipeline")
 AGENTIC_ENGINES = ("crew", "flow")  # the CrewAI engines: their results carry the crew structure and LLM calls
-DEFAULT_ENGINE = "crew"
+DEFAULT_ENGINE = "flow"  # runs the plan's DAG as drawn (a single crew puts a barrier after each async group)
 
 # The one definition of the feature flags: field name -> environment variable.
 FLAG_ENV: Mapping[str, str] = {
