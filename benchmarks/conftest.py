@@ -64,4 +64,5 @@ def shared_models(bench_data: Path) -> Iterator[Resources]:
     with Resources(load_settings({}, data_dir=bench_data / "models")) as resources:
         resources.transcriber()
         resources.embedder()
+        resources.fallacy_exemplars()
         yield resources

@@ -255,3 +255,21 @@ def test_fallacy_detection_on_fixture_scripts(detector: FallacyDetector) -> None
     assert total.labelled > 0
     assert total.precision >= 0.75, total
     assert total.recall >= 0.75, total
+
+
+def test_exemplars_are_embedded_once_per_loaded_model_and_change_no_detection(tmp_path: Path) -> None:
+    """Runs that share models share the exemplar embeddings (input-independent); detections are unchanged."""
+    from autointel.engines.resources import Resources
+    from autointel.phases.analysis import FallacyExemplars
+    from autointel.settings import load_settings
+
+    with Resources(load_settings({}, data_dir=tmp_path / "a")) as shared:
+        run = Resources(load_settings({}, data_dir=tmp_path / "b"), models_from=shared)
+        exemplars = run.fallacy_exemplars()
+        assert exemplars is shared.fallacy_exemplars() is run.fallacy_exemplars()
+        assert isinstance(exemplars, FallacyExemplars) and set(exemplars.types) == set(FALLACY_TYPES)
+        text = script_transcript((FIXTURES / "scripts" / "city_transit.txt").read_text())
+        talk = split_sentences(text)
+        reused = FallacyDetector(run.embedder(), exemplars).detect(talk)
+        assert reused and reused == FallacyDetector(MiniLMEmbedder()).detect(talk)
+        run.close()

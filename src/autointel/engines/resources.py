@@ -28,13 +28,15 @@ if TYPE_CHECKING:
     from autointel.memory.embeddings import CachingEmbedder
     from autointel.memory.graph import CommitTicket, KnowledgeGraph
     from autointel.memory.vectors import VectorStore
+    from autointel.phases.analysis.fallacies import FallacyExemplars
     from autointel.phases.transcription import Transcriber
 
 
 class Resources:
     def __init__(self, settings: Settings, models_from: Resources | None = None) -> None:
-        """`models_from` shares another instance's loaded models (read-only, thread-safe), not its stores
-        and not its embedding cache: a fresh Resources starts cold, as a fresh process would."""
+        """`models_from` shares another instance's loaded models and the constants derived from them (the
+        fallacy exemplar embeddings; read-only, thread-safe), not its stores and not its embedding cache: a
+        fresh Resources embeds every input anew, as a fresh process would."""
         self.data_dir = settings.data_dir
         self.whisper_model = settings.whisper_model
         self.qdrant_url = settings.qdrant_url
@@ -44,9 +46,12 @@ class Resources:
         self._lock_file: IO[str] | None = None
         self._transcriber: Transcriber | None = None
         self._embedder: CachingEmbedder | None = None
+        self._exemplars: FallacyExemplars | None = None
+        self._models_from: Resources | None = None
         if models_from is not None and models_from.whisper_model == self.whisper_model:
             self._transcriber = models_from.transcriber()
             self._embedder = models_from.embedder().cold_copy()
+            self._models_from = models_from
         self._vectors: VectorStore | None = None
         self._graph: KnowledgeGraph | None = None
         self._closed_commit: CommitTicket | None = None  # the last queued save of a closed graph
@@ -77,6 +82,19 @@ class Resources:
 
                 self._embedder = CachingEmbedder(MiniLMEmbedder(threads=self.cpu_threads))
             return self._embedder
+
+    def fallacy_exemplars(self) -> FallacyExemplars:
+        """Embedded once per loaded model, like the weights: they depend on no input."""
+        source = self._models_from
+        if source is not None:
+            return source.fallacy_exemplars()
+        embedder = self.embedder()
+        with self._guard:
+            if self._exemplars is None:
+                from autointel.phases.analysis.fallacies import FallacyExemplars
+
+                self._exemplars = FallacyExemplars.embedded(embedder)
+            return self._exemplars
 
     def vectors(self) -> VectorStore:
         with self._guard:

@@ -74,7 +74,8 @@ def step_text_analysis(ctx: RunContext, step: Step) -> str:
 
 
 def step_fallacy_detection(ctx: RunContext, step: Step) -> str:
-    ctx.board.fallacies = an.detect_fallacies(ctx.board.sentences, ctx.resources.embedder())
+    detector = an.FallacyDetector(ctx.resources.embedder(), ctx.resources.fallacy_exemplars())
+    ctx.board.fallacies = detector.detect(ctx.board.sentences)
     return f"{len(ctx.board.fallacies)} fallacies: " + ", ".join(f.type for f in ctx.board.fallacies)
 
 

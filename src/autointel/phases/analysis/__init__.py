@@ -9,7 +9,7 @@ from __future__ import annotations
 from autointel.memory.embeddings import Embedder
 from autointel.model import Analysis, Transcript
 from autointel.phases.analysis.entities import extract_entities
-from autointel.phases.analysis.fallacies import FALLACY_TYPES, FallacyDetector, detect_fallacies
+from autointel.phases.analysis.fallacies import FALLACY_TYPES, FallacyDetector, FallacyExemplars, detect_fallacies
 from autointel.phases.analysis.perspectives import synthesize_perspectives
 from autointel.phases.analysis.sentiment import analyze_sentiment
 from autointel.phases.analysis.summary import summarize
@@ -19,6 +19,7 @@ from autointel.phases.text import split_sentences
 __all__ = [
     "FALLACY_TYPES",
     "FallacyDetector",
+    "FallacyExemplars",
     "analyze",
     "analyze_sentiment",
     "detect_fallacies",

@@ -65,17 +65,15 @@ CONCEPTS = (
 
 
 @dataclass(frozen=True)
-class _Exemplars:
+class FallacyExemplars:
+    """The exemplar embeddings: constants of the embedding model, computed once per loaded model."""
+
     types: tuple[str, ...]
     vectors: dict[str, npt.NDArray[np.float32]]
     negatives: npt.NDArray[np.float32]
 
-
-class FallacyDetector:
-    """Holds the exemplar embeddings so a caller may reuse them across talks (thread-safe: read-only)."""
-
-    def __init__(self, embedder: Embedder) -> None:
-        self._embedder = embedder
+    @classmethod
+    def embedded(cls, embedder: Embedder) -> FallacyExemplars:
         data = data_json("fallacy_exemplars.json")
         types: dict[str, list[str]] = data["types"]
         texts = [text for t in FALLACY_TYPES for text in types[t]]
@@ -85,7 +83,15 @@ class FallacyDetector:
         for t in FALLACY_TYPES:
             per_type[t] = vectors[offset : offset + len(types[t])]
             offset += len(types[t])
-        self._exemplars = _Exemplars(FALLACY_TYPES, per_type, vectors[offset:])
+        return cls(FALLACY_TYPES, per_type, vectors[offset:])
+
+
+class FallacyDetector:
+    """Scores sentences against the exemplars; pass `exemplars` to reuse them across talks (read-only)."""
+
+    def __init__(self, embedder: Embedder, exemplars: FallacyExemplars | None = None) -> None:
+        self._embedder = embedder
+        self._exemplars = exemplars or FallacyExemplars.embedded(embedder)
         self._cues = cue_table()
         self._stop = stopwords()
 
