@@ -31,7 +31,7 @@ def summary(median: float, low: float, high: float, n: int = 5) -> dict[str, Any
 def crew_matrix(ratio: tuple[float, float, float], per_bound: tuple[float, float, float]) -> dict[str, Any]:
     comparison = {"engine": "crew", "metric": "e2e", "name": "all", "ratio": ratio[0], "ratio_ci_low": ratio[1],
                   "ratio_ci_high": ratio[2], "n": 5, "n_baseline": 5, "verdict": "improvement"}
-    cell = {"combo": "all", "engine": "crew", "e2e_per_bound": summary(*per_bound), "bound_kind": "CrewAI task graph"}
+    cell = {"combo": "all", "engine": "crew", "e2e_per_bound": summary(*per_bound), "bound_kind": "task graph"}
     return bench("experimental", "hosted", "process", comparisons=[comparison], cells=[cell])
 
 
@@ -48,7 +48,7 @@ def test_every_goal_is_reported_in_order_and_serialises() -> None:
 def test_g1_pass_fail_inconclusive_and_not_measured() -> None:
     passed = evaluate_goals({"m": crew_matrix((0.45, 0.44, 0.47), (1.01, 1.0, 1.02))})
     assert goal(passed, "G1.1")["verdict"] == "pass" and goal(passed, "G1.1")["stretch"]["verdict"] == "pass"
-    assert goal(passed, "G1.2")["verdict"] == "pass" and "CrewAI task graph" in goal(passed, "G1.2")["how"]
+    assert goal(passed, "G1.2")["verdict"] == "pass" and "task graph" in goal(passed, "G1.2")["how"]
     assert "pytest benchmarks --autointel-seed=1" in goal(passed, "G1.1")["how"]
     failed = evaluate_goals({"m": crew_matrix((0.70, 0.68, 0.71), (1.2, 1.15, 1.25))})
     assert goal(failed, "G1.1")["verdict"] == "fail" and goal(failed, "G1.1")["stretch"]["verdict"] == "fail"
@@ -99,18 +99,24 @@ def engines_row(combo: str, ratio: tuple[float, float, float], per_task: float =
 
 
 def test_g2_crew_against_pipeline_and_crewai_overhead() -> None:
-    ok = evaluate_goals({"m": bench(engines=[engines_row("baseline", (1.02, 1.0, 1.04))])})
-    assert goal(ok, "G2.1")["verdict"] == "pass"
-    overhead = goal(ok, "G2.2")
-    assert overhead["verdict"] == "measured" and overhead["value"] == 69.0 and overhead["unit"] == "ms/task"
-    assert [overhead["ci_low"], overhead["ci_high"]] == [59.0, 79.0] and "13 tasks" in overhead["note"]
-    slow = evaluate_goals({"m": bench(engines=[engines_row("baseline", (1.02, 1.0, 1.04)),
-                                               engines_row("all", (1.20, 1.10, 1.30))])})
+    ok = evaluate_goals({"m": bench(profile="hosted", engines=[engines_row("baseline", (1.02, 1.0, 1.04))])})
+    assert goal(ok, "G2.1")["verdict"] == "pass" and goal(ok, "G2.2")["verdict"] == "not_measured"
+    slow = evaluate_goals({"m": bench(profile="hosted", engines=[engines_row("baseline", (1.02, 1.0, 1.04)),
+                                                                 engines_row("all", (1.20, 1.10, 1.30))])})
     assert goal(slow, "G2.1")["verdict"] == "fail" and "all" in goal(slow, "G2.1")["where"]
-    hosted = evaluate_goals({"m": bench(profile="hosted", engines=[engines_row("baseline", (1.0, 0.99, 1.01))])})
-    assert goal(hosted, "G2.1")["verdict"] == "pass" and goal(hosted, "G2.2")["verdict"] == "not_measured"
     insufficient = {"name": "all", "combo": "all", "verdict": "insufficient", "n": 1, "n_baseline": 3}
     assert goal(evaluate_goals({"m": bench(engines=[insufficient])}), "G2.1")["verdict"] == "not_measured"
+
+
+def test_g2_with_no_llm_latency_reports_the_overhead_per_task_and_judges_no_ratio() -> None:
+    """The instant profile isolates CrewAI's own cost: reported per task; the 5% limit needs LLM latency."""
+    found = evaluate_goals({"m": bench(engines=[engines_row("baseline", (1.13, 1.10, 1.16))])})
+    overhead = goal(found, "G2.2")
+    assert overhead["verdict"] == "measured" and overhead["value"] == 69.0 and overhead["unit"] == "ms/task"
+    assert [overhead["ci_low"], overhead["ci_high"]] == [59.0, 79.0] and "13 tasks" in overhead["note"]
+    assert "ratio 1.130 [1.100, 1.160]" in overhead["note"]
+    ratio = goal(found, "G2.1")
+    assert ratio["verdict"] == "not_measured" and "m: crew baseline (instant) 1.130" in ratio["note"]
 
 
 def streaming_bench(overlaps: list[float], consumer: str = "stream_embed") -> dict[str, Any]:

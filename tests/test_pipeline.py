@@ -174,3 +174,30 @@ def test_standard_depth_stops_after_analysis(resources: Resources, data_dir: Pat
     result = run_engine(str(talk_media("health_diet")), fixture_settings(data_dir, depth=Depth.STANDARD), resources)
     assert result.status is Status.OK and result.analysis is not None
     assert result.verification is None and result.integration is None and result.briefing is None
+
+
+@pytest.mark.parametrize("flags", [Flags(), Flags(True, True, True)], ids=["baseline", "all"])
+def test_pipeline_waits_one_profile_turn_per_step_before_it(flags: Flags, data_dir: Path,
+                                                            resources: Resources) -> None:
+    """The engines meet the same LLM waiting: the pipeline takes the turn the offline LLM takes per CrewAI task."""
+    settings = fixture_settings(data_dir, flags, depth=Depth.STANDARD, llm_profile="fixed-0.3")
+    result = run_engine(str(talk_media("health_diet")), settings, resources)
+    assert result.status is Status.OK, result.errors
+    info = result.crew or {}
+    calls = info["llm"]["calls"]  # type: ignore[index]
+    assert sorted(c["task"] for c in calls) == sorted(s.name for s in result.steps)
+    assert all(c["latency_s"] >= 0.3 for c in calls)
+    turns = {c["task"]: c for c in calls}
+    timings = {t["name"]: t for t in info["task_timings"]}  # type: ignore[attr-defined]
+    for step in result.steps:  # the turn comes first, inside the task's span; the step runs after it
+        turn, task = turns[step.name], timings[step.name]
+        assert task["start_s"] <= turn["start_s"] and turn["end_s"] <= step.start_s + 0.01
+        assert step.end_s <= task["end_s"] + 0.01 and task["status"] == "ok"
+
+
+def test_pipeline_takes_no_turns_with_a_real_provider_configured(data_dir: Path, resources: Resources) -> None:
+    settings = fixture_settings(data_dir, depth=Depth.STANDARD, llm_profile="fixed-0.3", llm="openai/gpt-4o-mini")
+    result = run_engine(str(talk_media("health_diet")), settings, resources)
+    llm = (result.crew or {})["llm"]
+    assert result.status is Status.OK and llm["profile"] == "instant"  # type: ignore[index]
+    assert all(c["latency_s"] < 0.3 for c in llm["calls"])  # type: ignore[index]

@@ -98,14 +98,14 @@ def cell_stats(
 
 
 def bound_ratios(ok: Sequence[RunSample]) -> tuple[str | None, list[float]]:
-    """Per run, e2e / the critical-path bound of the DAG the engine really ran: the CrewAI task graph
-    (the crew's layout or the flow's DAG, weighted by task spans that include LLM turns) when every run
-    has it, else the plan. 1.0 = as fast as it allows."""
+    """Per run, e2e / the critical-path bound of the DAG the engine really ran: its task graph (the crew's
+    layout, else the plan's DAG, weighted by task spans that include the LLM turn) when every run has it,
+    else the plan weighted by step spans. 1.0 = as fast as it allows."""
     cps = [(s.e2e_s, s.critical_path) for s in ok if s.critical_path and "bound_s" in s.critical_path]
     if not cps:
         return None, []
     key = "layout_bound_s" if all("layout_bound_s" in c for _, c in cps) else "bound_s"
-    return ("CrewAI task graph" if key == "layout_bound_s" else "plan"), [e / c[key] for e, c in cps if c[key] > 0]
+    return ("task graph" if key == "layout_bound_s" else "plan"), [e / c[key] for e, c in cps if c[key] > 0]
 
 
 def transcription_speed(sample: RunSample) -> float | None:

@@ -178,7 +178,7 @@ def _dicts(value: object) -> list[dict[str, Any]]:
 
 
 def _critical_path(result: RunResult, steps: list[dict[str, Any]], e2e_s: float) -> dict[str, Any] | None:
-    """Bound from the plan's DAG and measured step walls; for crew also the layout's own bound."""
+    """Bound from the plan's DAG and measured step walls; also the bound of the task graph the engine ran."""
     from autointel.stats import critical_path, efficiency
 
     plan_steps = _dicts((result.plan or {}).get("steps"))
@@ -187,9 +187,11 @@ def _critical_path(result: RunResult, steps: list[dict[str, Any]], e2e_s: float)
         return None
     bound, path = critical_path([(s["name"], s["deps"], wall[s["name"]]) for s in plan_steps])
     out: dict[str, Any] = {"bound_s": bound, "path": list(path), "efficiency": efficiency(bound, e2e_s)}
+    # The task graph the engine ran (the crew's layout, else the plan) timed by its tasks (LLM turn and step).
     timings = {t["name"]: t for t in _dicts((result.crew or {}).get("task_timings"))}
-    tasks = _dicts((result.crew or {}).get("tasks"))
-    if tasks and all(isinstance(timings.get(t["name"], {}).get("end_s"), (int, float)) for t in tasks):
+    tasks = _dicts((result.crew or {}).get("tasks")) or [{"name": s["name"], "context": s["deps"]}
+                                                         for s in plan_steps]
+    if timings and all(isinstance(timings.get(t["name"], {}).get("end_s"), (int, float)) for t in tasks):
         span = {t["name"]: max(0.0, timings[t["name"]]["end_s"] - timings[t["name"]]["start_s"])
                 for t in tasks}
         layout = [(t["name"], t["context"], span[t["name"]]) for t in tasks]

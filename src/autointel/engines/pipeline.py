@@ -1,7 +1,12 @@
-"""The `pipeline` engine: plain asyncio over the step graph, each step in a worker thread.
+"""The `pipeline` engine: plain asyncio over the step graph, each step in a worker thread, no CrewAI.
 
 Every step starts as soon as all of its dependencies finished, so the flags (which only change the
 plan's edges) decide what overlaps. A failed step marks its transitive dependents as skipped.
+
+Each step first waits one turn of the run's provider profile, as the offline LLM makes each CrewAI task
+wait one turn: the engines meet the same LLM waiting (none with the default `instant` profile), so what
+separates them is the framework's own cost. The pipeline never calls a real provider: with one configured
+it waits no turns.
 """
 
 from __future__ import annotations
@@ -12,15 +17,41 @@ from concurrent.futures import ThreadPoolExecutor
 from autointel.engines.context import RunContext
 from autointel.engines.plan import Plan, Step
 from autointel.engines.steps import run_step
+from autointel.llm.profiles import BUILTIN_PROFILES, ProviderModel, approximate_tokens, load_profile
 
 
-def schedule_pipeline(plan: Plan, ctx: RunContext) -> None:
-    asyncio.run(_run_graph(plan, ctx))
+def schedule_pipeline(plan: Plan, ctx: RunContext) -> dict[str, object]:
+    """Run the plan; returns the per-step timings (turn and step) and the profile turns taken."""
+    offline = ctx.settings.llm == "offline"
+    profile = load_profile(ctx.settings.llm_profile) if offline else BUILTIN_PROFILES["instant"]
+    provider = ProviderModel(profile, t0=ctx.recorder.t0)
+    timings: dict[str, tuple[float, float]] = {}
+    asyncio.run(_run_graph(plan, ctx, provider, timings))
+    status = {s.name: s.status for s in ctx.recorder.steps()}
+    return {
+        "task_timings": [{"name": name, "start_s": start, "end_s": end, "status": status.get(name, "unfinished")}
+                         for name, (start, end) in sorted(timings.items(), key=lambda kv: kv[1])],
+        "llm": {"backend": "profile turns" if offline else "none (pipeline)", "profile": profile.name,
+                "calls": [vars(c) for c in provider.calls]},
+    }
 
 
-async def _run_graph(plan: Plan, ctx: RunContext) -> None:
+async def _run_graph(plan: Plan, ctx: RunContext, provider: ProviderModel,
+                     timings: dict[str, tuple[float, float]]) -> None:
     loop = asyncio.get_running_loop()
     tasks: dict[str, asyncio.Task[bool]] = {}
+    outputs: dict[str, str] = {}
+
+    def turn_then_step(step: Step) -> None:
+        """One provider turn (prompt: the step and its upstream outputs, like CrewAI's context), then the step."""
+        start = ctx.recorder.now()
+        try:
+            with provider.call(step.name, approximate_tokens([step.name, *(outputs.get(d, "") for d in step.deps)])):
+                pass
+            outputs[step.name] = run_step(ctx, step)
+        finally:
+            timings[step.name] = (start, ctx.recorder.now())
+
     # A thread per step: a ready step never waits for a thread (only the plan's edges decide what overlaps).
     with ThreadPoolExecutor(max_workers=len(plan.steps), thread_name_prefix="autointel-step") as pool:
 
@@ -30,7 +61,7 @@ async def _run_graph(plan: Plan, ctx: RunContext) -> None:
                 ctx.recorder.skipped(step.name, step.phase)
                 return False
             try:
-                await loop.run_in_executor(pool, run_step, ctx, step)
+                await loop.run_in_executor(pool, turn_then_step, step)
             except Exception:
                 return False  # recorded on the context by run_step
             return True
