@@ -207,6 +207,34 @@ def test_process_isolation_worker_death_is_a_failed_sample(tmp_path: Path) -> No
     assert dead.status == "failed" and "worker exited with code 70" in (dead.error or "")
 
 
+PROBE = """
+from autointel.phases.transcription import Transcriber
+
+
+def probe(source, settings, resources=None):
+    loaded = resources is not None and isinstance(resources._transcriber, Transcriber)
+    raise RuntimeError(f"models loaded before the clock: {loaded}")
+"""
+
+
+@pytest.mark.parametrize("preload", [True, False])
+def test_isolated_worker_loads_shared_models_before_the_clock_only_when_asked(
+    preload: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In-process sessions pass loaded models to every run; an isolated run does the same when asked, so
+    e2e excludes model loading in both modes."""
+    from autointel.bench.measure import TargetRef
+    from autointel.bench.worker import measure_in_subprocess
+
+    (tmp_path / "probe_target.py").write_text(PROBE)
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    settings = load_settings({}, data_dir=tmp_path / "data", depth=Depth.STANDARD, engine="pipeline")
+    sample = measure_in_subprocess(TargetRef("probe_target:probe"), "x.wav", settings,
+                                   RunSpec("r", "baseline", "pipeline"), preload_models=preload)
+    assert sample.status == "failed" and sample.isolated
+    assert f"models loaded before the clock: {preload}" in (sample.error or "")
+
+
 def test_history_compares_with_several_sessions(tmp_path: Path) -> None:
     history = tmp_path / "history.jsonl"
     for i in range(3):

@@ -2,8 +2,9 @@
 
 Every finished sample is appended to raw_samples.jsonl (flushed and fsynced) before the next run
 starts, so a killed session keeps every finished run. results.json and summary.md are written at the
-end, atomically. With isolate="process" each run is a fresh worker process; `resources` is then
-unused (each worker owns its models), and in-process runs share `resources` only if one is given.
+end, atomically. With isolate="process" each run is a fresh worker process that owns its models; when the
+session was given `resources` (models shared by in-process runs) the worker loads its models before the
+clock starts, so e2e excludes model loading in both modes. In-process runs share `resources` if given.
 """
 
 from __future__ import annotations
@@ -121,7 +122,7 @@ class BenchSession:
         if self.options.isolate == "process":
             assert self._ref is not None
             sample = measure_in_subprocess(self._ref, self.source, settings, spec, diagnostics,
-                                           self.options.run_timeout_s)
+                                           self.options.run_timeout_s, preload_models=self.resources is not None)
         else:
             sample = measure_run(self._in_process_target(), self.source, settings, self.resources, spec=spec,
                                  diagnostics=diagnostics, collect_garbage=collect_garbage)

@@ -14,13 +14,14 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 from autointel.bench.measure import Diagnostics, RunSpec, TargetRef, failed_sample, measure_run
 from autointel.bench.samples import RunSample, sample_from_json, sample_to_json
-from autointel.settings import FLAG_ENV, MASTER_FLAG_ENV, Depth, Settings, load_settings
+from autointel.settings import AGENTIC_ENGINES, FLAG_ENV, MASTER_FLAG_ENV, Depth, Settings, load_settings
 
 _PATH_FIELDS = {"data_dir", "evidence_dir"}
 
@@ -56,8 +57,10 @@ def build_request(
     spec: RunSpec,
     diagnostics: Diagnostics,
     rss_interval_s: float,
+    preload_models: bool = False,
 ) -> dict[str, Any]:
     return {
+        "preload_models": preload_models,
         "target": {"path": ref.path, "kwargs": dict(ref.kwargs), "factory": ref.factory},
         "source": source,
         "settings": settings_fields(settings),
@@ -83,8 +86,13 @@ def measure_in_subprocess(
     diagnostics: Diagnostics | None = None,
     timeout_s: float = 3600.0,
     rss_interval_s: float = 0.015,
+    preload_models: bool = False,
 ) -> RunSample:
-    request = build_request(ref, source, settings, spec, diagnostics or Diagnostics(), rss_interval_s)
+    """`preload_models`: the worker loads the models (and imports CrewAI for its engines) before the clock
+    starts, as an in-process session that shares loaded models does after its warmup, so e2e means the same
+    in both modes (peak RSS still holds the models)."""
+    request = build_request(ref, source, settings, spec, diagnostics or Diagnostics(), rss_interval_s,
+                            preload_models)
     t0 = time.perf_counter()
     try:
         proc = subprocess.run(
@@ -110,11 +118,29 @@ def measure_in_subprocess(
 def run_request(request: dict[str, Any]) -> RunSample:
     target = TargetRef(**request["target"]).load()
     settings = settings_from(request["settings"], request["flags_env"])
-    return measure_run(
-        target, request["source"], settings, None,
-        spec=RunSpec(**request["spec"]), diagnostics=Diagnostics(**request["diagnostics"]),
-        rss_interval_s=float(request["rss_interval_s"]), isolated=True,
-    )
+    with tempfile.TemporaryDirectory(prefix="autointel-models-") as models_dir:
+        models = None
+        if request.get("preload_models"):
+            from autointel.engines.resources import Resources
+
+            models = Resources(dataclasses.replace(settings, data_dir=Path(models_dir)))
+            models.transcriber()
+            models.embedder()
+            models.fallacy_exemplars()
+            if settings.engine in AGENTIC_ENGINES:  # an in-process session imported CrewAI in its warmup
+                from autointel.engines.crew import crew_environment_at
+
+                crew_environment_at(settings.data_dir)
+                import crewai  # noqa: F401
+        try:
+            return measure_run(
+                target, request["source"], settings, models,
+                spec=RunSpec(**request["spec"]), diagnostics=Diagnostics(**request["diagnostics"]),
+                rss_interval_s=float(request["rss_interval_s"]), isolated=True,
+            )
+        finally:
+            if models is not None:
+                models.close()
 
 
 def main() -> int:

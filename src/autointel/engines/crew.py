@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from autointel.engines.context import RunContext
@@ -82,10 +83,14 @@ def describe_layout(layout: tuple[CrewTask, ...]) -> dict[str, Any]:
 
 
 def crew_environment(ctx: RunContext) -> None:
+    crew_environment_at(ctx.settings.data_dir)
+
+
+def crew_environment_at(data_dir: Path) -> None:
     """CrewAI reads these at import time: no telemetry, and its own files under our data dir."""
     for name, value in CREW_ENV.items():
         os.environ[name] = value
-    crew_home = ctx.settings.data_dir / "crewai"
+    crew_home = data_dir / "crewai"
     os.environ.setdefault("XDG_DATA_HOME", str(crew_home / "data"))
     os.environ.setdefault("XDG_CONFIG_HOME", str(crew_home / "config"))
 
