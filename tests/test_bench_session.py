@@ -293,3 +293,27 @@ def test_cost_vs_length_scales_medians_by_media_minutes() -> None:
         "samples": [{"digest": {"media_duration_s": 60.0}}, {"digest": {"media_duration_s": 90.0}}], "cells": []}})
     assert [(r["bench"], r["per_minute_s"]) for r in rows] == [("one", 12.0), ("five", 10.0)]
     assert rows[1]["per_minute_ci"] == [49 / 5, 51 / 5]
+
+
+def test_each_iteration_draws_new_llm_latencies_shared_by_every_cell(tmp_path: Path) -> None:
+    """One replayed latency sequence would hide the provider's variation from the CIs; pairing keeps the
+    comparison of cells fair within an iteration."""
+    from autointel.llm.profiles import ProviderModel, load_profile
+
+    seeds: list[int | None] = []
+
+    def target(source: str, settings: Settings, resources: Resources | None = None) -> RunResult:
+        seeds.append(settings.llm_seed)
+        return SyntheticTarget(seed=None)(source, settings, resources)
+
+    bench = session(tmp_path, target, combos="analysis", iterations=2, warmup=1)
+    bench.run()
+    assert len(seeds) == 6 and None not in seeds
+    by_sample = {(s.combo, s.iteration, s.warmup): seed for s, seed in zip(bench.samples, seeds, strict=True)}
+    for it in (0, 1):
+        assert by_sample[("baseline", it, False)] == by_sample[("analysis", it, False)]
+    assert by_sample[("baseline", 0, False)] != by_sample[("baseline", 1, False)]
+    assert by_sample[("baseline", 0, True)] not in {by_sample[("baseline", i, False)] for i in (0, 1)}
+    hosted = load_profile("hosted")
+    draws = [[ProviderModel(hosted, seed=seed)._draw() for _ in range(3)] for seed in (1, 2, 1)]
+    assert draws[0] == draws[2] != draws[1]

@@ -177,6 +177,7 @@ class Settings:
     qdrant_url: str | None = None
     llm: str = "offline"
     llm_profile: str = "instant"
+    llm_seed: int | None = None  # seed of the profile's latency draws (None: the profile's own)
     llm_base_url: str | None = None
     llm_timeout_s: float = 120.0
     llm_retries: int = 3
@@ -224,6 +225,7 @@ _ENV_SETTINGS: Mapping[str, tuple[str, Callable[[str, str], object]]] = {
     "AUTOINTEL_LLM_RETRIES": ("llm_retries", lambda var, raw: _parse_int(var, raw)),
     "AUTOINTEL_LLM_RECORD": ("llm_record", _path),
     "AUTOINTEL_LLM_PROFILE": ("llm_profile", _text),
+    "AUTOINTEL_LLM_SEED": ("llm_seed", lambda var, raw: _parse_int(var, raw)),
     "AUTOINTEL_FACT_CHECK_WORKERS": ("fact_check_workers", lambda var, raw: _parse_int(var, raw, 1)),
     "AUTOINTEL_MAX_DURATION": ("max_duration_s", lambda var, raw: _parse_float(var, raw)),
     "AUTOINTEL_MAX_BYTES": ("max_bytes", lambda var, raw: _parse_int(var, raw)),

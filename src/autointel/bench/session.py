@@ -101,6 +101,11 @@ class BenchSession:
         """A fresh Settings per run from the session's base: nothing cached, so no flag can leak."""
         return dataclasses.replace(self.settings, flags=cell.flags, engine=cell.engine)
 
+    def llm_seed(self, spec: RunSpec) -> int:
+        """The provider profile's latency draws: new for each iteration, the same for every cell of it (paired),
+        so the comparisons see latency variation instead of one replayed sequence."""
+        return (self.options.seed * 7919 + spec.iteration + (100_003 if spec.warmup else 0)) % 2**31
+
     def _in_process_target(self) -> Target:
         if self._target is None:
             assert self._ref is not None
@@ -118,7 +123,7 @@ class BenchSession:
     def _measure(
         self, cell: Cell, spec: RunSpec, diagnostics: Diagnostics, collect_garbage: bool, record: bool = True
     ) -> RunSample:
-        settings = self.settings_for(cell)
+        settings = dataclasses.replace(self.settings_for(cell), llm_seed=self.llm_seed(spec))
         if self.options.isolate == "process":
             assert self._ref is not None
             sample = measure_in_subprocess(self._ref, self.source, settings, spec, diagnostics,

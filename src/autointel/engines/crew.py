@@ -104,7 +104,7 @@ def schedule_crew(plan: Plan, ctx: RunContext) -> dict[str, object]:
 
     layout = crew_layout(plan)
     info = describe_layout(layout)
-    provider = ProviderModel(load_profile(ctx.settings.llm_profile), t0=ctx.recorder.t0)
+    provider = ProviderModel(load_profile(ctx.settings.llm_profile), t0=ctx.recorder.t0, seed=ctx.settings.llm_seed)
     llm = make_llm(ctx.settings, provider)
     crew, tasks_by_name = build_crew(layout, ctx, llm)
     events = EventLog(ctx.recorder.t0, tasks_by_name)
@@ -143,7 +143,8 @@ def supervise(plan: Plan, ctx: RunContext, info: dict[str, Any], events: Any, pr
     mark_unrun(plan, ctx)
     info["task_timings"] = events.timings()
     calls = [vars(c) for c in provider.calls] or events.llm_calls()
-    info["llm"] = {"backend": ctx.settings.llm, "profile": provider.profile.name, "calls": calls}
+    info["llm"] = {"backend": ctx.settings.llm, "profile": provider.profile.name, "seed": ctx.settings.llm_seed,
+                   "calls": calls}
     if ctx.settings.llm_record is not None and ctx.settings.llm != "offline":
         record_profile(ctx.settings.llm_record, ctx.settings.llm, [float(c["latency_s"]) for c in calls])
     return info

@@ -42,7 +42,7 @@ def schedule_flow(plan: Plan, ctx: RunContext) -> dict[str, object]:
 
     logging.getLogger("crewai.llms.base_llm").setLevel(logging.ERROR)
     info = describe_flow(plan)
-    provider = ProviderModel(load_profile(ctx.settings.llm_profile), t0=ctx.recorder.t0)
+    provider = ProviderModel(load_profile(ctx.settings.llm_profile), t0=ctx.recorder.t0, seed=ctx.settings.llm_seed)
     llm = make_llm(ctx.settings, provider)
     tasks: dict[str, Task] = {}
     crews: dict[str, StepCrew] = {}

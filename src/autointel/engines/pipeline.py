@@ -24,7 +24,7 @@ def schedule_pipeline(plan: Plan, ctx: RunContext) -> dict[str, object]:
     """Run the plan; returns the per-step timings (turn and step) and the profile turns taken."""
     offline = ctx.settings.llm == "offline"
     profile = load_profile(ctx.settings.llm_profile) if offline else BUILTIN_PROFILES["instant"]
-    provider = ProviderModel(profile, t0=ctx.recorder.t0)
+    provider = ProviderModel(profile, t0=ctx.recorder.t0, seed=ctx.settings.llm_seed)
     timings: dict[str, tuple[float, float]] = {}
     asyncio.run(_run_graph(plan, ctx, provider, timings))
     status = {s.name: s.status for s in ctx.recorder.steps()}
@@ -32,7 +32,7 @@ def schedule_pipeline(plan: Plan, ctx: RunContext) -> dict[str, object]:
         "task_timings": [{"name": name, "start_s": start, "end_s": end, "status": status.get(name, "unfinished")}
                          for name, (start, end) in sorted(timings.items(), key=lambda kv: kv[1])],
         "llm": {"backend": "profile turns" if offline else "none (pipeline)", "profile": profile.name,
-                "calls": [vars(c) for c in provider.calls]},
+                "seed": ctx.settings.llm_seed, "calls": [vars(c) for c in provider.calls]},
     }
 
 

@@ -91,6 +91,7 @@ class ProviderModel:
 
     profile: Profile
     t0: float = field(default_factory=time.perf_counter)
+    seed: int | None = None  # overrides the profile's seed: benchmarks draw anew per iteration
     calls: list[CallRecord] = field(default_factory=list)
     _rng: np.random.Generator = field(init=False)
     _gate: threading.BoundedSemaphore | None = field(init=False)
@@ -99,7 +100,7 @@ class ProviderModel:
     _draws: int = 0
 
     def __post_init__(self) -> None:
-        self._rng = np.random.default_rng(self.profile.seed)
+        self._rng = np.random.default_rng(self.profile.seed if self.seed is None else self.seed)
         self._gate = threading.BoundedSemaphore(self.profile.concurrency) if self.profile.concurrency else None
 
     def _draw(self) -> float:
