@@ -6,6 +6,7 @@ import json
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -318,3 +319,58 @@ def test_caching_embedder_returns_the_models_vectors_and_starts_cold_when_copied
     cold = cached.cold_copy()
     cold.embed(texts[:1])
     assert (cold.misses, cold.hits) == (1, 0)
+
+
+def test_concurrent_callers_embed_shared_texts_once(embedder: MiniLMEmbedder) -> None:
+    """Parallel analysis steps read the same sentences: the model sees each text once, as sequentially."""
+    import threading
+    from collections import Counter
+
+    from autointel.memory.embeddings import CachingEmbedder
+
+    seen: Counter[str] = Counter()
+    started = threading.Barrier(3)
+
+    class CountingModel:  # the real model behind a counter; every caller starts together
+        dim = embedder.dim
+
+        def embed(self, texts: Any) -> Any:
+            seen.update(texts)
+            return embedder.embed(texts)
+
+    cached = CachingEmbedder(CountingModel())
+    sentences = [f"Sentence number {i} about the city budget." for i in range(40)]
+    results: dict[int, Any] = {}
+
+    def call(i: int) -> None:
+        started.wait()
+        results[i] = cached.embed(sentences if i < 2 else [*sentences[::2], "A sentence of its own."])
+
+    threads = [threading.Thread(target=call, args=(i,)) for i in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert set(seen.values()) == {1} and len(seen) == 41
+    expected = embedder.embed(sentences)
+    assert np.allclose(results[0], expected, atol=1e-5) and np.allclose(results[1], expected, atol=1e-5)
+    assert np.allclose(results[2][:20], expected[::2], atol=1e-5)
+
+
+def test_a_failed_embedding_leaves_no_waiter_stuck(embedder: MiniLMEmbedder) -> None:
+    from autointel.memory.embeddings import CachingEmbedder
+
+    class FailsOnce:
+        dim = embedder.dim
+        calls = 0
+
+        def embed(self, texts: Any) -> Any:
+            FailsOnce.calls += 1
+            if FailsOnce.calls == 1:
+                raise RuntimeError("model crashed")
+            return embedder.embed(texts)
+
+    cached = CachingEmbedder(FailsOnce())
+    with pytest.raises(RuntimeError):
+        cached.embed(["one text"])
+    assert np.allclose(cached.embed(["one text"]), embedder.embed(["one text"]), atol=1e-5)

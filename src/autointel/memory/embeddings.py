@@ -35,7 +35,8 @@ def tokenizer_path() -> str:
 
 
 class MiniLMEmbedder:
-    """Thread-safe: onnxruntime sessions may be shared; the tokenizer is guarded by a lock."""
+    """Thread-safe, one batch at a time: each inference already uses `threads` cores, so concurrent calls
+    would only contend for them while each holds its own activations (peak RSS under the parallel flags)."""
 
     def __init__(self, threads: int = 2, batch_size: int = 64) -> None:
         import onnxruntime as ort
@@ -70,12 +71,12 @@ class MiniLMEmbedder:
     def _embed_batch(self, texts: Sequence[str]) -> Vectors:
         with self._lock:
             encodings = self._tokenizer.encode_batch([t if t.strip() else "." for t in texts])
-        ids = np.array([e.ids for e in encodings], dtype=np.int64)
-        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
-        feeds = {"input_ids": ids, "attention_mask": mask}
-        if "token_type_ids" in self._inputs:
-            feeds["token_type_ids"] = np.zeros_like(ids)
-        hidden = self._session.run(None, feeds)[0]  # (batch, tokens, 384)
+            ids = np.array([e.ids for e in encodings], dtype=np.int64)
+            mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+            feeds = {"input_ids": ids, "attention_mask": mask}
+            if "token_type_ids" in self._inputs:
+                feeds["token_type_ids"] = np.zeros_like(ids)
+            hidden = self._session.run(None, feeds)[0]  # (batch, tokens, 384)
         weights = mask[:, :, None].astype(np.float32)
         pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
@@ -95,6 +96,7 @@ class CachingEmbedder:
         self._capacity = capacity
         self._cache: OrderedDict[str, npt.NDArray[np.float32]] = OrderedDict()
         self._lock = threading.Lock()
+        self._inflight: dict[str, threading.Event] = {}  # text -> set when the thread embedding it is done
         self.hits = 0
         self.misses = 0
 
@@ -107,23 +109,40 @@ class CachingEmbedder:
         return CachingEmbedder(self._base, self._capacity)
 
     def embed(self, texts: Sequence[str]) -> Vectors:
+        """Texts another thread is embedding right now are waited for, not embedded again: concurrent steps
+        that read the same sentences (summary, fallacies, perspectives under the parallel flags) do the
+        work once, as they do when they run one after another, and hold one set of activations."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        done = threading.Event()
         with self._lock:
-            missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+            unique = list(dict.fromkeys(texts))
+            waits = {self._inflight[t] for t in unique if t not in self._cache and t in self._inflight}
+            missing = [t for t in unique if t not in self._cache and t not in self._inflight]
+            for text in missing:
+                self._inflight[text] = done
             self.hits += len(texts) - len(missing)
             self.misses += len(missing)
         if missing:
-            fresh = self._base.embed(missing)
-            with self._lock:
-                for text, vector in zip(missing, fresh, strict=True):
-                    self._cache[text] = vector
-                    self._cache.move_to_end(text)
-                while len(self._cache) > self._capacity:
-                    self._cache.popitem(last=False)
+            try:
+                fresh = self._base.embed(missing)
+                with self._lock:
+                    for text, vector in zip(missing, fresh, strict=True):
+                        self._cache[text] = vector
+                        self._cache.move_to_end(text)
+                    while len(self._cache) > self._capacity:
+                        self._cache.popitem(last=False)
+            finally:
+                with self._lock:
+                    for text in missing:
+                        self._inflight.pop(text, None)
+                done.set()
+        for other in waits:
+            other.wait()
         rows: list[npt.NDArray[np.float32]] = []
         with self._lock:
             cached = [self._cache.get(t) for t in texts]
         for text, vector in zip(texts, cached, strict=True):
-            rows.append(vector if vector is not None else self._base.embed([text])[0])  # evicted meanwhile
+            # evicted meanwhile, or the thread embedding it failed: embed it here
+            rows.append(vector if vector is not None else self._base.embed([text])[0])
         return np.stack(rows).astype(np.float32, copy=False)
