@@ -123,12 +123,20 @@ def _spans(result: RunResult, names: set[str]) -> list[StepRecord]:
 
 @pytest.fixture(scope="module")
 def flag_runs(tmp_path_factory: pytest.TempPathFactory, resources: Resources) -> dict[str, RunResult]:
-    """Each combination on a fresh data dir, so every run does the same writes (models are shared)."""
+    """Each combination on a fresh data dir, so every run does the same writes (models are shared). The
+    steps whose overlap is checked are held 0.2 s by an injected delay: fact-check shards take milliseconds,
+    so without it their overlap would be timing luck."""
+    from autointel.faults import parse_faults
+    from autointel.settings import fault_targets
+
     source = str(talk_media("health_diet"))
+    held = parse_faults("analysis:slow=0.2s,fact_check:slow=0.2s,memory_store:slow=0.2s,graph_build:slow=0.2s",
+                        fault_targets())
     runs = {}
     for flags in (Flags(), Flags(parallel_analysis=True), Flags(parallel_fact_checking=True),
                   Flags(parallel_memory_ops=True), Flags(True, True, True)):
-        settings = fixture_settings(tmp_path_factory.mktemp(flags.name), flags, fact_check_workers=3)
+        settings = fixture_settings(tmp_path_factory.mktemp(flags.name), flags, fact_check_workers=3,
+                                    faults=held)
         with Resources(settings, models_from=resources) as fresh:
             runs[flags.name] = run_engine(source, settings, fresh)
     return runs
