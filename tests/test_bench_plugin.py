@@ -66,6 +66,17 @@ def test_fixture_path_writes_reports_and_passes(pytester: pytest.Pytester) -> No
     assert index["benches"]["matrix"]["verdict"] == "pass"
 
 
+def test_results_name_the_command_that_reproduces_them(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AUTOINTEL_BENCH_DEPTH", "experimental")
+    out = run(pytester, FIXTURE_TEST, "--autointel-combos=analysis", "--autointel-iterations=1")
+    assert out.ret == 0
+    command = results(pytester, "matrix")["session"]["command_line"]
+    assert command[:2] == ["AUTOINTEL_BENCH_DEPTH=experimental", "pytest"]  # not pytest's __main__.py
+    assert "--autointel-combos=analysis" in command and "--autointel-seed=5" in command
+
+
 def test_invalid_run_exits_1_without_traceback(pytester: pytest.Pytester) -> None:
     out = run(pytester, FIXTURE_TEST, "--autointel-combos=analysis", "--autointel-iterations=2",
               "--autointel-fail-on=invalid", knobs="ignore_flags=True")

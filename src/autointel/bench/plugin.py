@@ -36,7 +36,6 @@ import json
 import math
 import os
 import re
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -152,6 +151,15 @@ class PluginState:
 
 
 STATE_KEY = pytest.StashKey[PluginState]()
+REPRODUCING_ENV = ("PYTHONHASHSEED",)  # besides AUTOINTEL_BENCH_*, what changes a session's work
+
+
+def reproducing_command(config: pytest.Config) -> list[str]:
+    """The command a reader can paste: the bench environment variables, then `pytest` and its arguments
+    (sys.argv would name pytest's __main__.py under `python -m pytest`)."""
+    env = [f"{k}={v}" for k, v in sorted(os.environ.items())
+           if k in REPRODUCING_ENV or k.startswith("AUTOINTEL_BENCH_")]
+    return [*env, "pytest", *config.invocation_params.args]
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -164,7 +172,7 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(f"autointel: {exc}") from None
     run_id = new_run_id()
     root = options.report_dir or config.rootpath / "reports" / run_id
-    config.stash[STATE_KEY] = PluginState(options, run_id, root, list(sys.argv), config.rootpath)
+    config.stash[STATE_KEY] = PluginState(options, run_id, root, reproducing_command(config), config.rootpath)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
