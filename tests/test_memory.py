@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ import numpy.typing as npt
 import pytest
 
 from autointel.memory.chunking import Chunk, chunk_segments, split_documents, split_sentences
-from autointel.memory.embeddings import MiniLMEmbedder
+from autointel.memory.embeddings import CachingEmbedder, MiniLMEmbedder
 from autointel.memory.graph import KnowledgeGraph, node_key
 from autointel.memory.store import index_evidence, recall, search_evidence, store_transcript
 from autointel.memory.vectors import EVIDENCE, TRANSCRIPTS, StoreBusyError, VectorStore, point_id
@@ -307,8 +308,6 @@ def test_graph_concurrent_upserts_and_bad_file(tmp_path: Path) -> None:
 
 
 def test_caching_embedder_returns_the_models_vectors_and_starts_cold_when_copied(embedder: MiniLMEmbedder) -> None:
-    from autointel.memory.embeddings import CachingEmbedder
-
     texts = ["The council votes next month.", "Solar power got cheaper.", "The council votes next month."]
     cached = CachingEmbedder(embedder)
     first = cached.embed(texts)
@@ -323,11 +322,6 @@ def test_caching_embedder_returns_the_models_vectors_and_starts_cold_when_copied
 
 def test_concurrent_callers_embed_shared_texts_once(embedder: MiniLMEmbedder) -> None:
     """Parallel analysis steps read the same sentences: the model sees each text once, as sequentially."""
-    import threading
-    from collections import Counter
-
-    from autointel.memory.embeddings import CachingEmbedder
-
     seen: Counter[str] = Counter()
     started = threading.Barrier(3)
 
@@ -358,8 +352,6 @@ def test_concurrent_callers_embed_shared_texts_once(embedder: MiniLMEmbedder) ->
 
 
 def test_a_failed_embedding_leaves_no_waiter_stuck(embedder: MiniLMEmbedder) -> None:
-    from autointel.memory.embeddings import CachingEmbedder
-
     class FailsOnce:
         dim = embedder.dim
         calls = 0
