@@ -285,7 +285,7 @@ def test_real_orchestrator_run(tmp_path: Path) -> None:
 
 
 def test_cost_vs_length_scales_medians_by_media_minutes() -> None:
-    from autointel.bench.analyze import cost_vs_length
+    from autointel.bench.lengths import cost_vs_length
 
     def bench(seconds: float, median: float) -> dict[str, Any]:
         return {"samples": [{"digest": {"media_duration_s": seconds}}],

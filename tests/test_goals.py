@@ -170,6 +170,12 @@ def test_g6_time_per_minute_within_the_band_over_1_to_20_minutes() -> None:
     fixed = goal(evaluate_goals({"x": bench(cost_vs_length=cost_rows({1: 6.7, 5: 4.0}))}), "G6.1")
     assert fixed["verdict"] == "fail" and "6.70 s at 1.0 min" in fixed["note"]
     assert goal(evaluate_goals({"x": bench()}), "G6.1")["verdict"] == "not_measured"
+    model = {"engine": "pipeline", "combo": "baseline", "depth": "comprehensive", "llm_profile": "instant",
+             "fixed_s": 2.9, "fixed_ci_low": 2.5, "fixed_ci_high": 3.3, "per_minute_s": 3.3,
+             "per_minute_ci_low": 3.2, "per_minute_ci_high": 3.4}
+    explained = goal(evaluate_goals({"x": bench(cost_vs_length=cost_rows({1: 6.7, 5: 4.0}), cost_model=[model])}),
+                     "G6.1")
+    assert "fitted e2e = 2.90 s [2.50, 3.30] per run + 3.30 s [3.20, 3.40] per minute" in explained["note"]
 
 
 def test_g6_memory_grows_sub_linearly() -> None:

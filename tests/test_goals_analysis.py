@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from autointel import stats
-from autointel.bench.analyze import memory_vs_length, reference_of, stream_overlap_s
+from autointel.bench.analyze import reference_of, stream_overlap_s
+from autointel.bench.lengths import cost_model, memory_vs_length
 from autointel.bench.options import BenchOptions, parse_combos
 from autointel.bench.session import BenchSession
 from autointel.bench.synthetic import SyntheticTarget
@@ -59,6 +60,36 @@ def test_scaling_exponent_recovers_the_planted_power() -> None:
     assert stats.scaling_exponent(sizes, [[1.0], [2.0], [3.0]])[1:] == (-math.inf, math.inf)
     with pytest.raises(ValueError):
         stats.scaling_exponent([1.0, 1.0], [[1.0, 1.1], [1.0, 1.1]])
+
+
+def test_linear_cost_separates_a_fixed_cost_from_the_marginal_one() -> None:
+    sizes = [1.0, 5.0, 20.0]
+    runs = [[0.4 + 2.0 * s * f for f in (0.98, 1.0, 1.02)] for s in sizes]  # 0.4 s per run, 2 s per unit
+    fit = stats.linear_cost(sizes, runs, seed=3)
+    assert fit.fixed == pytest.approx(0.4, abs=1e-9) and fit.marginal == pytest.approx(2.0)
+    assert fit.fixed_ci_low <= fit.fixed <= fit.fixed_ci_high and fit.marginal_ci_low <= 2.0 <= fit.marginal_ci_high
+    assert fit.marginal_ci_high - fit.marginal_ci_low < 0.1
+    proportional = stats.linear_cost(sizes, [[2.0 * s * f for f in (0.99, 1.0, 1.01)] for s in sizes], seed=3)
+    assert proportional.fixed_ci_low <= 0.0 <= proportional.fixed_ci_high  # no fixed cost: the CI says so
+    single = stats.linear_cost(sizes, [[1.0], [2.0], [3.0]])
+    assert (single.fixed_ci_low, single.marginal_ci_high) == (-math.inf, math.inf)
+    with pytest.raises(ValueError):
+        stats.linear_cost([5.0, 5.0], [[1.0, 1.1], [1.0, 1.2]])
+
+
+def test_cost_model_fits_counted_runs_across_benches_of_different_lengths() -> None:
+    def bench(minutes: float, e2e: list[float]) -> dict[str, Any]:
+        samples = [{"order": i, "combo": "all", "engine": "pipeline", "e2e_s": v,
+                    "digest": {"media_duration_s": minutes * 60}} for i, v in enumerate(e2e)]
+        samples.append({"order": 99, "combo": "all", "engine": "pipeline", "e2e_s": 1000.0,  # failed: not counted
+                        "digest": {"media_duration_s": minutes * 60}})
+        cell = {"combo": "all", "engine": "pipeline", "counted_orders": list(range(len(e2e)))}
+        return {"session": {"depth": "comprehensive", "llm_profile": "instant"}, "cells": [cell], "samples": samples}
+
+    rows = cost_model({"one": bench(1, [2.4, 2.5, 2.6]), "five": bench(5, [10.4, 10.5, 10.6])})
+    assert len(rows) == 1 and rows[0]["minutes"] == [1.0, 5.0] and rows[0]["n"] == [3, 3]
+    assert rows[0]["fixed_s"] == pytest.approx(0.5) and rows[0]["per_minute_s"] == pytest.approx(2.0)
+    assert cost_model({"one": bench(1, [2.4, 2.5])}) == []  # one length: nothing to fit
 
 
 def test_stream_overlap_is_the_union_clipped_to_transcription() -> None:

@@ -90,6 +90,15 @@ def test_text_is_escaped_and_missing_fields_do_not_crash(results: dict[str, Any]
     assert "not measured" in render_html({})
 
 
+def test_the_cost_section_shows_the_fitted_fixed_and_per_minute_costs(results: dict[str, Any]) -> None:
+    model = {"engine": "pipeline", "combo": "all", "minutes": [1.0, 5.0, 20.0], "fixed_s": 0.346,
+             "fixed_ci_low": 0.21, "fixed_ci_high": 0.48, "per_minute_s": 2.014, "per_minute_ci_low": 1.99,
+             "per_minute_ci_high": None}  # a bound nulled by clean() (infinite)
+    page = render_html({**results, "cost_model": [model]})
+    assert "0.35 [0.21, 0.48]" in page and "2.01 [1.99, -]" in page and "1, 5, 20" in page
+    assert "fixed s per run" not in render_html(results)  # no lengths, no fit table
+
+
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)")
 def test_html_renders_in_headless_chromium(session_dir: Path, tmp_path: Path) -> None:
     assert CHROMIUM is not None

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from autointel import stats
@@ -318,76 +318,3 @@ def analyze(samples: Sequence[RunSample], options: BenchOptions) -> dict[str, An
         "memory": memory(samples, options),
         "equivalence": equivalence(samples, options),
     }
-
-
-def media_minutes(results: Mapping[str, Any]) -> float | None:
-    """The one media duration a bench ran on (from its runs' digests), in minutes; None if not exactly one."""
-    durations = {s["digest"].get("media_duration_s") for s in results.get("samples", []) if s.get("digest")}
-    durations.discard(None)
-    return float(next(iter(durations))) / 60.0 if len(durations) == 1 else None
-
-
-def cost_vs_length(all_results: Mapping[str, dict[str, Any]]) -> list[dict[str, Any]]:
-    """One row per bench x cell with its media duration, for the cost-as-work-grows view across benches.
-
-    Time per minute of media is the cell's median (and CI bounds) divided by the media minutes: the CI
-    of a ratio to a constant is the CI scaled by it, so no new statistics are made here.
-    """
-    rows: list[dict[str, Any]] = []
-    for bench, results in all_results.items():
-        minutes, meta = media_minutes(results), results.get("session", {})
-        if not minutes or minutes <= 0:
-            continue
-        for cell in results.get("cells", []):
-            e2e, rss = cell.get("e2e"), cell.get("peak_rss")
-            if not e2e:
-                continue
-            rows.append({
-                "bench": bench, "combo": cell["combo"], "engine": cell["engine"],
-                "depth": meta.get("depth"), "llm_profile": meta.get("llm_profile"),
-                "media_duration_s": minutes * 60.0, "median_s": e2e["median"],
-                "ci_low": e2e["ci_low"], "ci_high": e2e["ci_high"],
-                "per_minute_s": e2e["median"] / minutes, "per_minute_ci": [e2e["ci_low"] / minutes,
-                                                                           e2e["ci_high"] / minutes],
-                "peak_rss_median": rss["median"] if rss else None,
-            })
-    return rows
-
-
-def _memory_points(results: Mapping[str, Any], cell: Mapping[str, Any]) -> tuple[str, list[float]] | None:
-    """A cell's comparable peaks: isolated runs' peak RSS, else its tracemalloc runs' Python-heap peaks."""
-    own = [s for s in results.get("samples", []) if (s.get("combo"), s.get("engine")) == (cell["combo"],
-                                                                                            cell["engine"])]
-    counted = set(cell.get("counted_orders") or [])
-    rss = [float(s["peak_rss_bytes"]) for s in own if s.get("order") in counted]
-    if rss and all(s.get("isolated") for s in own if s.get("order") in counted) and min(rss) > 0:
-        return "peak_rss", rss
-    heap = [float(s["heap_peaks"]["python_heap_peak_bytes"]) for s in own
-            if s.get("status") == "ok" and (s.get("heap_peaks") or {}).get("python_heap_peak_bytes")]
-    return ("python_heap_peak", heap) if heap else None
-
-
-def memory_vs_length(all_results: Mapping[str, dict[str, Any]], seed: int = 0) -> list[dict[str, Any]]:
-    """Per engine x combination x depth x profile across benches of different media lengths: the
-    log-log slope of peak memory against minutes of media (< 1: sub-linear growth), with its CI.
-    In-process peak RSS is never used (a warm process hides growth); tracemalloc peaks stand in."""
-    groups: dict[tuple[str, str, str, str, str], dict[float, list[float]]] = {}
-    for results in all_results.values():
-        minutes, meta = media_minutes(results), results.get("session", {})
-        if not minutes or minutes <= 0:
-            continue
-        for cell in results.get("cells", []):
-            found = _memory_points(results, cell)
-            if found:
-                key = (cell["engine"], cell["combo"], str(meta.get("depth")), str(meta.get("llm_profile")), found[0])
-                groups.setdefault(key, {}).setdefault(minutes, []).extend(found[1])
-    rows: list[dict[str, Any]] = []
-    for i, ((engine, combo, depth, profile, metric), points) in enumerate(groups.items()):
-        if len(points) < 2:
-            continue
-        sizes = sorted(points)
-        slope, low, high = stats.scaling_exponent(sizes, [points[m] for m in sizes], seed=seed + i)
-        rows.append({"engine": engine, "combo": combo, "depth": depth, "llm_profile": profile, "metric": metric,
-                     "minutes": sizes, "n": [len(points[m]) for m in sizes], "slope": slope, "ci_low": low,
-                     "ci_high": high})
-    return rows

@@ -14,6 +14,7 @@ here and every statistic comes from `autointel.stats`. Verdicts:
 from __future__ import annotations
 
 import dataclasses
+import math
 import shlex
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -364,6 +365,8 @@ def g6(benches: Mapping[str, Mapping[str, Any]]) -> list[Goal]:
     for row in _first(benches, "cost_vs_length"):
         key = (str(row.get("engine")), str(row.get("combo")), str(row.get("depth")), str(row.get("llm_profile")))
         groups.setdefault(key, []).append(row)
+    models = {(str(m.get("engine")), str(m.get("combo")), str(m.get("depth")), str(m.get("llm_profile"))): m
+              for m in _first(benches, "cost_model")}
     times: list[_Figure] = []
     for (engine, combo, depth, profile), rows in groups.items():
         rows = sorted(rows, key=lambda x: float(x["media_duration_s"]))
@@ -376,6 +379,8 @@ def g6(benches: Mapping[str, Mapping[str, Any]]) -> list[Goal]:
         verdict = INCONCLUSIVE if spread.verdict == PASS and not spans else spread.verdict
         per_minute = ", ".join(f"{x['per_minute_s']:.2f} s at {m:.1f} min" for x, m in zip(rows, minutes, strict=True))
         note = f"per-minute medians {per_minute}; reference {spread.reference:.2f} s/min"
+        if model := models.get((engine, combo, depth, profile)):
+            note += f"; {_cost_model_text(model)}"
         if not spans:
             note += f"; lengths {minutes[0]:.1f}-{minutes[-1]:.1f} min do not span the goal's 1-20 min"
         names = list(dict.fromkeys(str(x["bench"]) for x in rows))
@@ -395,6 +400,16 @@ def g6(benches: Mapping[str, Mapping[str, Any]]) -> list[Goal]:
                     lambda v: abs(v - 1.0)),
             _judged(SPEC["G6.2"], memory, "slope", "no comparable peaks (isolated RSS or tracemalloc) on two or "
                     "more media lengths")]
+
+
+def _cost_model_text(model: Mapping[str, Any]) -> str:
+    """The fit behind the per-minute spread: what a run pays once, and what each minute of media adds."""
+    def fit(point: str) -> str:
+        low, high = (_num(model.get(f"{point}_ci_{side}"), math.nan) for side in ("low", "high"))
+        bounds = f"[{low:.2f}, {high:.2f}]" if math.isfinite(low) and math.isfinite(high) else "[no CI]"
+        return f"{_num(model.get(f'{point}_s'), math.nan):.2f} s {bounds}"
+
+    return f"fitted e2e = {fit('fixed')} per run + {fit('per_minute')} per minute of media"
 
 
 def g7(benches: Mapping[str, Mapping[str, Any]]) -> Goal:

@@ -85,8 +85,14 @@ def effects(results: dict[str, Any]) -> str:
 
 
 def cost(results: dict[str, Any]) -> str:
-    return figure(plots_budget.cost_vs_length(results), "Median e2e against media duration.",
+    body = figure(plots_budget.cost_vs_length(results), "Median e2e against media duration.",
                   "not measured in this session (needs benchmarks over several media durations)")
+    rows = [[str(m.get("engine")), str(m.get("combo")), ", ".join(f"{x:g}" for x in as_list(m.get("minutes"))),
+             ci(m, "fixed_s", "fixed_ci_low", "fixed_ci_high", "{:.2f}"),
+             ci(m, "per_minute_s", "per_minute_ci_low", "per_minute_ci_high", "{:.2f}")]
+            for m in as_list(results.get("cost_model"))]
+    headers = ["engine", "combination", "minutes", "fixed s per run [95% CI]", "s per minute of media [95% CI]"]
+    return body + (table(headers, rows, "compact") if rows else "")
 
 
 def history(results: dict[str, Any]) -> str:

@@ -6,7 +6,15 @@ verdict the harness prints can be traced to a documented, deterministic rule.
 
 from autointel.stats._common import Samples
 from autointel.stats.budgets import memory_check, min_runs_for_quantile_bound, p95_ci, target_check
-from autointel.stats.checks import Spread, difference_of_medians, limit_check, scaling_exponent, spread_check
+from autointel.stats.checks import (
+    LinearCost,
+    Spread,
+    difference_of_medians,
+    limit_check,
+    linear_cost,
+    scaling_exponent,
+    spread_check,
+)
 from autointel.stats.compare import UNSTABLE_CV, Comparison, compare, compare_all, decide, holm
 from autointel.stats.critical_path import critical_path, efficiency
 from autointel.stats.effects import Effect, interactions, main_effects
@@ -16,6 +24,7 @@ __all__ = [
     "UNSTABLE_CV",
     "Comparison",
     "Effect",
+    "LinearCost",
     "Samples",
     "Spread",
     "Summary",
@@ -28,6 +37,7 @@ __all__ = [
     "holm",
     "interactions",
     "limit_check",
+    "linear_cost",
     "main_effects",
     "memory_check",
     "min_runs_for_quantile_bound",

@@ -18,6 +18,7 @@ from autointel.stats._common import (
     FloatArray,
     Samples,
     as_samples,
+    bootstrap_bounds,
     check_level,
     check_resamples,
     is_constant,
@@ -128,3 +129,47 @@ def scaling_exponent(
         return point, point, point
     low, high = percentile_ci(arrays, slope, confidence, n_resamples, seed)
     return point, low, high
+
+
+@dataclass(frozen=True)
+class LinearCost:
+    """cost = fixed + marginal x size: what a run pays once, and what each unit of work adds."""
+
+    fixed: float
+    fixed_ci_low: float
+    fixed_ci_high: float
+    marginal: float
+    marginal_ci_low: float
+    marginal_ci_high: float
+
+
+def linear_cost(
+    sizes: Sequence[float], groups: Sequence[Samples], seed: int = 0, *, confidence: float = 0.95,
+    n_resamples: int = 2000,
+) -> LinearCost:
+    """Least-squares line through each group's median against its size, with bootstrap CIs that resample
+    within every group. It explains a per-unit spread: a fixed cost per run makes short work dearer per
+    unit while the marginal cost stays flat. Groups of one observation give infinite CIs."""
+    check_level(confidence)
+    check_resamples(n_resamples)
+    if len(sizes) != len(groups):
+        raise ValueError("one group of samples per size")
+    x = np.asarray(sizes, dtype=np.float64)
+    if x.size < 2 or not np.all(np.isfinite(x)) or is_constant(x):
+        raise ValueError("need at least two distinct finite sizes")
+    arrays = tuple(as_samples(g, f"group {i}") for i, g in enumerate(groups))
+    dx = x - x.mean()
+
+    def line(*samples: FloatArray, axis: int = -1) -> FloatArray:
+        y = np.stack([np.median(s, axis=axis) for s in samples], axis=-1)
+        slope = ((y - y.mean(axis=-1, keepdims=True)) * dx).sum(axis=-1) / float((dx * dx).sum())
+        result: FloatArray = np.stack([y.mean(axis=-1) - slope * x.mean(), slope])
+        return result
+
+    fixed, marginal = (float(v) for v in line(*arrays))
+    if any(a.size < 2 for a in arrays):
+        return LinearCost(fixed, -math.inf, math.inf, marginal, -math.inf, math.inf)
+    if all(is_constant(a) for a in arrays):
+        return LinearCost(fixed, fixed, fixed, marginal, marginal, marginal)
+    low, high = bootstrap_bounds(arrays, line, confidence, n_resamples, seed)
+    return LinearCost(fixed, float(low[0]), float(high[0]), marginal, float(low[1]), float(high[1]))
