@@ -61,6 +61,17 @@ def test_g1_pass_fail_inconclusive_and_not_measured() -> None:
     assert goal(evaluate_goals({"m": instant}), "G1.1")["verdict"] == "not_measured"
 
 
+def test_g1_says_how_far_the_dag_itself_allows() -> None:
+    matrix = crew_matrix((0.58, 0.55, 0.61), (1.01, 1.0, 1.02))
+    matrix["comparisons"][0]["engine"] = DEFAULT_ENGINE
+    matrix["headroom"] = [{"engine": DEFAULT_ENGINE, "combo": "all", "bound_kind": "plan", "ratio": 0.565,
+                           "ratio_ci_low": 0.55, "ratio_ci_high": 0.58}]
+    note = goal(evaluate_goals({"m": matrix}), "G1.1")["note"]
+    assert "the plan bound of all alone is 0.565 [0.550, 0.580] x the baseline median" in note
+    matrix["headroom"][0]["engine"] = "crew"  # another engine's DAG says nothing about the judged one
+    assert "bound of all alone" not in goal(evaluate_goals({"m": matrix}), "G1.1")["note"]
+
+
 def test_g1_is_judged_on_the_default_engine_and_lists_every_crewai_engine() -> None:
     both = crew_matrix((0.45, 0.44, 0.47), (1.0, 1.0, 1.0))
     default = {**both["comparisons"][0], "engine": DEFAULT_ENGINE, "ratio": 0.60, "ratio_ci_low": 0.58,

@@ -118,6 +118,16 @@ def run(tmp_path: Path, combos: str, engines: tuple[str, ...] = ("pipeline",), d
                         target=SyntheticTarget(seed=2, **knobs), name="g").run()
 
 
+def test_headroom_is_the_dag_bound_of_a_combination_over_the_baseline_median(tmp_path: Path) -> None:
+    results = run(tmp_path, "baseline,all", depth=Depth.COMPREHENSIVE)
+    (row,) = results["headroom"]
+    cells = {c["combo"]: c for c in results["cells"]}
+    expected = cells["all"]["critical_path_bound"]["median"] / cells["baseline"]["e2e"]["median"]
+    assert row["combo"] == "all" and row["bound_kind"] == cells["all"]["bound_kind"] and row["n"] == 3
+    assert row["ratio"] == pytest.approx(expected) and row["ratio_ci_low"] <= row["ratio"] <= row["ratio_ci_high"]
+    assert row["ratio"] < cells["all"]["e2e"]["median"] / cells["baseline"]["e2e"]["median"]  # a bound: below
+
+
 def test_session_compares_optimisations_with_their_twin_and_writes_goals(tmp_path: Path) -> None:
     results = run(tmp_path, "all,all+batched_vector_writes", depth=Depth.COMPREHENSIVE)
     rows = {(r["metric"], r["name"]): r for r in results["optimisations"]}

@@ -99,6 +99,15 @@ def test_the_cost_section_shows_the_fitted_fixed_and_per_minute_costs(results: d
     assert "fixed s per run" not in render_html(results)  # no lengths, no fit table
 
 
+def test_the_timeline_lists_each_critical_path_bound_and_the_headroom(results: dict[str, Any]) -> None:
+    cell = next(c for c in results["cells"] if c["combo"] != "baseline" and c.get("critical_path_bound"))
+    headroom = {"engine": cell["engine"], "combo": cell["combo"], "ratio": 0.5612, "ratio_ci_low": 0.55,
+                "ratio_ci_high": 0.57}
+    page = render_html({**results, "headroom": [headroom]})
+    assert "bound / baseline e2e" in page and "0.561 [0.550, 0.570]" in page
+    assert f"{cell['critical_path_bound']['median']:.2f} [" in page
+
+
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)")
 def test_html_renders_in_headless_chromium(session_dir: Path, tmp_path: Path) -> None:
     assert CHROMIUM is not None

@@ -108,6 +108,27 @@ def bound_ratios(ok: Sequence[RunSample]) -> tuple[str | None, list[float]]:
     return ("task graph" if key == "layout_bound_s" else "plan"), [e / c[key] for e, c in cps if c[key] > 0]
 
 
+def headroom(samples: Sequence[RunSample], options: BenchOptions) -> list[dict[str, Any]]:
+    """Per engine and combination: the median critical-path bound of the DAG it ran over the baseline's
+    median e2e. No schedule of that DAG can beat this ratio, so it tells whether a speed-up target is
+    reachable by scheduling at all or needs a shorter DAG."""
+    out: list[dict[str, Any]] = []
+    for k, engine in enumerate(options.engines):
+        base = [s.e2e_s for s in _counted(samples, "baseline", engine)]
+        for j, combo in enumerate(c for c in options.combos if c != "baseline"):
+            kind, _ = bound_ratios(_counted(samples, combo, engine))
+            key = "layout_bound_s" if kind == "task graph" else "bound_s"
+            bounds = [float(s.critical_path[key]) for s in _counted(samples, combo, engine)
+                      if s.critical_path and s.critical_path.get(key)]
+            if len(base) < 2 or len(bounds) < 2:
+                continue
+            c = stats.compare(combo, base, bounds, seed=options.seed + 97 * k + j)
+            out.append({"engine": engine, "combo": combo, "bound_kind": kind, "ratio": c.ratio,
+                        "ratio_ci_low": c.ratio_ci_low, "ratio_ci_high": c.ratio_ci_high, "n": c.n,
+                        "n_baseline": c.n_baseline})
+    return out
+
+
 def transcription_speed(sample: RunSample) -> float | None:
     """Media seconds per second of the `transcribe` step (x real time), if the run recorded both."""
     duration = sample.digest.get("media_duration_s")
@@ -314,6 +335,7 @@ def analyze(samples: Sequence[RunSample], options: BenchOptions) -> dict[str, An
         "comparisons": comparisons(samples, options),
         "optimisations": optimisations(samples, options),
         "engines": engine_costs(samples, options),
+        "headroom": headroom(samples, options),
         "effects": effects(samples, options),
         "memory": memory(samples, options),
         "equivalence": equivalence(samples, options),

@@ -59,7 +59,20 @@ def timelines(results: dict[str, Any]) -> str:
                    "steps overlapped. Hover a bar for its thread.")
         parts.append(f'<div class="gantt"><h3>{esc(data.label(cell, with_engine))}</h3>'
                      f"{figure(svg, caption, 'no counted run: no timeline')}</div>")
-    return f'<div class="grid">{"".join(parts)}</div>' if parts else na()
+    return (f'<div class="grid">{"".join(parts)}</div>' + _bounds(results)) if parts else na()
+
+
+def _bounds(results: dict[str, Any]) -> str:
+    """How close each combination came to its DAG's critical path, and how far that DAG allows at all."""
+    headroom = {(str(h.get("engine")), str(h.get("combo"))): h for h in as_list(results.get("headroom"))}
+    rows = [[str(c.get("engine")), str(c.get("combo")), str(c.get("bound_kind") or "-"),
+             ci(as_dict(c.get("critical_path_bound")), "median", "ci_low", "ci_high", "{:.2f}"),
+             ci(as_dict(c.get("e2e_per_bound")), "median", "ci_low", "ci_high"),
+             ci(headroom.get((str(c.get("engine")), str(c.get("combo")))), "ratio", "ratio_ci_low", "ratio_ci_high")]
+            for c in data.cells(results) if c.get("critical_path_bound")]
+    headers = ["engine", "combination", "DAG", "critical-path bound s [95% CI]", "e2e / bound [95% CI]",
+               "bound / baseline e2e [95% CI]"]
+    return table(headers, rows, "compact") if rows else ""
 
 
 def memory(results: dict[str, Any]) -> str:
