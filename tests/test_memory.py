@@ -307,6 +307,19 @@ def test_graph_concurrent_upserts_and_bad_file(tmp_path: Path) -> None:
         KnowledgeGraph.open(bad)
 
 
+def test_embeddings_keep_input_order_and_do_not_depend_on_the_batching(embedder: MiniLMEmbedder) -> None:
+    """Texts are sorted by length into batches; each row must still be its own text's vector, the same as
+    the text embedded alone or in batches of another size (sentence-transformers' pooling, unit norm)."""
+    texts = ["A much longer sentence about the council's transit budget, which grew by 12 percent in 2023.",
+             "Short.", "", "Solar power got cheaper, according to IRENA's cost report for 2010 to 2020.", "Hi."]
+    vectors = embedder.embed(texts)
+    alone = np.concatenate([embedder.embed([t]) for t in texts])
+    assert vectors.shape == (5, DIM) and np.array_equal(vectors, alone)
+    assert np.array_equal(MiniLMEmbedder(batch_size=2).embed(texts), vectors)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    assert len({v.tobytes() for v in vectors}) == 5  # distinct texts, distinct rows (no row written twice)
+
+
 def test_caching_embedder_returns_the_models_vectors_and_starts_cold_when_copied(embedder: MiniLMEmbedder) -> None:
     texts = ["The council votes next month.", "Solar power got cheaper.", "The council votes next month."]
     cached = CachingEmbedder(embedder)
