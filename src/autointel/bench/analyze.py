@@ -101,11 +101,22 @@ def bound_ratios(ok: Sequence[RunSample]) -> tuple[str | None, list[float]]:
     """Per run, e2e / the critical-path bound of the DAG the engine really ran: its task graph (the crew's
     layout, else the plan's DAG, weighted by task spans that include the LLM turn) when every run has it,
     else the plan weighted by step spans. 1.0 = as fast as it allows."""
-    cps = [(s.e2e_s, s.critical_path) for s in ok if s.critical_path and "bound_s" in s.critical_path]
-    if not cps:
+    key = _bound_key(ok)
+    if key is None:
         return None, []
-    key = "layout_bound_s" if all("layout_bound_s" in c for _, c in cps) else "bound_s"
-    return ("task graph" if key == "layout_bound_s" else "plan"), [e / c[key] for e, c in cps if c[key] > 0]
+    cps = [(s.e2e_s, s.critical_path) for s in ok if s.critical_path and "bound_s" in s.critical_path]
+    return BOUND_KINDS[key], [e / c[key] for e, c in cps if c[key] > 0]
+
+
+BOUND_KINDS = {"layout_bound_s": "task graph", "bound_s": "plan"}  # recorded bound -> the DAG it is of
+
+
+def _bound_key(ok: Sequence[RunSample]) -> str | None:
+    """Which recorded bound stands for the runs' DAG: the task graph's when every run has it, else the plan's."""
+    cps = [s.critical_path for s in ok if s.critical_path and "bound_s" in s.critical_path]
+    if not cps:
+        return None
+    return "layout_bound_s" if all("layout_bound_s" in c for c in cps) else "bound_s"
 
 
 def headroom(samples: Sequence[RunSample], options: BenchOptions) -> list[dict[str, Any]]:
@@ -116,14 +127,15 @@ def headroom(samples: Sequence[RunSample], options: BenchOptions) -> list[dict[s
     for k, engine in enumerate(options.engines):
         base = [s.e2e_s for s in _counted(samples, "baseline", engine)]
         for j, combo in enumerate(c for c in options.combos if c != "baseline"):
-            kind, _ = bound_ratios(_counted(samples, combo, engine))
-            key = "layout_bound_s" if kind == "task graph" else "bound_s"
-            bounds = [float(s.critical_path[key]) for s in _counted(samples, combo, engine)
-                      if s.critical_path and s.critical_path.get(key)]
+            ok = _counted(samples, combo, engine)
+            key = _bound_key(ok)
+            if key is None:
+                continue
+            bounds = [float(s.critical_path[key]) for s in ok if s.critical_path and s.critical_path.get(key)]
             if len(base) < 2 or len(bounds) < 2:
                 continue
             c = stats.compare(combo, base, bounds, seed=options.seed + 97 * k + j)
-            out.append({"engine": engine, "combo": combo, "bound_kind": kind, "ratio": c.ratio,
+            out.append({"engine": engine, "combo": combo, "bound_kind": BOUND_KINDS[key], "ratio": c.ratio,
                         "ratio_ci_low": c.ratio_ci_low, "ratio_ci_high": c.ratio_ci_high, "n": c.n,
                         "n_baseline": c.n_baseline})
     return out

@@ -6,7 +6,7 @@ statistic is delegated to `autointel.stats`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from autointel import stats
@@ -46,37 +46,59 @@ def cost_vs_length(all_results: Mapping[str, dict[str, Any]]) -> list[dict[str, 
     return rows
 
 
-def _memory_points(results: Mapping[str, Any], cell: Mapping[str, Any]) -> tuple[str, list[float]] | None:
-    """A cell's comparable peaks: isolated runs' peak RSS, else its tracemalloc runs' Python-heap peaks."""
+def _counted_samples(results: Mapping[str, Any], cell: Mapping[str, Any]) -> tuple[list[dict[str, Any]],
+                                                                                    list[dict[str, Any]]]:
+    """A cell's samples, and those of them that entered its statistics."""
     own = [s for s in results.get("samples", []) if (s.get("combo"), s.get("engine")) == (cell["combo"],
                                                                                             cell["engine"])]
     counted = set(cell.get("counted_orders") or [])
-    rss = [float(s["peak_rss_bytes"]) for s in own if s.get("order") in counted]
-    if rss and all(s.get("isolated") for s in own if s.get("order") in counted) and min(rss) > 0:
+    return own, [s for s in own if s.get("order") in counted]
+
+
+def _memory_points(results: Mapping[str, Any], cell: Mapping[str, Any]) -> tuple[str, list[float]] | None:
+    """A cell's comparable peaks: isolated runs' peak RSS, else its tracemalloc runs' Python-heap peaks."""
+    own, counted = _counted_samples(results, cell)
+    rss = [float(s["peak_rss_bytes"]) for s in counted]
+    if rss and all(s.get("isolated") for s in counted) and min(rss) > 0:
         return "peak_rss", rss
     heap = [float(s["heap_peaks"]["python_heap_peak_bytes"]) for s in own
             if s.get("status") == "ok" and (s.get("heap_peaks") or {}).get("python_heap_peak_bytes")]
     return ("python_heap_peak", heap) if heap else None
 
 
-def memory_vs_length(all_results: Mapping[str, dict[str, Any]], seed: int = 0) -> list[dict[str, Any]]:
-    """Per engine x combination x depth x profile across benches of different media lengths: the
-    log-log slope of peak memory against minutes of media (< 1: sub-linear growth), with its CI.
-    In-process peak RSS is never used (a warm process hides growth); tracemalloc peaks stand in."""
+def _e2e_points(results: Mapping[str, Any], cell: Mapping[str, Any]) -> tuple[str, list[float]] | None:
+    _, counted = _counted_samples(results, cell)
+    e2e = [float(s["e2e_s"]) for s in counted]
+    return ("e2e", e2e) if e2e else None
+
+
+Points = Callable[[Mapping[str, Any], Mapping[str, Any]], tuple[str, list[float]] | None]
+
+
+def _by_length(all_results: Mapping[str, dict[str, Any]],
+               points: Points) -> dict[tuple[str, str, str, str, str], dict[float, list[float]]]:
+    """(engine, combination, depth, profile, metric) -> minutes of media -> the cell's values, for every
+    bench that ran one media length."""
     groups: dict[tuple[str, str, str, str, str], dict[float, list[float]]] = {}
     for results in all_results.values():
         minutes, meta = media_minutes(results), results.get("session", {})
         if not minutes or minutes <= 0:
             continue
         for cell in results.get("cells", []):
-            found = _memory_points(results, cell)
+            found = points(results, cell)
             if found:
                 key = (cell["engine"], cell["combo"], str(meta.get("depth")), str(meta.get("llm_profile")), found[0])
                 groups.setdefault(key, {}).setdefault(minutes, []).extend(found[1])
+    return {key: by_minutes for key, by_minutes in groups.items() if len(by_minutes) >= 2}
+
+
+def memory_vs_length(all_results: Mapping[str, dict[str, Any]], seed: int = 0) -> list[dict[str, Any]]:
+    """Per engine x combination x depth x profile across benches of different media lengths: the
+    log-log slope of peak memory against minutes of media (< 1: sub-linear growth), with its CI.
+    In-process peak RSS is never used (a warm process hides growth); tracemalloc peaks stand in."""
     rows: list[dict[str, Any]] = []
-    for i, ((engine, combo, depth, profile, metric), points) in enumerate(groups.items()):
-        if len(points) < 2:
-            continue
+    for i, ((engine, combo, depth, profile, metric), points) in enumerate(_by_length(all_results,
+                                                                                     _memory_points).items()):
         sizes = sorted(points)
         slope, low, high = stats.scaling_exponent(sizes, [points[m] for m in sizes], seed=seed + i)
         rows.append({"engine": engine, "combo": combo, "depth": depth, "llm_profile": profile, "metric": metric,
@@ -89,23 +111,8 @@ def cost_model(all_results: Mapping[str, dict[str, Any]], seed: int = 0) -> list
     """Per engine x combination x depth x profile across benches of different media lengths: e2e as a
     fixed cost per run plus a marginal cost per minute of media (least squares through the medians of the
     counted runs), with CIs. It says why short media cost more per minute when they do."""
-    groups: dict[tuple[str, str, str, str], dict[float, list[float]]] = {}
-    for results in all_results.values():
-        minutes, meta = media_minutes(results), results.get("session", {})
-        if not minutes or minutes <= 0:
-            continue
-        for cell in results.get("cells", []):
-            counted = set(cell.get("counted_orders") or [])
-            own = [s for s in results.get("samples", []) if (s.get("combo"), s.get("engine")) == (cell["combo"],
-                                                                                                  cell["engine"])]
-            e2e = [float(s["e2e_s"]) for s in own if s.get("order") in counted]
-            if e2e:
-                key = (cell["engine"], cell["combo"], str(meta.get("depth")), str(meta.get("llm_profile")))
-                groups.setdefault(key, {}).setdefault(minutes, []).extend(e2e)
     rows: list[dict[str, Any]] = []
-    for i, ((engine, combo, depth, profile), points) in enumerate(groups.items()):
-        if len(points) < 2:
-            continue
+    for i, ((engine, combo, depth, profile, _), points) in enumerate(_by_length(all_results, _e2e_points).items()):
         sizes = sorted(points)
         fit = stats.linear_cost(sizes, [points[m] for m in sizes], seed=seed + i)
         rows.append({
