@@ -144,6 +144,13 @@ def _num(value: Any, default: float) -> float:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else default
 
 
+def _with_ci(row: Mapping[str, Any], point: str, low: str, high: str, digits: int = 3, unit: str = "") -> str:
+    """`point[unit] [low, high]` from a results row; "[no CI]" where a bound is missing or infinite."""
+    value, lo, hi = (_num(row.get(k), math.nan) for k in (point, low, high))
+    bounds = f"[{lo:.{digits}f}, {hi:.{digits}f}]" if math.isfinite(lo) and math.isfinite(hi) else "[no CI]"
+    return f"{value:.{digits}f}{unit} {bounds}"
+
+
 def _check(low: Any, high: Any, **limit: Any) -> str:
     """limit_check with a missing (non-finite, nulled by `clean`) bound read as unbounded."""
     return stats.limit_check(_num(low, float("-inf")), _num(high, float("inf")), **limit)
@@ -237,9 +244,9 @@ def g1(benches: Mapping[str, Mapping[str, Any]]) -> list[Goal]:
     why = "no bench at experimental depth with the hosted profile measured a CrewAI engine's baseline and all"
     ratio = _judged_on_default(SPEC["G1.1"], ratios, "x", why)
     if bound := headroom.get(ratio.where.split(": ")[0]):
-        low, high = (_num(bound.get(k), math.nan) for k in ("ratio_ci_low", "ratio_ci_high"))
-        said = (f"the {bound.get('bound_kind')} bound of all alone is {_num(bound.get('ratio'), math.nan):.3f} "
-                f"[{low:.3f}, {high:.3f}] x the baseline median ({DEFAULT_ENGINE}): no schedule of this DAG is faster")
+        said = (f"the {bound.get('bound_kind')} bound of all alone is "
+                f"{_with_ci(bound, 'ratio', 'ratio_ci_low', 'ratio_ci_high')} x the baseline median "
+                f"({DEFAULT_ENGINE}): no schedule of this DAG is faster")
         ratio = dataclasses.replace(ratio, note="; ".join(x for x in (said, ratio.note) if x))
     if ratio.verdict != NOT_MEASURED:
         ratio = dataclasses.replace(ratio, stretch={"target": f"<= {G1_STRETCH}x", "verdict": _check(
@@ -284,8 +291,7 @@ def g2(benches: Mapping[str, Mapping[str, Any]]) -> list[Goal]:
             if row.get("combo") == "baseline" and profile == "instant" and row.get("per_task_ms") is not None:
                 low, high = (row.get("per_task_ci") or [None, None])[:2]
                 note = (f"{engine} minus pipeline {row.get('diff_s', 0.0):.3f} s over {row.get('tasks')} tasks, "
-                        f"ratio {row['ratio']:.3f} [{_num(row.get('ratio_ci_low'), float('nan')):.3f}, "
-                        f"{_num(row.get('ratio_ci_high'), float('nan')):.3f}] (comparison verdict "
+                        f"ratio {_with_ci(row, 'ratio', 'ratio_ci_low', 'ratio_ci_high')} (comparison verdict "
                         f"{row.get('verdict')})")
                 what = f"(median {engine} - median pipeline) / tasks, sequential baseline, instant profile"
                 overhead.append(_Figure(row["per_task_ms"], low, high, MEASURED, f"{name}: {engine} baseline",
@@ -413,12 +419,9 @@ def g6(benches: Mapping[str, Mapping[str, Any]]) -> list[Goal]:
 
 def _cost_model_text(model: Mapping[str, Any]) -> str:
     """The fit behind the per-minute spread: what a run pays once, and what each minute of media adds."""
-    def fit(point: str) -> str:
-        low, high = (_num(model.get(f"{point}_ci_{side}"), math.nan) for side in ("low", "high"))
-        bounds = f"[{low:.2f}, {high:.2f}]" if math.isfinite(low) and math.isfinite(high) else "[no CI]"
-        return f"{_num(model.get(f'{point}_s'), math.nan):.2f} s {bounds}"
-
-    return f"fitted e2e = {fit('fixed')} per run + {fit('per_minute')} per minute of media"
+    fixed = _with_ci(model, "fixed_s", "fixed_ci_low", "fixed_ci_high", 2, " s")
+    per_minute = _with_ci(model, "per_minute_s", "per_minute_ci_low", "per_minute_ci_high", 2, " s")
+    return f"fitted e2e = {fixed} per run + {per_minute} per minute of media"
 
 
 def g7(benches: Mapping[str, Mapping[str, Any]]) -> Goal:
