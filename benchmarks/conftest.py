@@ -65,4 +65,5 @@ def shared_models(bench_data: Path) -> Iterator[Resources]:
         resources.transcriber()
         resources.embedder()
         resources.fallacy_exemplars()
+        resources.perspective_prototypes()
         yield resources

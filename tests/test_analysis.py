@@ -188,6 +188,25 @@ def test_perspectives_present_and_missing(embedder: MiniLMEmbedder) -> None:
     assert synthesize_perspectives((), embedder).present == ()
 
 
+
+def test_perspective_prototypes_are_embedded_once_per_loaded_model_and_change_no_verdict(tmp_path: Path) -> None:
+    """Runs that share models share the prototype embeddings; the perspectives of a talk are unchanged."""
+    from autointel.engines.resources import Resources
+    from autointel.phases.analysis.perspectives import PerspectivePrototypes, load_categories
+    from autointel.settings import load_settings
+
+    with Resources(load_settings({}, data_dir=tmp_path / "a")) as shared:
+        run = Resources(load_settings({}, data_dir=tmp_path / "b"), models_from=shared)
+        prototypes = run.perspective_prototypes()
+        assert prototypes is shared.perspective_prototypes() is run.perspective_prototypes()
+        assert isinstance(prototypes, PerspectivePrototypes)
+        assert [c.id for c in prototypes.categories] == [c.id for c in load_categories()]
+        assert [len(b) for b in prototypes.vectors] == [len(c.prototypes) for c in prototypes.categories]
+        talk = split_sentences(script_transcript((FIXTURES / "scripts" / "city_transit.txt").read_text()))
+        reused = synthesize_perspectives(talk, run.embedder(), prototypes)
+        assert reused.present and reused == synthesize_perspectives(talk, MiniLMEmbedder())
+        run.close()
+
 def test_extract_entities() -> None:
     got = extract_entities(sentences(
         "Yesterday the Riverton Transit Authority met with Maria Lopez.",

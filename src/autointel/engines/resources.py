@@ -12,10 +12,11 @@ import fcntl
 import os
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, TypeVar, cast
 
 from autointel.errors import StoreBusyError
 from autointel.settings import Settings
@@ -23,20 +24,23 @@ from autointel.settings import Settings
 # How long a run (or close) waits for a queued graph save: a save takes milliseconds, this bounds a stuck disk.
 GRAPH_COMMIT_WAIT_S = 30.0
 
+C = TypeVar("C")
+
 if TYPE_CHECKING:
     from autointel.engines.context import RunContext
-    from autointel.memory.embeddings import CachingEmbedder
+    from autointel.memory.embeddings import CachingEmbedder, Embedder
     from autointel.memory.graph import CommitTicket, KnowledgeGraph
     from autointel.memory.vectors import VectorStore
     from autointel.phases.analysis.fallacies import FallacyExemplars
+    from autointel.phases.analysis.perspectives import PerspectivePrototypes
     from autointel.phases.transcription import Transcriber
 
 
 class Resources:
     def __init__(self, settings: Settings, models_from: Resources | None = None) -> None:
         """`models_from` shares another instance's loaded models and the constants derived from them (the
-        fallacy exemplar embeddings; read-only, thread-safe), not its stores and not its embedding cache: a
-        fresh Resources embeds every input anew, as a fresh process would."""
+        fallacy exemplar and perspective prototype embeddings; read-only, thread-safe), not its stores and not its
+        embedding cache: a fresh Resources embeds every input anew, as a fresh process would."""
         self.data_dir = settings.data_dir
         self.whisper_model = settings.whisper_model
         self.qdrant_url = settings.qdrant_url
@@ -46,7 +50,7 @@ class Resources:
         self._lock_file: IO[str] | None = None
         self._transcriber: Transcriber | None = None
         self._embedder: CachingEmbedder | None = None
-        self._exemplars: FallacyExemplars | None = None
+        self._constants: dict[Callable[[Embedder], object], object] = {}
         self._models_from: Resources | None = None
         if models_from is not None and models_from.whisper_model == self.whisper_model:
             self._transcriber = models_from.transcriber()
@@ -84,17 +88,26 @@ class Resources:
             return self._embedder
 
     def fallacy_exemplars(self) -> FallacyExemplars:
-        """Embedded once per loaded model, like the weights: they depend on no input."""
+        from autointel.phases.analysis.fallacies import FallacyExemplars
+
+        return self._model_constant(FallacyExemplars.embedded)
+
+    def perspective_prototypes(self) -> PerspectivePrototypes:
+        from autointel.phases.analysis.perspectives import PerspectivePrototypes
+
+        return self._model_constant(PerspectivePrototypes.embedded)
+
+    def _model_constant(self, embedded: Callable[[Embedder], C]) -> C:
+        """Embedded once per loaded model, like the weights: they depend on no input. Keyed by the function
+        that embeds them; shared with the Resources whose models this one borrows."""
         source = self._models_from
         if source is not None:
-            return source.fallacy_exemplars()
+            return source._model_constant(embedded)
         embedder = self.embedder()
         with self._guard:
-            if self._exemplars is None:
-                from autointel.phases.analysis.fallacies import FallacyExemplars
-
-                self._exemplars = FallacyExemplars.embedded(embedder)
-            return self._exemplars
+            if embedded not in self._constants:
+                self._constants[embedded] = embedded(embedder)
+            return cast(C, self._constants[embedded])
 
     def vectors(self) -> VectorStore:
         with self._guard:

@@ -80,7 +80,9 @@ def step_fallacy_detection(ctx: RunContext, step: Step) -> str:
 
 
 def step_perspective_synthesis(ctx: RunContext, step: Step) -> str:
-    ctx.board.perspectives = an.synthesize_perspectives(ctx.board.sentences, ctx.resources.embedder())
+    ctx.board.perspectives = an.synthesize_perspectives(
+        ctx.board.sentences, ctx.resources.embedder(), ctx.resources.perspective_prototypes()
+    )
     return f"present: {', '.join(ctx.board.perspectives.present)}"
 
 

@@ -85,6 +85,13 @@ class SpeechWindow:
         return (self.media_starts[piece] + sample - self.offsets[piece]) / SAMPLE_RATE
 
 
+def load_silero_vad() -> None:
+    """faster-whisper loads its VAD session once per process, on first use; this does it now."""
+    from faster_whisper.vad import get_vad_model
+
+    get_vad_model()
+
+
 def silero_detector(opts: SpeechOptions) -> VoiceDetector:
     """Silero VAD as bundled in faster-whisper (the onnx model ships in the wheel: nothing downloads)."""
     from faster_whisper.vad import VadOptions, get_speech_timestamps

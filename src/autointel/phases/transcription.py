@@ -32,6 +32,7 @@ from autointel.phases.audio import (
     SpeechUnit,
     SpeechWindow,
     decode_blocks,
+    load_silero_vad,
     silero_detector,
 )
 
@@ -75,6 +76,7 @@ class Transcriber:
         self.speech = speech or SpeechOptions()
         self.encoder_margin_s = encoder_margin_s
         self._model = WhisperModel(path, device="cpu", compute_type="int8", cpu_threads=cpu_threads)
+        load_silero_vad()  # with the weights, not in the first call: a loaded Transcriber is ready to decode
 
     def transcribe(self, media_path: str, beam_size: int = 1, on_segment: SegmentCallback | None = None) -> Transcript:
         """Each segment is handed to `on_segment` as soon as it is decoded, in time order.

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from autointel.memory.embeddings import Embedder
 from autointel.model import Perspectives
@@ -44,28 +45,46 @@ def load_categories() -> tuple[Category, ...]:
     return tuple(out)
 
 
-def synthesize_perspectives(sentences: Sequence[Sentence], embedder: Embedder) -> Perspectives:
-    """Present and missing viewpoint categories, both in the data file's fixed order."""
-    categories = load_categories()
+@dataclass(frozen=True)
+class PerspectivePrototypes:
+    """The categories with their prototype embeddings: constants of the embedding model, computed once per
+    loaded model (like the fallacy exemplars) instead of on every talk."""
+
+    categories: tuple[Category, ...]
+    vectors: tuple[npt.NDArray[np.float32], ...]  # one (prototypes x dim) block per category
+
+    @classmethod
+    def embedded(cls, embedder: Embedder) -> PerspectivePrototypes:
+        categories = load_categories()
+        every = embedder.embed([p for c in categories for p in c.prototypes])  # one batch for all categories
+        blocks: list[npt.NDArray[np.float32]] = []
+        offset = 0
+        for category in categories:
+            blocks.append(every[offset : offset + len(category.prototypes)])
+            offset += len(category.prototypes)
+        return cls(categories, tuple(blocks))
+
+
+def synthesize_perspectives(sentences: Sequence[Sentence], embedder: Embedder,
+                            prototypes: PerspectivePrototypes | None = None) -> Perspectives:
+    """Present and missing viewpoint categories, both in the data file's fixed order; pass `prototypes` to
+    reuse them across talks (read-only)."""
     if not sentences:
         return Perspectives((), ())
+    prototypes = prototypes or PerspectivePrototypes.embedded(embedder)
     vectors = embed_sentences(sentences, embedder)
     talk = centroid(vectors)
     texts = [normalise(s.text) for s in sentences]
-    every = embedder.embed([p for c in categories for p in c.prototypes])
     present: list[str] = []
     relevant: list[str] = []
-    offset = 0
-    for category in categories:
-        prototypes = every[offset : offset + len(category.prototypes)]
-        offset += len(category.prototypes)
-        best = float(np.max(vectors @ prototypes.T))
+    for category, block in zip(prototypes.categories, prototypes.vectors, strict=True):
+        best = float(np.max(vectors @ block.T))
         hits = sum(1 for t in texts if category.keywords.search(t))
         if best >= PRESENT_SIMILARITY or hits >= KEYWORD_SENTENCES or (hits and best >= KEYWORD_SIMILARITY):
             present.append(category.id)
-        if category.id in ALWAYS_RELEVANT or float(centroid(prototypes) @ talk) >= RELEVANT_SIMILARITY:
+        if category.id in ALWAYS_RELEVANT or float(centroid(block) @ talk) >= RELEVANT_SIMILARITY:
             relevant.append(category.id)
-    absent = [c.id for c in categories if c.id not in present]
+    absent = [c.id for c in prototypes.categories if c.id not in present]
     core = [c for c in relevant if c not in ALWAYS_RELEVANT]
     missing = [c for c in absent if c in relevant] if core else absent
     return Perspectives(tuple(present), tuple(missing))
