@@ -50,6 +50,10 @@ def test_g1_pass_fail_inconclusive_and_not_measured() -> None:
     assert goal(passed, "G1.1")["verdict"] == "pass" and goal(passed, "G1.1")["stretch"]["verdict"] == "pass"
     assert goal(passed, "G1.2")["verdict"] == "pass" and "task graph" in goal(passed, "G1.2")["how"]
     assert "pytest benchmarks --autointel-seed=1" in goal(passed, "G1.1")["how"]
+    assert ", unpaired" in goal(passed, "G1.1")["how"]  # the row does not say it was paired
+    paired = crew_matrix((0.45, 0.44, 0.47), (1.01, 1.0, 1.02))
+    paired["comparisons"][0]["paired"] = True
+    assert ", paired by iteration" in goal(evaluate_goals({"m": paired}), "G1.1")["how"]
     failed = evaluate_goals({"m": crew_matrix((0.70, 0.68, 0.71), (1.2, 1.15, 1.25))})
     assert goal(failed, "G1.1")["verdict"] == "fail" and goal(failed, "G1.1")["stretch"]["verdict"] == "fail"
     assert goal(failed, "G1.2")["verdict"] == "fail"

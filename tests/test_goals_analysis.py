@@ -11,6 +11,7 @@ import pytest
 
 from autointel import stats
 from autointel.bench.analyze import reference_of, stream_overlap_s
+from autointel.bench.blocks import aligned
 from autointel.bench.lengths import cost_model, memory_vs_length
 from autointel.bench.options import BenchOptions, parse_combos
 from autointel.bench.session import BenchSession
@@ -127,6 +128,27 @@ def test_headroom_is_the_dag_bound_of_a_combination_over_the_baseline_median(tmp
     assert row["ratio"] == pytest.approx(expected) and row["ratio_ci_low"] <= row["ratio"] <= row["ratio_ci_high"]
     assert row["ratio"] < cells["all"]["e2e"]["median"] / cells["baseline"]["e2e"]["median"]  # a bound: below
 
+
+
+def test_cells_with_runs_in_the_same_iterations_are_compared_block_by_block(tmp_path: Path) -> None:
+    """Complete blocks pair every comparison of the session; a failed run breaks its cell's blocks, and that
+    cell's comparisons fall back to independent resampling rather than dropping the other side's run."""
+    full = run(tmp_path / "full", "all", engines=("pipeline", "crew"), depth=Depth.COMPREHENSIVE)
+    rows = [*full["comparisons"], *full["engines"], *full["headroom"], *full["memory"]]
+    assert rows and all(r["paired"] for r in rows if r.get("verdict") != "insufficient")
+    assert {r["metric"] for r in full["comparisons"]} >= {"e2e", "phase:transcription"}
+    broken = run(tmp_path / "broken", "all", crash_on_calls={0})
+    failed = next(c for c in broken["cells"] if c["counts"]["failed"])
+    assert failed["counts"]["ok"] == 2
+    e2e = next(r for r in broken["comparisons"] if r["metric"] == "e2e")
+    assert not e2e["paired"] and {e2e["n"], e2e["n_baseline"]} == {2, 3}
+
+
+def test_blocks_pair_values_by_iteration_only_when_both_sides_have_the_same_ones() -> None:
+    assert aligned([(0, 1.0), (1, 2.0)], [(0, 5.0), (1, 6.0)])
+    assert not aligned([(0, 1.0), (1, 2.0)], [(0, 5.0), (2, 6.0)])
+    assert not aligned([(0, 1.0)], [(0, 5.0)])  # one block says nothing about spread
+    assert not aligned([(0, 1.0), (0, 2.0)], [(0, 5.0), (0, 6.0)])  # a repeated iteration is not a block
 
 def test_session_compares_optimisations_with_their_twin_and_writes_goals(tmp_path: Path) -> None:
     results = run(tmp_path, "all,all+batched_vector_writes", depth=Depth.COMPREHENSIVE)

@@ -116,6 +116,36 @@ def test_compare_flags_unstable_samples() -> None:
     assert not calm.unstable and calm.runs_needed is None
 
 
+
+def _blocks(rng: np.random.Generator, n: int, ratio: float) -> tuple[npt.NDArray[np.float64], ...]:
+    """n iterations whose shared draw (the LLM latencies of a bench iteration, CV 30%) dwarfs each run's own
+    noise (1%); the candidate is `ratio` times the baseline within every iteration."""
+    shared = BASE_S * rng.lognormal(0.0, 0.3, n)
+    return shared * rng.lognormal(0.0, 0.01, n), shared * ratio * rng.lognormal(0.0, 0.01, n)
+
+
+def test_paired_ci_cancels_the_shared_noise_of_each_block_and_still_covers_the_true_ratio() -> None:
+    covered, widths = 0, []
+    for rep in range(100):
+        base, cand = _blocks(np.random.default_rng(rep), 10, 1.05)
+        paired = compare("x", base, cand, seed=rep, n_resamples=1000, paired=True)
+        unpaired = compare("x", base, cand, seed=rep, n_resamples=1000)
+        assert paired.paired and not unpaired.paired and paired.ratio == unpaired.ratio  # same point estimate
+        covered += paired.ratio_ci_low <= 1.05 <= paired.ratio_ci_high
+        widths.append((paired.ratio_ci_high - paired.ratio_ci_low) / (unpaired.ratio_ci_high - unpaired.ratio_ci_low))
+    assert covered >= 90
+    assert float(np.median(widths)) < 0.1
+
+
+def test_paired_samples_must_be_aligned_and_compare_all_pairs_only_the_named_candidates() -> None:
+    base, cand = _blocks(np.random.default_rng(3), 6, 1.2)
+    with pytest.raises(ValueError, match="same length"):
+        compare("x", base, cand[:5], paired=True)
+    found = {c.name: c for c in compare_all(base, {"a": cand, "b": cand[:5]}, paired={"a"})}
+    assert found["a"].paired and not found["b"].paired
+    assert found["a"].ratio_ci_low > 1.1 and found["b"].ratio_ci_low < 1.0  # blocks cancel only when paired
+    assert memory_check(cand, base, 0.10, paired=True)[0] == "fail"
+
 # --- the power test ------------------------------------------------------------------------------
 
 

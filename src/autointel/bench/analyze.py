@@ -2,7 +2,8 @@
 
 Only runs that count (measure purpose, not warmup, status ok, valid) enter a statistic; failed and
 invalid runs are counted and listed instead. A comparison needs >= 2 counted runs on both sides,
-otherwise it is reported as "insufficient" rather than guessed.
+otherwise it is reported as "insufficient" rather than guessed. Two cells with counted runs in the same
+iterations are compared block by block (`blocks`): each row says whether it was `paired`.
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ import dataclasses
 import json
 from collections import Counter
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from autointel import stats
+from autointel.bench.blocks import Keyed, aligned, keyed, values
 from autointel.bench.options import BenchOptions
 from autointel.bench.samples import RunSample
 from autointel.monitoring import max_overlap
@@ -119,25 +122,31 @@ def _bound_key(ok: Sequence[RunSample]) -> str | None:
     return "layout_bound_s" if all("layout_bound_s" in c for c in cps) else "bound_s"
 
 
+def _recorded_bound(sample: RunSample, key: str) -> float | None:
+    value = (sample.critical_path or {}).get(key)
+    return float(value) if value else None
+
+
 def headroom(samples: Sequence[RunSample], options: BenchOptions) -> list[dict[str, Any]]:
     """Per engine and combination: the median critical-path bound of the DAG it ran over the baseline's
     median e2e. No schedule of that DAG can beat this ratio, so it tells whether a speed-up target is
     reachable by scheduling at all or needs a shorter DAG."""
     out: list[dict[str, Any]] = []
     for k, engine in enumerate(options.engines):
-        base = [s.e2e_s for s in _counted(samples, "baseline", engine)]
+        base = keyed(_counted(samples, "baseline", engine), lambda s: s.e2e_s)
         for j, combo in enumerate(c for c in options.combos if c != "baseline"):
             ok = _counted(samples, combo, engine)
             key = _bound_key(ok)
             if key is None:
                 continue
-            bounds = [float(s.critical_path[key]) for s in ok if s.critical_path and s.critical_path.get(key)]
+            bounds = keyed(ok, partial(_recorded_bound, key=key))
             if len(base) < 2 or len(bounds) < 2:
                 continue
-            c = stats.compare(combo, base, bounds, seed=options.seed + 97 * k + j)
+            c = stats.compare(combo, values(base), values(bounds), seed=options.seed + 97 * k + j,
+                              paired=aligned(base, bounds))
             out.append({"engine": engine, "combo": combo, "bound_kind": BOUND_KINDS[key], "ratio": c.ratio,
                         "ratio_ci_low": c.ratio_ci_low, "ratio_ci_high": c.ratio_ci_high, "n": c.n,
-                        "n_baseline": c.n_baseline})
+                        "n_baseline": c.n_baseline, "paired": c.paired})
     return out
 
 
@@ -178,14 +187,14 @@ def representative(ok: Sequence[RunSample]) -> dict[str, Any] | None:
     return {"order": chosen.order, "e2e_s": chosen.e2e_s, "max_parallel": max_overlap(spans)}
 
 
-def _family(
-    base: list[float], candidates: dict[str, list[float]], options: BenchOptions, seed: int
-) -> list[dict[str, Any]]:
-    """One Holm-adjusted family; candidates without enough runs are listed as insufficient."""
+def _family(base: Keyed, candidates: dict[str, Keyed], options: BenchOptions, seed: int) -> list[dict[str, Any]]:
+    """One Holm-adjusted family, each candidate paired with the baseline by iteration when their blocks match;
+    candidates without enough runs are listed as insufficient."""
     out: list[dict[str, Any]] = []
     enough = {k: v for k, v in candidates.items() if len(v) >= 2}
     if len(base) >= 2 and enough:
-        found = stats.compare_all(base, enough, options.threshold, options.alpha, seed)
+        found = stats.compare_all(values(base), {k: values(v) for k, v in enough.items()}, options.threshold,
+                                  options.alpha, seed, paired={k for k, v in enough.items() if aligned(base, v)})
         out += [_asdict(c) for c in found]
     out += [{"name": k, "verdict": "insufficient", "n": len(v), "n_baseline": len(base)}
             for k, v in candidates.items() if k not in enough or len(base) < 2]
@@ -197,13 +206,18 @@ def _metric_families(
     **extra: str,
 ) -> list[dict[str, Any]]:
     """e2e and every phase of the reference, one Holm family each."""
+    def e2e(s: RunSample) -> float:
+        return s.e2e_s
+
     out = [{"engine": engine, **extra, "metric": "e2e", **row} for row in
-           _family([s.e2e_s for s in base], {c: [s.e2e_s for s in v] for c, v in candidates.items()}, options, seed)]
+           _family(keyed(base, e2e), {c: keyed(v, e2e) for c, v in candidates.items()}, options, seed)]
     for j, phase in enumerate(dict.fromkeys(p for s in base for p in s.phases), 1):
-        base_p = [s.phases[phase]["wall_s"] for s in base if phase in s.phases]
-        cands = {c: [s.phases[phase]["wall_s"] for s in v if phase in s.phases] for c, v in candidates.items()}
-        out += [{"engine": engine, **extra, "metric": f"phase:{phase}", **row}
-                for row in _family(base_p, cands, options, seed + 100 * j)]
+        def wall(s: RunSample, phase: str = phase) -> float | None:
+            return s.phases[phase]["wall_s"] if phase in s.phases else None
+
+        out += [{"engine": engine, **extra, "metric": f"phase:{phase}", **row} for row in
+                _family(keyed(base, wall), {c: keyed(v, wall) for c, v in candidates.items()}, options,
+                        seed + 100 * j)]
     return out
 
 
@@ -248,16 +262,19 @@ def engine_costs(samples: Sequence[RunSample], options: BenchOptions) -> list[di
         return []
     out: list[dict[str, Any]] = []
     for k, engine in enumerate(e for e in options.engines if e in AGENTIC_ENGINES):
-        pairs = {c: ([s.e2e_s for s in _counted(samples, c, "pipeline")], _counted(samples, c, engine))
+        pairs = {c: (keyed(_counted(samples, c, "pipeline"), lambda s: s.e2e_s), _counted(samples, c, engine))
                  for c in options.combos}
         ready = {c: p for c, p in pairs.items() if len(p[0]) >= 2 and len(p[1]) >= 2}
         seeds = {c: options.seed + 100 * k + 7 * i for i, c in enumerate(ready)}
-        found = [stats.compare(c, pipe, [s.e2e_s for s in runs], options.threshold, seed=seeds[c],
-                               alpha=options.alpha) for c, (pipe, runs) in ready.items()]
+        runs_of = {c: keyed(runs, lambda s: s.e2e_s) for c, (_, runs) in ready.items()}
+        found = [stats.compare(c, values(pipe), values(runs_of[c]), options.threshold, seed=seeds[c],
+                               alpha=options.alpha, paired=aligned(pipe, runs_of[c]))
+                 for c, (pipe, _) in ready.items()]
         adjusted = stats.holm([f.p_value for f in found]) if found else []
         for comp, p_adj in zip(found, adjusted, strict=True):
             pipe, runs = ready[comp.name]
-            diff, low, high = stats.difference_of_medians([s.e2e_s for s in runs], pipe, seed=seeds[comp.name])
+            diff, low, high = stats.difference_of_medians(values(runs_of[comp.name]), values(pipe),
+                                                          seed=seeds[comp.name], paired=comp.paired)
             tasks = sum(1 for st in runs[0].steps if "context" in st) or len(runs[0].steps)
             verdict = stats.decide(comp.ratio, comp.ratio_ci_low, comp.ratio_ci_high, p_adj, options.threshold,
                                    options.alpha)
@@ -304,11 +321,12 @@ def memory(samples: Sequence[RunSample], options: BenchOptions) -> list[dict[str
             if len(base) < 2 or len(cand) < 2:
                 out.append({**row, "verdict": "insufficient"})
                 continue
-            verdict, ratio, low, high = stats.memory_check(
-                [float(s.peak_rss_bytes) for s in cand], [float(s.peak_rss_bytes) for s in base],
-                options.memory_budget, options.seed)
+            peaks, base_peaks = (keyed(runs, lambda s: float(s.peak_rss_bytes)) for runs in (cand, base))
+            paired = aligned(base_peaks, peaks)
+            verdict, ratio, low, high = stats.memory_check(values(peaks), values(base_peaks), options.memory_budget,
+                                                           options.seed, paired=paired)
             comparable = all(s.isolated for s in base + cand)
-            row.update(ratio=ratio, ci_low=low, ci_high=high, comparable=comparable)
+            row.update(ratio=ratio, ci_low=low, ci_high=high, comparable=comparable, paired=paired)
             if not comparable:
                 verdict = "not_comparable"
                 row["note"] = "in-process RSS is not comparable between runs; use --autointel-isolate process"

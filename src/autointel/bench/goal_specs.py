@@ -191,6 +191,11 @@ def describe(bench: str, results: Mapping[str, Any], what: str) -> str:
             f"isolate {isolate}{command}")
 
 
+def pairing(row: Mapping[str, Any]) -> str:
+    """How the row's CI was drawn, for a goal's `how`: the bench's iterations are blocks (`bench.blocks`)."""
+    return ", paired by iteration" if row.get("paired") else ", unpaired"
+
+
 def rows_of(results: Mapping[str, Any], key: str) -> Iterator[dict[str, Any]]:
     yield from (r for r in results.get(key) or [] if isinstance(r, dict))
 

@@ -45,6 +45,7 @@ from autointel.bench.goal_specs import (
     first_rows,
     judged,
     lower_is_worse,
+    pairing,
     rows_of,
     session_meta,
     summary_figure,
@@ -66,7 +67,8 @@ def g5(benches: Mapping[str, Mapping[str, Any]]) -> Goal:
             if not m.get("comparable"):
                 in_process = True
                 continue
-            what = f"ratio of median peak RSS {m.get('combo')} / baseline ({m.get('engine')}), isolated runs"
+            what = (f"ratio of median peak RSS {m.get('combo')} / baseline ({m.get('engine')}), isolated runs"
+                    f"{pairing(m)}")
             figures.append(Figure(m["ratio"], m.get("ci_low"), m.get("ci_high"),
                                    check(m.get("ci_low"), m.get("ci_high"), at_most=MEMORY_LIMIT),
                                    f"{name}: {m.get('combo')} ({m.get('engine')})", None, describe(name, r, what)))

@@ -26,6 +26,7 @@ from autointel.bench.goal_specs import (
     judged_on_default,
     lower_is_worse,
     num,
+    pairing,
     rows_of,
     session_meta,
     summary_figure,
@@ -47,7 +48,8 @@ def g1(benches: Mapping[str, Mapping[str, Any]]) -> list[Goal]:
         for c in rows_of(r, "comparisons"):
             engine = c.get("engine")
             if engine in AGENTIC_ENGINES and (c.get("metric"), c.get("name")) == ("e2e", "all") and c.get("ratio"):
-                what = f"ratio of medians {engine} all / {engine} baseline, n {c.get('n')} vs {c.get('n_baseline')}"
+                what = (f"ratio of medians {engine} all / {engine} baseline, n {c.get('n')} vs {c.get('n_baseline')}"
+                        f"{pairing(c)}")
                 ratios.append((str(engine), Figure(
                     c["ratio"], c.get("ratio_ci_low"), c.get("ratio_ci_high"),
                     check(c.get("ratio_ci_low"), c.get("ratio_ci_high"), at_most=G1_LIMIT),
@@ -84,7 +86,8 @@ def g2(benches: Mapping[str, Mapping[str, Any]]) -> list[Goal]:
                 continue
             engine = str(row.get("engine", "crew"))
             what = (f"ratio of medians {engine} / pipeline, {row.get('combo')}, n {row.get('n')} vs "
-                    f"{row.get('n_baseline')}, {profile} profile (the pipeline waits the same LLM turns)")
+                    f"{row.get('n_baseline')}{pairing(row)}, {profile} profile (the pipeline waits the same LLM "
+                    "turns)")
             figure = Figure(row["ratio"], row.get("ratio_ci_low"), row.get("ratio_ci_high"),
                              check(row.get("ratio_ci_low"), row.get("ratio_ci_high"), at_most=CREW_LIMIT),
                              f"{name}: {engine} {row.get('combo')} ({profile})", row.get("n"), describe(name, r, what))
@@ -148,7 +151,7 @@ def g4(benches: Mapping[str, Mapping[str, Any]]) -> list[Goal]:
                 if row.get("ratio") is None:
                     continue
                 what = (f"ratio of medians {combo} / all, {metric}, {row.get('engine')}, n {row.get('n')} vs "
-                        f"{row.get('n_baseline')}")
+                        f"{row.get('n_baseline')}{pairing(row)}")
                 note = f"comparison verdict {row.get('verdict')} (Holm-adjusted p {num(row.get('p_adjusted'), 1):.3g})"
                 figures.append(Figure(row["ratio"], row.get("ratio_ci_low"), row.get("ratio_ci_high"), MEASURED,
                                        f"{name}: {row.get('engine')}", row.get("n"), describe(name, r, what), note))

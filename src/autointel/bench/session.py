@@ -39,7 +39,9 @@ NOTES = (
     "Work equivalence: output digests (transcript hash, claim count, verdicts, fallacy types) are compared "
     "with the first engine's baseline; a mismatch counts under the 'invalid' condition.",
     "Comparisons: ratio of medians with bootstrap CI and Holm-adjusted Mann-Whitney p per family "
-    "(e2e, and each phase); the verdict rule is autointel.stats.compare.decide.",
+    "(e2e, and each phase); the verdict rule is autointel.stats.compare.decide. Two cells with a counted run "
+    "in the same iterations are 'paired': the CI resamples whole iterations, which share one draw of LLM "
+    "latencies, so that noise cancels in the ratio (autointel.bench.blocks).",
     "Peak RSS is judged against the memory budget only when every run ran in a fresh process.",
     "Diagnostic runs (tracemalloc heap peak of the whole run, memray, pyinstrument) are extra runs per cell, "
     "excluded from timing statistics because of their overhead.",

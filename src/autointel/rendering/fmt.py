@@ -22,6 +22,11 @@ def ci(row: dict[str, Any] | None, point: str, low: str, high: str, fmt: str = "
     return f"{num(row[point], fmt)} [{num(row.get(low), fmt)}, {num(row.get(high), fmt)}]"
 
 
+def paired_mark(row: dict[str, Any] | None) -> str:
+    """Said beside a ratio whose CI resampled whole iterations (`autointel.bench.blocks`)."""
+    return " paired" if row and row.get("paired") else ""
+
+
 def mib(value: Any) -> str:
     return num(value / MIB if isinstance(value, (int, float)) and value else None, "{:.0f}")
 

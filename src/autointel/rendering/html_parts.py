@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from autointel.rendering import data
-from autointel.rendering.fmt import as_dict, as_list, ci, mib, num
+from autointel.rendering.fmt import as_dict, as_list, ci, mib, num, paired_mark
 
 NOT_MEASURED = "not measured in this session"
 
@@ -118,7 +118,8 @@ def matrix(results: dict[str, Any]) -> str:
         memory_verdict = "baseline" if cell.get("combo") == "baseline" else str(mem.get(key, {}).get("verdict", "-"))
         tds = [esc(data.label(cell, with_engine)), marks, esc(counts.get("ok", "-")),
                esc(ci(cell.get("e2e"), "median", "ci_low", "ci_high")),
-               "1" if cell.get("combo") == "baseline" else esc(ci(comp, "ratio", "ratio_ci_low", "ratio_ci_high")),
+               ("1" if cell.get("combo") == "baseline"
+                else esc(ci(comp, "ratio", "ratio_ci_low", "ratio_ci_high") + paired_mark(comp))),
                f"<b>{esc(verdict)}</b>", esc(num(cv, "{:.1%}")) + unstable,
                esc(mib(as_dict(cell.get("peak_rss")).get("median"))),
                f'<span class="{css_class(memory_verdict)} tag">{esc(memory_verdict)}</span>',

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from autointel.rendering import data
-from autointel.rendering.fmt import as_dict, ci, mib, num
+from autointel.rendering.fmt import as_dict, ci, mib, num, paired_mark
 
 HEADERS = ["engine", "combination", "ok", "failed", "invalid", "median e2e s [95% CI]",
            "ratio vs baseline [95% CI]", "verdict", "CV", "peak RSS MiB"]
@@ -25,7 +25,7 @@ def table_rows(results: dict[str, Any]) -> list[list[str]]:
             str(cell.get("engine", "-")), str(cell.get("combo", "-")), str(counts.get("ok", "-")),
             str(counts.get("failed", "-")), str(counts.get("invalid", "-")),
             ci(cell.get("e2e"), "median", "ci_low", "ci_high"),
-            "1" if base else ci(comp, "ratio", "ratio_ci_low", "ratio_ci_high"),
+            "1" if base else ci(comp, "ratio", "ratio_ci_low", "ratio_ci_high") + paired_mark(comp),
             verdict, num(cv, "{:.1%}"), mib(as_dict(cell.get("peak_rss")).get("median")),
         ])
     return rows

@@ -49,9 +49,11 @@ def percentile_ci(
     confidence: float,
     n_resamples: int,
     seed: int,
+    paired: bool = False,
 ) -> tuple[float, float]:
-    """Percentile bootstrap CI of a vectorised scalar statistic (independent resampling of each sample)."""
-    low, high = bootstrap_bounds(samples, statistic, confidence, n_resamples, seed)
+    """Percentile bootstrap CI of a vectorised scalar statistic (each sample resampled on its own, or
+    `paired`: one index draw for all, the samples being aligned observations of the same blocks)."""
+    low, high = bootstrap_bounds(samples, statistic, confidence, n_resamples, seed, paired)
     return float(low), float(high)
 
 
@@ -61,14 +63,17 @@ def bootstrap_bounds(
     confidence: float,
     n_resamples: int,
     seed: int,
+    paired: bool = False,
 ) -> tuple[FloatArray, FloatArray]:
     """The same interval for a statistic that may return a vector (one bound per component)."""
+    if paired and len({len(x) for x in samples}) > 1:
+        raise ValueError("paired samples must have the same length (one value per block in each)")
     res = stats.bootstrap(
         samples,
         statistic,
         n_resamples=n_resamples,
         vectorized=True,
-        paired=False,
+        paired=paired,
         confidence_level=confidence,
         method="percentile",
         rng=np.random.default_rng(seed),
@@ -90,8 +95,11 @@ def ratio_of_medians_ci(
     confidence: float,
     n_resamples: int,
     seed: int,
+    paired: bool = False,
 ) -> tuple[float, float, float]:
-    """Point ratio of medians and its percentile bootstrap CI (independent two-sample resampling).
+    """Point ratio of medians and its percentile bootstrap CI (independent two-sample resampling, or
+    `paired`: candidate[i] and baseline[i] come from the same block, e.g. one bench iteration sharing one
+    draw of LLM latencies, and are resampled together, so the block-to-block variation cancels).
 
     Percentile (not BCa): the median is a non-smooth statistic, so BCa's jackknife acceleration
     is erratic at n~10 and degenerates (NaN + warnings) on tied or constant data; the percentile
@@ -109,7 +117,7 @@ def ratio_of_medians_ci(
         return ratio, 0.0, math.inf
     if is_constant(candidate) and is_constant(baseline):
         return ratio, ratio, ratio
-    low, high = percentile_ci((candidate, baseline), _ratio_of_medians, confidence, n_resamples, seed)
+    low, high = percentile_ci((candidate, baseline), _ratio_of_medians, confidence, n_resamples, seed, paired)
     if math.isnan(low) or math.isnan(high):  # zero baseline medians in some resamples
         return ratio, 0.0, math.inf
     return ratio, low, high

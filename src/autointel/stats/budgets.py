@@ -43,8 +43,10 @@ def memory_check(
     *,
     confidence: float = 0.95,
     n_resamples: int = 2000,
+    paired: bool = False,
 ) -> tuple[str, float, float, float]:
-    """(verdict, ratio, ci_low, ci_high) for peak memory: ratio of medians candidate/baseline.
+    """(verdict, ratio, ci_low, ci_high) for peak memory: ratio of medians candidate/baseline (`paired`
+    blocks as in `compare`).
 
     "pass" when ci_high <= 1 + budget, "fail" when ci_low > 1 + budget, else "inconclusive".
     """
@@ -52,7 +54,7 @@ def memory_check(
         raise ValueError(f"budget must be >= 0, got {budget}")
     cand = as_samples(candidate_peaks, "candidate_peaks")
     base = as_samples(baseline_peaks, "baseline_peaks")
-    ratio, low, high = ratio_of_medians_ci(cand, base, confidence, n_resamples, seed)
+    ratio, low, high = ratio_of_medians_ci(cand, base, confidence, n_resamples, seed, paired)
     limit = 1.0 + budget
     verdict = "pass" if high <= limit else "fail" if low > limit else "inconclusive"
     return verdict, ratio, low, high

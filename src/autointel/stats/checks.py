@@ -82,10 +82,12 @@ def _difference(cand: FloatArray, base: FloatArray, axis: int = -1) -> FloatArra
 
 
 def difference_of_medians(
-    candidate: Samples, baseline: Samples, seed: int = 0, *, confidence: float = 0.95, n_resamples: int = 2000
+    candidate: Samples, baseline: Samples, seed: int = 0, *, confidence: float = 0.95, n_resamples: int = 2000,
+    paired: bool = False,
 ) -> tuple[float, float, float]:
-    """median(candidate) - median(baseline) with a percentile bootstrap CI (independent resampling):
-    the absolute cost one configuration adds, e.g. a framework's own overhead."""
+    """median(candidate) - median(baseline) with a percentile bootstrap CI (independent resampling, or
+    `paired` blocks as in `compare`): the absolute cost one configuration adds, e.g. a framework's own
+    overhead."""
     check_level(confidence)
     check_resamples(n_resamples)
     cand, base = as_samples(candidate, "candidate"), as_samples(baseline, "baseline")
@@ -94,7 +96,7 @@ def difference_of_medians(
         return point, -math.inf, math.inf
     if is_constant(cand) and is_constant(base):
         return point, point, point
-    low, high = percentile_ci((cand, base), _difference, confidence, n_resamples, seed)
+    low, high = percentile_ci((cand, base), _difference, confidence, n_resamples, seed, paired)
     return point, low, high
 
 

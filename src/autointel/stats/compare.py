@@ -1,7 +1,8 @@
 """Candidate-vs-baseline comparison with a verdict that never outruns the evidence.
 
 Verdict rule (applied by `decide`, with p = Holm-adjusted Mann-Whitney p-value, [lo, hi] the
-bootstrap CI of ratio = median(candidate) / median(baseline), t = threshold):
+bootstrap CI of ratio = median(candidate) / median(baseline), resampling blocks when the two samples
+are paired, t = threshold):
 
 * "regression":  p < alpha AND lo > 1 AND ratio > 1 + t   (significant AND practically relevant)
 * "improvement": p < alpha AND hi < 1 AND ratio < 1 - t
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -50,6 +51,7 @@ class Comparison:
     runs_needed: int | None
     n: int
     n_baseline: int
+    paired: bool = False  # the CI resampled (baseline[i], candidate[i]) blocks together
 
 
 def decide(
@@ -102,15 +104,20 @@ def compare(
     *,
     alpha: float = 0.05,
     n_resamples: int = 2000,
+    paired: bool = False,
 ) -> Comparison:
     """Compare one candidate to the baseline as a single test (p_adjusted == p_value).
 
+    `paired`: baseline[i] and candidate[i] were measured in the same block (one bench iteration: the same
+    LLM latency draws, the same minutes of machine noise); the CI then resamples blocks, not runs. The
+    rank test stays Mann-Whitney: it ignores the pairing, which only makes it conservative when blocks
+    correlate positively, and a signed-rank test could not reach alpha at all with five pairs.
     Use `compare_all` for the flag matrix so the multiplicity correction is applied.
     """
     _check_threshold(threshold, alpha)
     base = as_samples(baseline, "baseline")
     cand = as_samples(candidate, f"candidate {name!r}")
-    ratio, low, high = ratio_of_medians_ci(cand, base, confidence, n_resamples, seed)
+    ratio, low, high = ratio_of_medians_ci(cand, base, confidence, n_resamples, seed, paired)
     p_value = float(stats.mannwhitneyu(cand, base, alternative="two-sided").pvalue)
     if math.isnan(p_value):  # all observations tied: no evidence of any difference
         p_value = 1.0
@@ -136,6 +143,7 @@ def compare(
         runs_needed=needed,
         n=int(cand.size),
         n_baseline=int(base.size),
+        paired=paired,
     )
 
 
@@ -148,15 +156,17 @@ def compare_all(
     *,
     confidence: float = 0.95,
     n_resamples: int = 2000,
+    paired: Collection[str] = (),
 ) -> list[Comparison]:
     """Compare every candidate to the baseline, Holm-adjust the p-values across the family, then
     apply the verdict rule. Candidate i (in mapping order) bootstraps with seed + i, so the
     candidates' CIs do not all reuse the same baseline resamples, yet every run is reproducible.
+    Candidates named in `paired` are aligned with the baseline block by block (see `compare`).
     """
     _check_threshold(threshold, alpha)
     raw = [
         compare(name, baseline, samples, threshold, confidence, seed + i,
-                alpha=alpha, n_resamples=n_resamples)
+                alpha=alpha, n_resamples=n_resamples, paired=name in paired)
         for i, (name, samples) in enumerate(candidates.items())
     ]
     adjusted = holm([c.p_value for c in raw])
