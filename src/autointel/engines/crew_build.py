@@ -14,6 +14,7 @@ from typing import Any
 
 from crewai import LLM, Agent, Crew, Process, Task
 from crewai.agents.agent_builder.base_agent import BaseAgent
+from crewai.agents.agent_executor import AgentExecutor, AgentExecutorState
 from crewai.events import (
     LLMCallCompletedEvent,
     LLMCallStartedEvent,
@@ -22,6 +23,7 @@ from crewai.events import (
     TaskStartedEvent,
     crewai_event_bus,
 )
+from crewai.flow.flow import FlowState
 from crewai.llms.base_llm import BaseLLM
 from crewai.tools import BaseTool
 from crewai.utilities.task_output_storage_handler import TaskOutputStorageHandler
@@ -102,6 +104,25 @@ class StepTool(BaseTool):
         return run_step_once(self._ctx, self._step)
 
 
+class ExecutorState(FlowState, AgentExecutorState):
+    """CrewAI's executor state with the flow's `id`, as a class built once."""
+
+
+class StepExecutor(AgentExecutor):
+    """CrewAI's agent executor, given its state class (the documented Flow `initial_state`).
+
+    Without it every executor (one per agent, so one per task of every run) builds that class anew, a
+    pydantic schema build of about 10 ms (2 cores): 40% of CrewAI's own cost per task.
+    """
+
+    initial_state = ExecutorState
+
+
+# A Flow class collects its steps from its own namespace only, so a subclass would run none of the executor's
+# (every task would end "without reaching a final answer"): it runs the parent's definition, built once.
+StepExecutor._flow_definition = AgentExecutor.flow_definition()
+
+
 def make_agent(step: Step, ctx: RunContext, llm: BaseLLM) -> Agent:
     return Agent(
         role=ROLES[step.phase],
@@ -113,6 +134,7 @@ def make_agent(step: Step, ctx: RunContext, llm: BaseLLM) -> Agent:
         verbose=False,
         max_iter=3,
         cache=False,
+        executor_class=StepExecutor,
     )
 
 
