@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 from pathlib import Path
@@ -42,6 +43,31 @@ def test_every_combination_builds_a_crew(depth: Depth, flags: Flags, tmp_path: P
     assert len({id(t.agent) for t in crew.tasks}) == len(crew.tasks)  # one agent per task
     assert [t.async_execution for t in crew.tasks] == [item.is_async for item in layout]
 
+
+
+def test_agents_share_one_executor_state_class_and_run_crewais_executor_steps(tmp_path: Path) -> None:
+    """The executor subclass exists to skip a per-executor class build; it must still be CrewAI's executor."""
+    from crewai.agents.agent_executor import AgentExecutor, AgentExecutorState
+
+    from autointel.engines.context import RunContext
+    from autointel.engines.crew_build import ExecutorState, StepExecutor, build_crew, make_llm
+    from autointel.llm.profiles import BUILTIN_PROFILES, ProviderModel
+
+    settings = fixture_settings(tmp_path, Flags())
+    ctx = RunContext(source="unused", settings=settings, resources=Resources(settings))
+    crew, _ = build_crew(crew_layout(build_plan(Depth.STANDARD, Flags(), settings.fact_check_workers)), ctx,
+                         make_llm(settings, ProviderModel(BUILTIN_PROFILES["instant"])))
+    def built() -> int:
+        return sum(1 for c in gc.get_objects() if isinstance(c, type) and c.__name__ == "StateWithId")
+
+    before = built()
+    for task in crew.tasks[:2]:
+        task.agent.create_agent_executor(task=task)
+        assert type(task.agent.agent_executor) is StepExecutor
+        assert type(task.agent.agent_executor.state) is AgentExecutorState  # the state CrewAI runs with
+    assert built() == before and issubclass(ExecutorState, AgentExecutorState)  # no class built per executor
+    own, parent = StepExecutor.flow_definition(), AgentExecutor.flow_definition()
+    assert own.methods and set(own.methods) == set(parent.methods)
 
 @pytest.fixture(scope="module")
 def pipeline_baseline(data_dir: Path, resources: Resources) -> RunResult:

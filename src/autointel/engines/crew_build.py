@@ -105,14 +105,15 @@ class StepTool(BaseTool):
 
 
 class ExecutorState(FlowState, AgentExecutorState):
-    """CrewAI's executor state with the flow's `id`, as a class built once."""
+    """A Flow state class built once, for the state CrewAI's executor throws away (see `StepExecutor`)."""
 
 
 class StepExecutor(AgentExecutor):
-    """CrewAI's agent executor, given its state class (the documented Flow `initial_state`).
+    """CrewAI's agent executor, given a prebuilt Flow state class (the documented `initial_state`).
 
-    Without it every executor (one per agent, so one per task of every run) builds that class anew, a
-    pydantic schema build of about 10 ms (2 cores): 40% of CrewAI's own cost per task.
+    A Flow's init first makes a state of its own, and without `initial_state` it builds a new pydantic
+    class for it (`StateWithId`): about 10 ms on 2 cores, 40% of CrewAI's own cost per task. The executor
+    then replaces that state with its `AgentExecutorState`, so the state it runs with is CrewAI's either way.
     """
 
     initial_state = ExecutorState
