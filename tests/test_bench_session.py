@@ -318,5 +318,23 @@ def test_each_iteration_draws_new_llm_latencies_shared_by_every_cell(tmp_path: P
     assert by_sample[("baseline", 0, False)] != by_sample[("baseline", 1, False)]
     assert by_sample[("baseline", 0, True)] not in {by_sample[("baseline", i, False)] for i in (0, 1)}
     hosted = load_profile("hosted")
-    draws = [[ProviderModel(hosted, seed=seed)._draw() for _ in range(3)] for seed in (1, 2, 1)]
-    assert draws[0] == draws[2] != draws[1]
+    models = [ProviderModel(hosted, seed=seed) for seed in (1, 2, 1)]
+    draws = [[model._draw("t") for _ in range(3)] for model in models]
+    assert draws[0] == draws[2] != draws[1] and len(set(draws[0])) == 3  # each turn of a task draws anew
+
+
+def test_a_turn_waits_the_same_latency_whatever_order_the_tasks_call_in() -> None:
+    """Concurrent tasks reach the provider in a different order every run and in every engine; the latency of
+    a task's k-th turn must not depend on that order, or the cells of an iteration would not be paired."""
+    from autointel.llm.profiles import ProviderModel, load_profile
+
+    hosted = load_profile("hosted")
+    calls = ["fact_check_1", "fact_check_2", "fact_check_1", "briefing"]
+    one, other = ProviderModel(hosted, seed=7), ProviderModel(hosted, seed=7)
+    forward = [(task, one._draw(task)) for task in calls]
+    backward = [(task, other._draw(task)) for task in reversed(calls)]
+    by_task: dict[str, list[float]] = {}
+    for task, latency in backward:
+        by_task.setdefault(task, []).append(latency)
+    assert [(t, by_task[t].pop(0)) for t, _ in forward] == forward
+    assert len({latency for _, latency in forward}) == 4  # distinct tasks and turns draw distinct latencies

@@ -12,6 +12,7 @@ import math
 import threading
 import time
 import tomllib
+import zlib
 from collections import deque
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -87,31 +88,38 @@ class CallRecord:
 
 @dataclass
 class ProviderModel:
-    """Per-run state of a profile: seeded latency draws, a concurrency gate and a rate limiter."""
+    """Per-run state of a profile: seeded latency draws, a concurrency gate and a rate limiter.
+
+    The k-th call of a task waits a latency drawn from (seed, task, k), not the next number of one stream:
+    with concurrent tasks the order calls arrive in changes from run to run and engine to engine, and one
+    stream would hand a different latency to each task every time. Keyed draws give every engine and every
+    combination of a bench iteration the same wait for the same turn, so their comparison is paired turn by turn.
+    """
 
     profile: Profile
     t0: float = field(default_factory=time.perf_counter)
     seed: int | None = None  # overrides the profile's seed: benchmarks draw anew per iteration
     calls: list[CallRecord] = field(default_factory=list)
-    _rng: np.random.Generator = field(init=False)
     _gate: threading.BoundedSemaphore | None = field(init=False)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _recent: deque[float] = field(default_factory=deque)
-    _draws: int = 0
+    _turns: dict[str, int] = field(default_factory=dict)  # task -> calls drawn so far
 
     def __post_init__(self) -> None:
-        self._rng = np.random.default_rng(self.profile.seed if self.seed is None else self.seed)
         self._gate = threading.BoundedSemaphore(self.profile.concurrency) if self.profile.concurrency else None
 
-    def _draw(self) -> float:
+    def _draw(self, task: str) -> float:
         p = self.profile
-        with self._lock:
-            self._draws += 1
-            if p.kind == "lognormal" and p.median_s > 0:
-                return float(p.median_s * math.exp(p.sigma * self._rng.standard_normal()))
-            if p.kind == "replay":
-                return float(p.samples_s[int(self._rng.integers(len(p.samples_s)))])
+        if p.kind not in ("lognormal", "replay") or (p.kind == "lognormal" and p.median_s <= 0):
             return p.median_s
+        with self._lock:
+            turn = self._turns.get(task, 0)
+            self._turns[task] = turn + 1
+        seed = self.profile.seed if self.seed is None else self.seed
+        rng = np.random.default_rng([seed, zlib.crc32(task.encode()), turn])
+        if p.kind == "lognormal":
+            return float(p.median_s * math.exp(p.sigma * rng.standard_normal()))
+        return float(p.samples_s[int(rng.integers(len(p.samples_s)))])
 
     def _wait_for_rate(self) -> None:
         if not self.profile.rpm:
@@ -131,7 +139,7 @@ class ProviderModel:
     def call(self, task: str, prompt_tokens: int) -> Iterator[list[int]]:
         """Queue like a provider would, then hold the connection for the drawn latency."""
         queued = time.perf_counter()
-        latency = self._draw()
+        latency = self._draw(task)
         if self._gate is not None:
             self._gate.acquire()
         try:
