@@ -68,6 +68,11 @@ def embed_sentences(sentences: Sequence[Sentence], embedder: Embedder) -> Vector
     return embedder.embed([s.text for s in sentences])
 
 
+def split_rows(vectors: Vectors, sizes: Sequence[int]) -> list[Vectors]:
+    """Consecutive blocks of `sizes` rows, then the rows left over: the groups of texts embedded in one batch."""
+    return list(np.split(vectors, np.cumsum(sizes)))
+
+
 def centroid(vectors: Vectors) -> Vectors:
     """The L2-normalised mean row (zeros for an empty matrix)."""
     if len(vectors) == 0:

@@ -15,7 +15,7 @@ import numpy.typing as npt
 
 from autointel.memory.embeddings import Embedder
 from autointel.model import Fallacy
-from autointel.phases.analysis.common import content_words, data_json, normalise, stopwords
+from autointel.phases.analysis.common import content_words, data_json, normalise, split_rows, stopwords
 from autointel.phases.analysis.fallacy_cues import cue_table, fired_cues
 from autointel.phases.text import Sentence
 
@@ -78,12 +78,8 @@ class FallacyExemplars:
         types: dict[str, list[str]] = data["types"]
         texts = [text for t in FALLACY_TYPES for text in types[t]]
         vectors = embedder.embed([*texts, *data["negatives"]])  # one batch: cheaper than one per type
-        per_type: dict[str, npt.NDArray[np.float32]] = {}
-        offset = 0
-        for t in FALLACY_TYPES:
-            per_type[t] = vectors[offset : offset + len(types[t])]
-            offset += len(types[t])
-        return cls(FALLACY_TYPES, per_type, vectors[offset:])
+        *blocks, negatives = split_rows(vectors, [len(types[t]) for t in FALLACY_TYPES])
+        return cls(FALLACY_TYPES, dict(zip(FALLACY_TYPES, blocks, strict=True)), negatives)
 
 
 class FallacyDetector:

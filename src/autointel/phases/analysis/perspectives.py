@@ -20,7 +20,7 @@ import numpy.typing as npt
 
 from autointel.memory.embeddings import Embedder
 from autointel.model import Perspectives
-from autointel.phases.analysis.common import centroid, data_json, embed_sentences, normalise
+from autointel.phases.analysis.common import centroid, data_json, embed_sentences, normalise, split_rows
 from autointel.phases.text import Sentence
 
 PRESENT_SIMILARITY = 0.55  # a sentence this close to a prototype voices the viewpoint on its own
@@ -57,11 +57,7 @@ class PerspectivePrototypes:
     def embedded(cls, embedder: Embedder) -> PerspectivePrototypes:
         categories = load_categories()
         every = embedder.embed([p for c in categories for p in c.prototypes])  # one batch for all categories
-        blocks: list[npt.NDArray[np.float32]] = []
-        offset = 0
-        for category in categories:
-            blocks.append(every[offset : offset + len(category.prototypes)])
-            offset += len(category.prototypes)
+        *blocks, _ = split_rows(every, [len(c.prototypes) for c in categories])
         return cls(categories, tuple(blocks))
 
 
