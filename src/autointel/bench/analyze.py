@@ -122,6 +122,10 @@ def _bound_key(ok: Sequence[RunSample]) -> str | None:
     return "layout_bound_s" if all("layout_bound_s" in c for c in cps) else "bound_s"
 
 
+def _e2e(sample: RunSample) -> float:
+    return sample.e2e_s
+
+
 def _recorded_bound(sample: RunSample, key: str) -> float | None:
     value = (sample.critical_path or {}).get(key)
     return float(value) if value else None
@@ -133,7 +137,7 @@ def headroom(samples: Sequence[RunSample], options: BenchOptions) -> list[dict[s
     reachable by scheduling at all or needs a shorter DAG."""
     out: list[dict[str, Any]] = []
     for k, engine in enumerate(options.engines):
-        base = keyed(_counted(samples, "baseline", engine), lambda s: s.e2e_s)
+        base = keyed(_counted(samples, "baseline", engine), _e2e)
         for j, combo in enumerate(c for c in options.combos if c != "baseline"):
             ok = _counted(samples, combo, engine)
             key = _bound_key(ok)
@@ -206,11 +210,8 @@ def _metric_families(
     **extra: str,
 ) -> list[dict[str, Any]]:
     """e2e and every phase of the reference, one Holm family each."""
-    def e2e(s: RunSample) -> float:
-        return s.e2e_s
-
     out = [{"engine": engine, **extra, "metric": "e2e", **row} for row in
-           _family(keyed(base, e2e), {c: keyed(v, e2e) for c, v in candidates.items()}, options, seed)]
+           _family(keyed(base, _e2e), {c: keyed(v, _e2e) for c, v in candidates.items()}, options, seed)]
     for j, phase in enumerate(dict.fromkeys(p for s in base for p in s.phases), 1):
         def wall(s: RunSample, phase: str = phase) -> float | None:
             return s.phases[phase]["wall_s"] if phase in s.phases else None
@@ -262,11 +263,11 @@ def engine_costs(samples: Sequence[RunSample], options: BenchOptions) -> list[di
         return []
     out: list[dict[str, Any]] = []
     for k, engine in enumerate(e for e in options.engines if e in AGENTIC_ENGINES):
-        pairs = {c: (keyed(_counted(samples, c, "pipeline"), lambda s: s.e2e_s), _counted(samples, c, engine))
+        pairs = {c: (keyed(_counted(samples, c, "pipeline"), _e2e), _counted(samples, c, engine))
                  for c in options.combos}
         ready = {c: p for c, p in pairs.items() if len(p[0]) >= 2 and len(p[1]) >= 2}
         seeds = {c: options.seed + 100 * k + 7 * i for i, c in enumerate(ready)}
-        runs_of = {c: keyed(runs, lambda s: s.e2e_s) for c, (_, runs) in ready.items()}
+        runs_of = {c: keyed(runs, _e2e) for c, (_, runs) in ready.items()}
         found = [stats.compare(c, values(pipe), values(runs_of[c]), options.threshold, seed=seeds[c],
                                alpha=options.alpha, paired=aligned(pipe, runs_of[c]))
                  for c, (pipe, _) in ready.items()]
