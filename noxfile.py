@@ -57,29 +57,29 @@ def bench(session: nox.Session) -> None:
               "--autointel-isolate", "process"]),
             # G1 for both CrewAI engines: the Flow against the single crew's barriers
             ("hosted", "benchmarks/test_flag_matrix.py", "baseline,all", "flow,crew",
-             ["--autointel-iterations", "5", "--autointel-warmup", "1", "--autointel-llm-profile", "hosted"]),
+             ["--autointel-iterations", "6", "--autointel-warmup", "1", "--autointel-llm-profile", "hosted"]),
             ("optimisations", "benchmarks/test_flag_matrix.py", OPTIMISED, "pipeline",
              ["--autointel-iterations", "10", "--autointel-warmup", "1", "--autointel-isolate", "process"]),
             ("length", "benchmarks/test_media_length.py", "baseline,all", "pipeline",
-             ["--autointel-iterations", "5", "--autointel-warmup", "1", "--autointel-isolate", "process"]),
+             ["--autointel-iterations", "6", "--autointel-warmup", "1", "--autointel-isolate", "process"]),
             ("overhead", "benchmarks/test_harness_overhead.py", "baseline", "pipeline",
              ["--autointel-iterations", "10", "--autointel-warmup", "1"]),
         ]
-    else:  # sized to finish within about 15 minutes on 2 cores
+    else:  # sized to finish within about 15 minutes on 2 cores; 6 runs per cell, the fewest a 95% median CI needs
         runs = [
             # CrewAI's own cost per task: no LLM latency (G2.2)
             ("engines", "benchmarks/test_flag_matrix.py", "baseline,all", "pipeline,flow,crew",
-             ["--autointel-iterations", "3", "--autointel-warmup", "1"]),
+             ["--autointel-iterations", "6", "--autointel-warmup", "1"]),
             # the realistic profile: G1 (flow all / flow baseline) and G2.1 (flow / pipeline, same LLM turns)
             ("hosted", "benchmarks/test_flag_matrix.py", "baseline,all", "pipeline,flow",
              ["--autointel-iterations", "6", "--autointel-warmup", "1", "--autointel-llm-profile", "hosted"],
              {"AUTOINTEL_BENCH_DEPTH": "experimental"}),
             ("optimisations", "benchmarks/test_flag_matrix.py", OPTIMISED, "pipeline",
-             ["--autointel-iterations", "3", "--autointel-warmup", "1"]),
+             ["--autointel-iterations", "6", "--autointel-warmup", "1"]),
             ("length", "benchmarks/test_media_length.py", "baseline,all", "pipeline",
-             ["--autointel-iterations", "2", "--autointel-warmup", "1"]),
+             ["--autointel-iterations", "6", "--autointel-warmup", "1"]),
             ("overhead", "benchmarks/test_harness_overhead.py", "baseline", "pipeline",
-             ["--autointel-iterations", "5", "--autointel-warmup", "1"]),
+             ["--autointel-iterations", "6", "--autointel-warmup", "1"]),
         ]
     for folder, path, combos, engines, options, *run_env in runs:
         session.run(*common, path, "--autointel-combos", combos, "--autointel-engines", engines,

@@ -43,19 +43,24 @@ def test_spread_check_band_around_the_median() -> None:
         stats.spread_check([5.0], [4.0], [6.0], 0.15)
 
 
+SPREAD = (0.98, 0.99, 1.0, 1.0, 1.01, 1.02)  # six runs: the fewest a 95% median CI can rest on
+
+
 def test_difference_of_medians() -> None:
-    diff, low, high = stats.difference_of_medians([8.0, 8.1, 7.9, 8.05], [7.0, 7.1, 6.9, 7.05], seed=1)
+    diff, low, high = stats.difference_of_medians([8.0, 8.1, 7.9, 8.05, 7.95, 8.0], [7.0, 7.1, 6.9, 7.05, 6.95, 7.0],
+                                                  seed=1)
     assert diff == pytest.approx(1.0) and low <= diff <= high and low > 0.7 and high < 1.3
     assert stats.difference_of_medians([8.0], [7.0])[1:] == (-math.inf, math.inf)
-    assert stats.difference_of_medians([8.0, 8.0], [7.0, 7.0]) == (1.0, 1.0, 1.0)
+    assert stats.difference_of_medians([8.0] * 6, [7.0] * 6) == (1.0, 1.0, 1.0)
+    assert stats.difference_of_medians([8.0] * 5, [7.0] * 5)[1:] == (-math.inf, math.inf)  # too few to say
 
 
 def test_scaling_exponent_recovers_the_planted_power() -> None:
     sizes = [1.0, 5.0, 20.0]
-    linear = [[s * f for f in (0.98, 1.0, 1.02)] for s in sizes]
+    linear = [[s * f for f in SPREAD] for s in sizes]
     slope, low, high = stats.scaling_exponent(sizes, linear, seed=2)
     assert slope == pytest.approx(1.0, abs=0.01) and low <= slope <= high and low > 0.95 and high < 1.05
-    flat = [[1e9 + s * 1e6 * f for f in (0.99, 1.0, 1.01)] for s in sizes]
+    flat = [[1e9 + s * 1e6 * f for f in SPREAD] for s in sizes]
     slope, low, high = stats.scaling_exponent(sizes, flat, seed=2)
     assert slope < 0.05 and high < 1.0
     assert stats.scaling_exponent(sizes, [[1.0], [2.0], [3.0]])[1:] == (-math.inf, math.inf)
@@ -65,12 +70,12 @@ def test_scaling_exponent_recovers_the_planted_power() -> None:
 
 def test_linear_cost_separates_a_fixed_cost_from_the_marginal_one() -> None:
     sizes = [1.0, 5.0, 20.0]
-    runs = [[0.4 + 2.0 * s * f for f in (0.98, 1.0, 1.02)] for s in sizes]  # 0.4 s per run, 2 s per unit
+    runs = [[0.4 + 2.0 * s * f for f in SPREAD] for s in sizes]  # 0.4 s per run, 2 s per unit
     fit = stats.linear_cost(sizes, runs, seed=3)
     assert fit.fixed == pytest.approx(0.4, abs=1e-9) and fit.marginal == pytest.approx(2.0)
     assert fit.fixed_ci_low <= fit.fixed <= fit.fixed_ci_high and fit.marginal_ci_low <= 2.0 <= fit.marginal_ci_high
     assert fit.marginal_ci_high - fit.marginal_ci_low < 0.1
-    proportional = stats.linear_cost(sizes, [[2.0 * s * f for f in (0.99, 1.0, 1.01)] for s in sizes], seed=3)
+    proportional = stats.linear_cost(sizes, [[2.0 * s * f for f in SPREAD] for s in sizes], seed=3)
     assert proportional.fixed_ci_low <= 0.0 <= proportional.fixed_ci_high  # no fixed cost: the CI says so
     single = stats.linear_cost(sizes, [[1.0], [2.0], [3.0]])
     assert (single.fixed_ci_low, single.marginal_ci_high) == (-math.inf, math.inf)
@@ -113,7 +118,8 @@ def test_reference_of_an_optimised_combination() -> None:
 
 def run(tmp_path: Path, combos: str, engines: tuple[str, ...] = ("pipeline",), depth: Depth = Depth.STANDARD,
         **knobs: Any) -> dict[str, Any]:
-    opts = BenchOptions(combos=parse_combos(combos), engines=engines, iterations=3, warmup=0, seed=4)
+    # 6 iterations: the fewest a median CI rests on
+    opts = BenchOptions(combos=parse_combos(combos), engines=engines, iterations=6, warmup=0, seed=4)
     settings = load_settings({}, depth=depth, data_dir=tmp_path / "data")
     return BenchSession(opts, source="talk", settings=settings, report_dir=tmp_path / "report",
                         target=SyntheticTarget(seed=2, **knobs), name="g").run()
@@ -124,7 +130,7 @@ def test_headroom_is_the_dag_bound_of_a_combination_over_the_baseline_median(tmp
     (row,) = results["headroom"]
     cells = {c["combo"]: c for c in results["cells"]}
     expected = cells["all"]["critical_path_bound"]["median"] / cells["baseline"]["e2e"]["median"]
-    assert row["combo"] == "all" and row["bound_kind"] == cells["all"]["bound_kind"] and row["n"] == 3
+    assert row["combo"] == "all" and row["bound_kind"] == cells["all"]["bound_kind"] and row["n"] == 6
     assert row["ratio"] == pytest.approx(expected) and row["ratio_ci_low"] <= row["ratio"] <= row["ratio_ci_high"]
     assert row["ratio"] < cells["all"]["e2e"]["median"] / cells["baseline"]["e2e"]["median"]  # a bound: below
 
@@ -139,9 +145,9 @@ def test_cells_with_runs_in_the_same_iterations_are_compared_block_by_block(tmp_
     assert {r["metric"] for r in full["comparisons"]} >= {"e2e", "phase:transcription"}
     broken = run(tmp_path / "broken", "all", crash_on_calls={0})
     failed = next(c for c in broken["cells"] if c["counts"]["failed"])
-    assert failed["counts"]["ok"] == 2
+    assert failed["counts"]["ok"] == 5
     e2e = next(r for r in broken["comparisons"] if r["metric"] == "e2e")
-    assert not e2e["paired"] and {e2e["n"], e2e["n_baseline"]} == {2, 3}
+    assert not e2e["paired"] and {e2e["n"], e2e["n_baseline"]} == {5, 6}
 
 
 def test_blocks_pair_values_by_iteration_only_when_both_sides_have_the_same_ones() -> None:
@@ -155,7 +161,7 @@ def test_session_compares_optimisations_with_their_twin_and_writes_goals(tmp_pat
     rows = {(r["metric"], r["name"]): r for r in results["optimisations"]}
     assert rows[("e2e", "all+batched_vector_writes")]["reference"] == "all"
     assert ("phase:integration", "all+batched_vector_writes") in rows
-    assert all(r["n"] == 3 and r["n_baseline"] == 3 for r in rows.values())
+    assert all(r["n"] == 6 and r["n_baseline"] == 6 for r in rows.values())
     found = {x["id"]: x for x in results["goals"]}
     assert found["G4.1"]["verdict"] == found["G4.2"]["verdict"] == "measured"
     assert found["G4.3"]["verdict"] == "not_measured"
@@ -170,7 +176,7 @@ def test_session_compares_crew_with_pipeline_per_combination(tmp_path: Path) -> 
     rows = {r["combo"]: r for r in results["engines"]}
     assert set(rows) == {"baseline", "all"}
     for row in rows.values():
-        assert row["n"] == row["n_baseline"] == 3 and row["tasks"] >= 5 and row["engine"] == "crew"
+        assert row["n"] == row["n_baseline"] == 6 and row["tasks"] >= 5 and row["engine"] == "crew"
         assert row["ratio_ci_low"] <= row["ratio"] <= row["ratio_ci_high"]
         assert row["per_task_ms"] == pytest.approx(1000 * row["diff_s"] / row["tasks"])
     found = {x["id"]: x for x in results["goals"]}
@@ -181,7 +187,7 @@ def test_session_compares_crew_with_pipeline_per_combination(tmp_path: Path) -> 
 def test_streaming_cells_record_their_overlap(tmp_path: Path) -> None:
     results = run(tmp_path, "all,all+streaming_transcription")
     cell = next(c for c in results["cells"] if c["combo"] == "all+streaming_transcription")
-    assert cell["stream_overlap_s"] == [0.0, 0.0, 0.0]  # the synthetic plan has no streaming consumer
+    assert cell["stream_overlap_s"] == [0.0] * 6  # the synthetic plan has no streaming consumer
     assert next(c for c in results["cells"] if c["combo"] == "all")["stream_overlap_s"] == []
     g3 = next(x for x in results["goals"] if x["id"] == "G3")
     assert g3["verdict"] == "fail" and "no step or span named stream*" in g3["note"]

@@ -22,12 +22,14 @@ from autointel.stats import (
     interactions,
     main_effects,
     memory_check,
+    min_runs_for_median_ci,
     min_runs_for_quantile_bound,
     p95_ci,
     runs_needed,
     summarize,
     target_check,
 )
+from autointel.stats._common import ratio_of_medians_ci
 
 FLAGS = ("parallel_memory_ops", "parallel_analysis", "parallel_fact_checking")
 N_RUNS = 10  # harness default per combination
@@ -62,11 +64,39 @@ def test_summary_constant_and_single_sample_collapse() -> None:
     assert (const.ci_low, const.median, const.ci_high) == (2.5, 2.5, 2.5)
     assert const.stdev == 0.0 and const.cv == 0.0
     one = summarize([4.0])
-    assert one.n == 1 and one.ci_low == one.ci_high == one.median == 4.0
+    assert one.n == 1 and one.median == 4.0 and (one.ci_low, one.ci_high) == (-math.inf, math.inf)
     with pytest.raises(ValueError):
         summarize([])
     with pytest.raises(ValueError):
         summarize([1.0, math.nan])
+
+
+def test_no_median_ci_from_fewer_runs_than_the_level_supports() -> None:
+    """[min, max] covers the median with probability 1 - 2 * 0.5**n, whatever the distribution: 93.75% at n = 5,
+    96.9% at n = 6. Below 6 runs every median-based CI is infinite; at 6 a real bootstrap interval appears."""
+    assert min_runs_for_median_ci() == 6 and min_runs_for_median_ci(0.99) == 8 and min_runs_for_median_ci(0.5) == 2
+    five, six = [1.0, 1.2, 0.9, 1.1, 1.05], [1.0, 1.2, 0.9, 1.1, 1.05, 0.95]
+    assert (summarize(five).ci_low, summarize(five).ci_high) == (-math.inf, math.inf)
+    assert math.isfinite(summarize(six).ci_high) and summarize(six).ci_low >= 0.9
+    assert compare("x", five, [2 * v for v in five]).ratio_ci_high == math.inf
+    assert compare("x", five, [2 * v for v in five]).verdict == "inconclusive"
+    assert compare("x", six, [2 * v for v in six]).verdict == "regression"
+    assert memory_check([1.5] * 5, [1.0] * 5)[0] == "inconclusive"  # even constant: five runs cannot say
+    assert memory_check([1.5] * 6, [1.0] * 6)[0] == "fail"
+
+
+def test_median_ci_coverage_at_the_smallest_supported_n() -> None:
+    """At n = 6 on skewed (lognormal) timings the paired ratio CI covers the true ratio about as often as it says;
+    what n = 3 gave before the rule (a percentile bootstrap within the sample's range) covered about three in four."""
+    rng = np.random.default_rng(8)
+    covered = 0
+    for rep in range(200):
+        block = np.exp(0.3 * rng.standard_normal(6))  # shared per-iteration noise
+        base = 10.0 * block * np.exp(0.1 * rng.standard_normal(6))
+        cand = 6.0 * block * np.exp(0.1 * rng.standard_normal(6))
+        _, low, high = ratio_of_medians_ci(cand, base, 0.95, 1000, rep, paired=True)
+        covered += low <= 0.6 <= high
+    assert covered >= 0.88 * 200
 
 
 def test_runs_needed_normal_approximation() -> None:
@@ -138,10 +168,12 @@ def test_paired_ci_cancels_the_shared_noise_of_each_block_and_still_covers_the_t
 
 
 def test_paired_samples_must_be_aligned_and_compare_all_pairs_only_the_named_candidates() -> None:
-    base, cand = _blocks(np.random.default_rng(3), 6, 1.2)
+    base, cand = _blocks(np.random.default_rng(3), 7, 1.2)
     with pytest.raises(ValueError, match="same length"):
-        compare("x", base, cand[:5], paired=True)
-    found = {c.name: c for c in compare_all(base, {"a": cand, "b": cand[:5]}, paired={"a"})}
+        compare("x", base, cand[:6], paired=True)
+    with pytest.raises(ValueError, match="same length"):  # also where too few runs skip the bootstrap
+        compare("x", base[:3], cand[:2], paired=True)
+    found = {c.name: c for c in compare_all(base, {"a": cand, "b": cand[:6]}, paired={"a"})}
     assert found["a"].paired and not found["b"].paired
     assert found["a"].ratio_ci_low > 1.1 and found["b"].ratio_ci_low < 1.0  # blocks cancel only when paired
     assert memory_check(cand, base, 0.10, paired=True)[0] == "fail"

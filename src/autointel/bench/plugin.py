@@ -423,6 +423,7 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         return
     from autointel.bench.report import format_table, table_rows
     from autointel.rendering.goals import terminal_lines
+    from autointel.stats import min_runs_for_median_ci
 
     tr = terminalreporter
     write: Callable[..., None] = tr.write_line
@@ -436,6 +437,10 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         for reason in banner["reasons"]:
             write(f"  ! {reason}")
         write(f"  report: {results['session']['report_dir']}")
+    if state.results and state.options.iterations < min_runs_for_median_ci():
+        write(f"autointel: {state.options.iterations} measured run(s) per cell: a 95% CI of a median needs at "
+              f"least {min_runs_for_median_ci()}, so the CIs above are infinite and their verdicts inconclusive",
+              yellow=True)
     if state.goals:
         write("performance goals (this pytest session; not_measured = no data here, see summary.md):")
         for line in terminal_lines(state.goals):

@@ -42,6 +42,10 @@ NOTES = (
     "(e2e, and each phase); the verdict rule is autointel.stats.compare.decide. Two cells with a counted run "
     "in the same iterations are 'paired': the CI resamples whole iterations, which share one draw of LLM "
     "latencies, so that noise cancels in the ratio (autointel.bench.blocks).",
+    "CIs of a median, of a ratio or of a difference of medians need at least 6 counted runs per cell (6 "
+    "blocks when paired): with fewer, whatever the distribution, even [min, max] covers a median less than 95% "
+    "of the time (1 - 2 x 0.5^n), so such CIs are reported infinite and verdicts resting on them stay "
+    "inconclusive (autointel.stats.min_runs_for_median_ci).",
     "Peak RSS is judged against the memory budget only when every run ran in a fresh process.",
     "Diagnostic runs (tracemalloc heap peak of the whole run, memray, pyinstrument) are extra runs per cell, "
     "excluded from timing statistics because of their overhead.",

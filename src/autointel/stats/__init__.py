@@ -4,7 +4,7 @@ No I/O, no plotting: plain functions over float samples returning frozen datacla
 verdict the harness prints can be traced to a documented, deterministic rule.
 """
 
-from autointel.stats._common import Samples
+from autointel.stats._common import Samples, min_runs_for_median_ci
 from autointel.stats.budgets import memory_check, min_runs_for_quantile_bound, p95_ci, target_check
 from autointel.stats.checks import (
     LinearCost,
@@ -40,6 +40,7 @@ __all__ = [
     "linear_cost",
     "main_effects",
     "memory_check",
+    "min_runs_for_median_ci",
     "min_runs_for_quantile_bound",
     "p95_ci",
     "runs_needed",

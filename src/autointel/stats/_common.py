@@ -38,6 +38,30 @@ def check_resamples(n_resamples: int) -> None:
         raise ValueError(f"n_resamples must be >= 100, got {n_resamples}")
 
 
+def min_runs_for_median_ci(confidence: float = 0.95) -> int:
+    """Smallest n at which an interval inside the sample's range can cover a median at the two-sided level.
+
+    Whatever the distribution, the true median lies below the sample minimum with probability 0.5**n, and above
+    the maximum as often, so even [min, max] (the widest interval a percentile bootstrap can return) covers it
+    with probability 1 - 2 * 0.5**n: 75% at n = 3, 93.75% at n = 5, 96.9% at n = 6. Below this n a "95% CI" of
+    a median, or of a ratio or difference of medians, would claim more than the runs can support.
+    """
+    check_level(confidence)
+    return math.ceil(math.log2(2.0 / (1.0 - confidence)) - 1e-9)
+
+
+def supports_median_ci(arrays: Sequence[FloatArray], confidence: float) -> bool:
+    """Every sample (or every group of blocks) holds enough runs for `min_runs_for_median_ci`."""
+    needed = min_runs_for_median_ci(confidence)
+    return all(a.size >= needed for a in arrays)
+
+
+def check_paired(samples: Sequence[FloatArray], paired: bool) -> None:
+    """Paired samples are aligned blocks: checked even when too few runs skip the bootstrap."""
+    if paired and len({len(x) for x in samples}) > 1:
+        raise ValueError("paired samples must have the same length (one value per block in each)")
+
+
 def is_constant(arr: FloatArray) -> bool:
     """A sample with no spread has a degenerate (point) bootstrap distribution."""
     return bool(np.ptp(arr) == 0.0)
@@ -66,8 +90,7 @@ def bootstrap_bounds(
     paired: bool = False,
 ) -> tuple[FloatArray, FloatArray]:
     """The same interval for a statistic that may return a vector (one bound per component)."""
-    if paired and len({len(x) for x in samples}) > 1:
-        raise ValueError("paired samples must have the same length (one value per block in each)")
+    check_paired(samples, paired)
     res = stats.bootstrap(
         samples,
         statistic,
@@ -104,16 +127,17 @@ def ratio_of_medians_ci(
     Percentile (not BCa): the median is a non-smooth statistic, so BCa's jackknife acceleration
     is erratic at n~10 and degenerates (NaN + warnings) on tied or constant data; the percentile
     interval is transformation-respecting (a CI for 1/ratio is the reciprocal) and always finite.
-    With fewer than two observations in either sample no spread can be estimated, so the CI is
-    reported as (0, inf) -- honest ignorance -- rather than a false point interval.
+    With fewer runs in either sample than `min_runs_for_median_ci` (6 at 95%) the CI is reported as
+    (0, inf) -- honest ignorance -- rather than an interval that covers less often than it says.
     """
     check_level(confidence)
     check_resamples(n_resamples)
+    check_paired((candidate, baseline), paired)
     base_median = float(np.median(baseline))
     if base_median <= 0.0 or float(np.median(candidate)) < 0.0:
         raise ValueError("ratio of medians needs a positive baseline median and non-negative candidate")
     ratio = float(np.median(candidate)) / base_median
-    if candidate.size < 2 or baseline.size < 2:
+    if not supports_median_ci((candidate, baseline), confidence):
         return ratio, 0.0, math.inf
     if is_constant(candidate) and is_constant(baseline):
         return ratio, ratio, ratio

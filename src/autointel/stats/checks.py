@@ -3,7 +3,8 @@
 Checks are three-valued like `budgets`: "pass" or "fail" only when the 95% CI lies wholly on one
 side of the limit, else "inconclusive", so no goal is passed (or failed) on a point estimate that
 the run-to-run noise could flip. CIs are percentile bootstraps (see `_common.ratio_of_medians_ci`
-for why percentile); a CI that n cannot support is infinite rather than a false point.
+for why percentile); a CI that n cannot support (`_common.min_runs_for_median_ci`) is infinite rather
+than a false point.
 """
 
 from __future__ import annotations
@@ -20,9 +21,11 @@ from autointel.stats._common import (
     as_samples,
     bootstrap_bounds,
     check_level,
+    check_paired,
     check_resamples,
     is_constant,
     percentile_ci,
+    supports_median_ci,
 )
 
 
@@ -91,8 +94,9 @@ def difference_of_medians(
     check_level(confidence)
     check_resamples(n_resamples)
     cand, base = as_samples(candidate, "candidate"), as_samples(baseline, "baseline")
+    check_paired((cand, base), paired)
     point = float(np.median(cand) - np.median(base))
-    if cand.size < 2 or base.size < 2:
+    if not supports_median_ci((cand, base), confidence):
         return point, -math.inf, math.inf
     if is_constant(cand) and is_constant(base):
         return point, point, point
@@ -106,7 +110,7 @@ def scaling_exponent(
 ) -> tuple[float, float, float]:
     """Log-log least-squares slope of each group's median against its size, with a bootstrap CI that
     resamples within every group. Slope < 1 means the quantity grows sub-linearly with the size.
-    A group with a single observation has no estimable spread, so the CI is then (-inf, inf)."""
+    A group with fewer runs than `min_runs_for_median_ci` gives the CI (-inf, inf)."""
     check_level(confidence)
     check_resamples(n_resamples)
     if len(sizes) != len(groups):
@@ -125,7 +129,7 @@ def scaling_exponent(
         return result
 
     point = float(slope(*arrays))
-    if any(a.size < 2 for a in arrays):
+    if not supports_median_ci(arrays, confidence):
         return point, -math.inf, math.inf
     if all(is_constant(a) for a in arrays):
         return point, point, point
@@ -151,7 +155,8 @@ def linear_cost(
 ) -> LinearCost:
     """Least-squares line through each group's median against its size, with bootstrap CIs that resample
     within every group. It explains a per-unit spread: a fixed cost per run makes short work dearer per
-    unit while the marginal cost stays flat. Groups of one observation give infinite CIs."""
+    unit while the marginal cost stays flat. A group with fewer runs than `min_runs_for_median_ci` gives
+    infinite CIs."""
     check_level(confidence)
     check_resamples(n_resamples)
     if len(sizes) != len(groups):
@@ -169,7 +174,7 @@ def linear_cost(
         return result
 
     fixed, marginal = (float(v) for v in line(*arrays))
-    if any(a.size < 2 for a in arrays):
+    if not supports_median_ci(arrays, confidence):
         return LinearCost(fixed, -math.inf, math.inf, marginal, -math.inf, math.inf)
     if all(is_constant(a) for a in arrays):
         return LinearCost(fixed, fixed, fixed, marginal, marginal, marginal)

@@ -28,6 +28,7 @@ from autointel.stats._common import (
     bootstrap_bounds,
     check_level,
     check_resamples,
+    supports_median_ci,
 )
 
 Key = tuple[bool, ...]
@@ -89,9 +90,12 @@ def _bootstrap(
         medians = {key: np.median(s, axis=axis) for key, s in zip(keys, samples, strict=True)}
         return contrast(medians)
 
-    point = contrast({key: np.asarray(np.median(data[key])) for key in keys})
-    low, high = bootstrap_bounds(tuple(data[key] for key in keys), statistic, confidence, n_resamples, seed)
-    return np.asarray(point, dtype=np.float64), low, high
+    point = np.asarray(contrast({key: np.asarray(np.median(data[key])) for key in keys}), dtype=np.float64)
+    samples = tuple(data[key] for key in keys)
+    if not supports_median_ci(samples, confidence):  # too few runs in a cell: no CI, not a false one
+        return point, np.full_like(point, -math.inf), np.full_like(point, math.inf)
+    low, high = bootstrap_bounds(samples, statistic, confidence, n_resamples, seed)
+    return point, low, high
 
 
 def main_effects(
@@ -124,7 +128,7 @@ def main_effects(
         point, low, high = _bootstrap(involved, contrast, confidence, n_resamples, seed + i)
         effects.append(
             Effect(name, float(point[0]), float(low[0]), float(high[0]), float(point[1]),
-                   float(low[1]), float(high[1]), "seconds", len(pairs))
+                   max(float(low[1]), 0.0), float(high[1]), "seconds", len(pairs))
         )
     return effects
 

@@ -16,6 +16,7 @@ from autointel.stats._common import (
     check_resamples,
     is_constant,
     percentile_ci,
+    supports_median_ci,
 )
 
 
@@ -54,17 +55,19 @@ def summarize(
     seed: int = 0,
 ) -> Summary:
     """Summarise timings; the median CI is a percentile bootstrap (see `_common.ratio_of_medians_ci`
-    for why percentile, not BCa). n < 2 or zero variance collapses the CI to the median, because
-    the bootstrap distribution is then a single point (and scipy refuses n < 2).
+    for why percentile, not BCa). Fewer runs than `min_runs_for_median_ci` (6 at 95%) give an infinite
+    CI, because no interval within the sample's range covers the median that often; zero variance
+    collapses it to the median (the bootstrap distribution is then a single point).
     """
     check_level(confidence)
     check_resamples(n_resamples)
     arr = as_samples(samples)
     median = float(np.median(arr))
     stdev = float(np.std(arr, ddof=1)) if arr.size >= 2 else 0.0
-    if arr.size < 2 or is_constant(arr):
+    if not supports_median_ci((arr,), confidence):
+        low, high = -math.inf, math.inf
+    elif is_constant(arr):
         low = high = median
-        stdev = 0.0
     else:
         low, high = percentile_ci((arr,), _median, confidence, n_resamples, seed)
     return Summary(
