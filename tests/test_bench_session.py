@@ -242,15 +242,18 @@ def test_history_compares_with_several_sessions(tmp_path: Path) -> None:
     history = tmp_path / "history.jsonl"
     for i in range(3):
         results = session(tmp_path / str(i), SyntheticTarget(seed=i), history=history).run()
-        assert results["history"][0]["verdict"] == "insufficient_history"  # never fewer than 3 sessions
+        assert results["history"][0]["verdict"] == "insufficient_history"  # never fewer than 6 sessions
     lines = [json.loads(line) for line in history.read_text().splitlines()]
     assert len(lines) == 3
     fast = [{**lines[-1], "run_id": f"fast{i}", "baseline_median_s": lines[-1]["baseline_median_s"] / 2}
-            for i in range(5)]
+            for i in range(6)]
+    history.write_text("".join(json.dumps(e) + "\n" for e in fast[:5]))
+    results = session(tmp_path / "five", SyntheticTarget(seed=9), history=history, iterations=6).run()
+    assert results["history"][0]["verdict"] == "insufficient_history"  # five medians cannot bound their median
     history.write_text("".join(json.dumps(e) + "\n" for e in fast))
-    results = session(tmp_path / "now", SyntheticTarget(seed=9), history=history, iterations=5).run()
+    results = session(tmp_path / "now", SyntheticTarget(seed=9), history=history, iterations=6).run()
     row = results["history"][0]
-    assert row["n_sessions"] == 5 and row["verdict"] == "regression"
+    assert row["n_sessions"] == 6 and row["verdict"] == "regression"
     assert "regression" in results["banner"]["triggered"]
 
 
@@ -258,7 +261,7 @@ def test_options_reject_nonsense() -> None:
     with pytest.raises(ValueError):
         BenchOptions(fail_on=frozenset({"slow"}))
     with pytest.raises(ValueError):
-        BenchOptions(history_k=1)
+        BenchOptions(history_k=5)
     combos = parse_combos("analysis+fact_checking,memory_ops")
     assert combos == ("baseline", "analysis+fact_checking", "memory_ops")
     assert len(parse_combos("matrix")) == 8 and parse_combos("matrix")[0] == "baseline"

@@ -33,9 +33,9 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     planted = {"session": {"depth": "experimental", "llm_profile": "hosted", "options": {}, "command_line": []},
                "comparisons": [{"engine": "crew", "metric": "e2e", "name": "all", "ratio": 0.7, "ratio_ci_low": 0.68,
                                 "ratio_ci_high": 0.71, "n": 5, "n_baseline": 5}]}
-    measurements = {"cli_help_s": {"values": [0.2, 0.21, 0.19]},
-                    "harness_overhead.unrecorded_s": {"values": [1.0, 1.1, 0.9]},
-                    "harness_overhead.tracemalloc_s": {"values": [4.0, 4.4, 3.6]}}
+    measurements = {"cli_help_s": {"values": [0.2, 0.21, 0.19, 0.2, 0.22, 0.18]},
+                    "harness_overhead.unrecorded_s": {"values": [1.0, 1.1, 0.9, 1.0, 1.05, 0.95]},
+                    "harness_overhead.tracemalloc_s": {"values": [4.0, 4.4, 3.6, 4.0, 4.2, 3.8]}}
     found["goals"] = evaluate_goals({"m": planted}, measurements, seed=1)
     found["session"]["name"] = "<goals>"
     return found

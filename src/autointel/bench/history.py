@@ -4,7 +4,8 @@ The current baseline's e2e runs are compared (via `autointel.stats.compare`) wit
 last K comparable sessions' baselines (same bench, source, depth, engine, LLM profile, isolation and
 machine). Session medians carry the between-session variation (reboots, thermal state, background
 load) that a single session's runs cannot show, so a regression is claimed only against a spread of
-past sessions; fewer than MIN_SESSIONS past sessions gives "insufficient_history", never a verdict.
+past sessions; fewer than MIN_SESSIONS past sessions (6, the fewest a 95% CI of their median rests on,
+`stats.min_runs_for_median_ci`) gives "insufficient_history", never a verdict.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 
 from autointel import stats
 
-MIN_SESSIONS = 3
+MIN_SESSIONS = stats.min_runs_for_median_ci()
 
 
 def load_history(path: Path) -> list[dict[str, Any]]:
@@ -56,7 +57,7 @@ def history_check(
     medians = [float(e["baseline_median_s"]) for e in past if e.get("baseline_median_s")]
     row: dict[str, Any] = {"engine": engine, "k": k, "n_sessions": len(medians), "medians": medians,
                            "run_ids": [e.get("run_id") for e in past]}
-    if len(medians) < MIN_SESSIONS or len(current) < 2:
+    if len(medians) < MIN_SESSIONS or len(current) < MIN_SESSIONS:
         return {**row, "verdict": "insufficient_history"}
     comparison = stats.compare("history", medians, current, threshold, seed=seed, alpha=alpha)
     return {**row, "verdict": comparison.verdict, "ratio": comparison.ratio,

@@ -31,7 +31,7 @@ class BenchOptions:
     profile: bool = False
     heap: bool = False
     history: Path | None = None
-    history_k: int = 5
+    history_k: int = 6  # history.MIN_SESSIONS: fewer past sessions never give a verdict
     fail_on: frozenset[str] = field(default_factory=lambda: DEFAULT_FAIL_ON)
     seed: int = 0
     run_timeout_s: float = 3600.0
@@ -51,8 +51,8 @@ class BenchOptions:
             raise SettingsError(f"unknown engine(s) {sorted(bad)}; use {ENGINES}")
         if not self.combos or self.combos[0] != "baseline":
             raise SettingsError("combos must start with baseline (every comparison needs it)")
-        if self.history_k < 2:
-            raise SettingsError("history_k must be >= 2 (never compare against a single previous point)")
+        if self.history_k < 6:
+            raise SettingsError("history_k must be >= 6 (fewer past sessions cannot support a 95% CI of their median)")
 
 
 def parse_combos(text: str) -> tuple[str, ...]:

@@ -74,7 +74,7 @@ _OPTIONS: tuple[tuple[str, str, str, str], ...] = (
     ("threshold", "smallest relative change that counts as a regression/improvement", "string", "0.05"),
     ("isolate", "none | process (a fresh worker process per run: honest peak RSS)", "string", "none"),
     ("history", "JSONL history file; the baseline is compared with the last K sessions", "string", ""),
-    ("history-k", "sessions of history to compare with", "string", "5"),
+    ("history-k", "sessions of history to compare with (at least 6)", "string", "6"),
     ("fail-on", "exit 1 when any holds: target,memory,regression,invalid,failed (or none)", "string",
      "invalid,failed,regression"),
     ("seed", "seed of the run order and the bootstraps (default: random, recorded)", "string", ""),
