@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 
+from autointel.bench.history import MIN_SESSIONS
 from autointel.bench.measure import RunSpec, measure_run
-from autointel.bench.options import BenchOptions, parse_combos
+from autointel.bench.options import MIN_HISTORY_K, BenchOptions, parse_combos
 from autointel.bench.samples import load_samples
 from autointel.bench.schedule import Cell, build_schedule, cells_for
 from autointel.bench.session import BenchSession
@@ -19,6 +20,7 @@ from autointel.bench.synthetic import SyntheticTarget
 from autointel.engines.resources import Resources
 from autointel.model import FlagsRecord, RunResult
 from autointel.settings import Depth, Flags, Settings, load_settings
+from autointel.stats import min_runs_for_median_ci
 
 ROOT = Path(__file__).resolve().parent.parent
 MEDIA = sorted(p for p in (ROOT / "fixtures" / "media").glob("*.mp3") if "truncated" not in p.name)
@@ -262,6 +264,7 @@ def test_options_reject_nonsense() -> None:
         BenchOptions(fail_on=frozenset({"slow"}))
     with pytest.raises(ValueError):
         BenchOptions(history_k=5)
+    assert MIN_HISTORY_K == MIN_SESSIONS == min_runs_for_median_ci()  # one rule, spelled once without scipy
     combos = parse_combos("analysis+fact_checking,memory_ops")
     assert combos == ("baseline", "analysis+fact_checking", "memory_ops")
     assert len(parse_combos("matrix")) == 8 and parse_combos("matrix")[0] == "baseline"

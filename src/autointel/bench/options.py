@@ -12,6 +12,9 @@ from autointel.settings import ENGINES, Flags, SettingsError
 FAIL_ON_CHOICES = ("target", "memory", "regression", "invalid", "failed")
 DEFAULT_FAIL_ON = frozenset({"invalid", "failed", "regression"})
 ISOLATE_CHOICES = ("none", "process")
+# The fewest past sessions a history verdict rests on: `stats.min_runs_for_median_ci()` (history.MIN_SESSIONS),
+# spelled out here because the plugin reads this module at pytest start-up, before scipy is worth importing.
+MIN_HISTORY_K = 6
 
 
 @dataclass(frozen=True)
@@ -31,7 +34,7 @@ class BenchOptions:
     profile: bool = False
     heap: bool = False
     history: Path | None = None
-    history_k: int = 6  # history.MIN_SESSIONS: fewer past sessions never give a verdict
+    history_k: int = MIN_HISTORY_K
     fail_on: frozenset[str] = field(default_factory=lambda: DEFAULT_FAIL_ON)
     seed: int = 0
     run_timeout_s: float = 3600.0
@@ -51,8 +54,9 @@ class BenchOptions:
             raise SettingsError(f"unknown engine(s) {sorted(bad)}; use {ENGINES}")
         if not self.combos or self.combos[0] != "baseline":
             raise SettingsError("combos must start with baseline (every comparison needs it)")
-        if self.history_k < 6:
-            raise SettingsError("history_k must be >= 6 (fewer past sessions cannot support a 95% CI of their median)")
+        if self.history_k < MIN_HISTORY_K:
+            raise SettingsError(f"history_k must be >= {MIN_HISTORY_K} "
+                                "(fewer past sessions cannot support a 95% CI of their median)")
 
 
 def parse_combos(text: str) -> tuple[str, ...]:

@@ -45,6 +45,7 @@ import pytest
 
 from autointel.atomic import atomic_write_text
 from autointel.bench.options import (
+    MIN_HISTORY_K,
     BenchOptions,
     new_run_id,
     new_seed,
@@ -74,7 +75,7 @@ _OPTIONS: tuple[tuple[str, str, str, str], ...] = (
     ("threshold", "smallest relative change that counts as a regression/improvement", "string", "0.05"),
     ("isolate", "none | process (a fresh worker process per run: honest peak RSS)", "string", "none"),
     ("history", "JSONL history file; the baseline is compared with the last K sessions", "string", ""),
-    ("history-k", "sessions of history to compare with (at least 6)", "string", "6"),
+    ("history-k", f"sessions of history to compare with (at least {MIN_HISTORY_K})", "string", str(MIN_HISTORY_K)),
     ("fail-on", "exit 1 when any holds: target,memory,regression,invalid,failed (or none)", "string",
      "invalid,failed,regression"),
     ("seed", "seed of the run order and the bootstraps (default: random, recorded)", "string", ""),
