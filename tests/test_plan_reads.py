@@ -66,12 +66,12 @@ class _TracingBoard(Board):
 
 def _ancestors(plan: Plan, name: str) -> set[str]:
     seen: set[str] = set()
-    stack = list(plan.step(name).deps)
+    stack = list(plan.step(name).waits_for)  # a streamed step is waited for too: its feed closes after it
     while stack:
         dep = stack.pop()
         if dep not in seen:
             seen.add(dep)
-            stack.extend(plan.step(dep).deps)
+            stack.extend(plan.step(dep).waits_for)
     return seen
 
 

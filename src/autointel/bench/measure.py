@@ -183,19 +183,37 @@ def _critical_path(result: RunResult, steps: list[dict[str, Any]], e2e_s: float)
 
     plan_steps = _dicts((result.plan or {}).get("steps"))
     wall = {s["name"]: float(s["wall_s"]) for s in steps}
+    spans = {s["name"]: (float(s["start_s"]), float(s["end_s"])) for s in steps}
     if not plan_steps or any(s["name"] not in wall for s in plan_steps) or e2e_s <= 0:
         return None
-    bound, path = critical_path([(s["name"], s["deps"], wall[s["name"]]) for s in plan_steps])
+    graph = [(s["name"], [*s["deps"], *s.get("streams", ())], s.get("streams", ())) for s in plan_steps]
+    bound, path = critical_path(_timed(graph, wall, spans))
     out: dict[str, Any] = {"bound_s": bound, "path": list(path), "efficiency": efficiency(bound, e2e_s)}
     # The task graph the engine ran (the crew's layout, else the plan) timed by its tasks (LLM turn and step).
     timings = {t["name"]: t for t in _dicts((result.crew or {}).get("task_timings"))}
-    tasks = _dicts((result.crew or {}).get("tasks")) or [{"name": s["name"], "context": s["deps"]}
-                                                         for s in plan_steps]
+    tasks = _dicts((result.crew or {}).get("tasks")) or [{"name": s["name"], "context": s["deps"]} | (
+        {"streams": s["streams"]} if s.get("streams") else {}) for s in plan_steps]
     if timings and all(isinstance(timings.get(t["name"], {}).get("end_s"), (int, float)) for t in tasks):
-        span = {t["name"]: max(0.0, timings[t["name"]]["end_s"] - timings[t["name"]]["start_s"])
-                for t in tasks}
-        layout = [(t["name"], t["context"], span[t["name"]]) for t in tasks]
-        out["layout_bound_s"] = critical_path(layout)[0]
+        task_spans = {t["name"]: (float(timings[t["name"]]["start_s"]), float(timings[t["name"]]["end_s"]))
+                      for t in tasks}
+        span = {name: max(0.0, end - start) for name, (start, end) in task_spans.items()}
+        layout = [(t["name"], [*t["context"], *t.get("streams", ())], t.get("streams", ())) for t in tasks]
+        out["layout_bound_s"] = critical_path(_timed(layout, span, task_spans))[0]
+    return out
+
+
+def _timed(
+    graph: list[tuple[str, list[str], Any]], duration: dict[str, float], spans: dict[str, tuple[float, float]]
+) -> list[tuple[str, list[str], float]]:
+    """Weight each node by its duration; a node that streams others only by its tail after they ended (what
+    it did while they ran overlapped them, and no schedule ends it before them), so the bound stays a bound."""
+    out: list[tuple[str, list[str], float]] = []
+    for name, deps, streams in graph:
+        if not streams:
+            out.append((name, deps, duration[name]))
+            continue
+        start, end = spans[name]
+        out.append((name, deps, max(0.0, end - max([start, *(spans[src][1] for src in streams)]))))
     return out
 
 

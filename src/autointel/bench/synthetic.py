@@ -105,7 +105,7 @@ class SyntheticTarget:
         done = {s.name: threading.Event() for s in plan.steps}
 
         def work(step: Step) -> None:
-            for dep in step.deps:
+            for dep in step.waits_for:  # a streaming step's synthetic work is its tail after the stream
                 done[dep].wait()
             with recorder.step(step.name, step.phase):
                 time.sleep(durations[step.name])

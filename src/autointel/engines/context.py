@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
+from autointel.engines.feed import SegmentFeed
 from autointel.engines.resources import Resources
 from autointel.measurement.spans import SpanRecorder
 from autointel.model import (
@@ -46,7 +47,9 @@ class Board:
     analysis_done: bool = False
     evidence_write: MemoryWrite | None = None
     claims: tuple[Claim, ...] | None = None
-    claim_spotter: ClaimSpotter | None = None  # filled while transcribing when streaming is on
+    # Quantities per sentence, cached: filled while transcribing by the streaming consumer or a streamed claim
+    # extraction, and read by extraction, so a sentence is spotted once however many consumers see it.
+    claim_spotter: ClaimSpotter = field(default_factory=ClaimSpotter)
     checked: dict[int, tuple[CheckedClaim, ...]] = field(default_factory=dict)  # claim index -> result
     verification: Verification | None = None
     deception_score: float | None = None
@@ -62,6 +65,7 @@ class RunContext:
     resources: Resources
     recorder: SpanRecorder = field(default_factory=SpanRecorder)
     board: Board = field(default_factory=Board)
+    transcript_feed: SegmentFeed = field(default_factory=SegmentFeed)  # closed by the engine (steps.run_step)
     errors: list[RunError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)

@@ -51,7 +51,7 @@ def crew_layout(plan: Plan) -> tuple[CrewTask, ...]:
     last_sync: str | None = None
     pending_async: list[str] = []
     while remaining:
-        ready = [s for s in remaining if set(s.deps) <= done]
+        ready = [s for s in remaining if set(s.waits_for) <= done]  # a crew cannot start a task mid-step
         if pending_async:  # a sync barrier must come next: the most joined ready step
             barrier = max(ready, key=lambda s: (len(s.deps), -remaining.index(s)))
             chosen, is_async = [barrier], False

@@ -2,8 +2,10 @@
 
 A single crew's sequential process cannot express a DAG: every sync task is a barrier for all pending
 async tasks, so a layout is a chain of stages (see `crew.py`). A Flow listener fires when exactly its
-own dependencies finished (`and_`), so the flow runs the plan's DAG as drawn. Each step's Task names
-its upstream Tasks as `context`, and CrewAI hands their outputs over when the step's crew runs.
+own dependencies finished (`and_`), so the flow runs the plan's DAG as drawn; a step that streams another
+(claim extraction, in the widest DAG) fires with that step's dependencies and follows its output itself.
+Each step's Task names its upstream Tasks as `context`, and CrewAI hands their outputs over when the
+step's crew runs.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ def describe_flow(plan: Plan) -> dict[str, Any]:
     """The flow's structure: one method per step, triggered by the `and` of its dependencies."""
     methods = [
         {"name": s.name, "agent": ROLES[s.phase], "trigger": _trigger_kind(s), "context": list(s.deps)}
+        | ({"streams": list(s.streams)} if s.streams else {})
         for s in plan.steps
     ]
     return {"tasks": methods, "fingerprint": fingerprint(methods)}

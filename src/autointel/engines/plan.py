@@ -4,6 +4,10 @@ Both engines execute this one plan, so the work is identical across flag combina
 change only the dependency edges (what may overlap), never the set of computations. The sole
 exception is fact-checking, which is split into shards only when it runs in parallel; the shards
 together check exactly the claims that the single sequential step checks.
+
+A step may also *stream* an earlier step: it starts without waiting for it, consumes its output as it is
+produced, and ends after it. In the widest DAG claim extraction streams transcription (claim spotting is
+the work a partial transcript allows), so its agent's turn overlaps the decoder instead of following it.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from autointel.phases import PHASES
 from autointel.settings import Depth, Flags
 
 ANALYSIS_STEPS = ("text_analysis", "fallacy_detection", "perspective_synthesis")
+STREAMABLE = ("transcribe",)  # the steps whose output can be followed while they run (a SegmentFeed)
 
 
 @dataclass(frozen=True)
@@ -25,6 +30,12 @@ class Step:
     deps: tuple[str, ...]
     shard: int = 0  # fact-check shard index
     shards: int = 1
+    streams: tuple[str, ...] = ()  # steps whose output this one consumes while they run (see the module doc)
+
+    @property
+    def waits_for(self) -> tuple[str, ...]:
+        """Every step whose output this one reads: it cannot finish before they do."""
+        return self.deps + self.streams
 
     @property
     def kind(self) -> str:
@@ -52,8 +63,12 @@ class Plan:
         return tuple(s.name for s in self.steps if name in s.deps)
 
     def describe(self) -> dict[str, object]:
-        steps = [{"name": s.name, "phase": s.phase, "deps": list(s.deps)} for s in self.steps]
+        steps = [{"name": s.name, "phase": s.phase, "deps": list(s.deps)} | _streams(s) for s in self.steps]
         return {"steps": steps, "fingerprint": fingerprint(steps)}
+
+
+def _streams(step: Step) -> dict[str, list[str]]:
+    return {"streams": list(step.streams)} if step.streams else {}
 
 
 def fingerprint(structure: object) -> str:
@@ -79,7 +94,7 @@ def build_plan(depth: Depth, flags: Flags, fact_check_workers: int = 4) -> Plan:
     if depth.verifies:
         if widest:
             steps.append(Step("index_evidence", "verification", ()))
-            steps.append(Step("claim_extraction", "verification", ("transcribe",)))
+            steps.append(Step("claim_extraction", "verification", ("acquire",), streams=("transcribe",)))
             check_deps: tuple[str, ...] = ("claim_extraction", "index_evidence")
         else:
             steps.append(Step("index_evidence", "verification", (last,)))
@@ -123,7 +138,7 @@ def _check(steps: list[Step]) -> None:
     """Every dependency names an earlier step, so the list order is a topological order."""
     seen: set[str] = set()
     for step in steps:
-        missing = [d for d in step.deps if d not in seen]
-        if missing or step.phase not in PHASES:
-            raise AssertionError(f"bad plan at {step.name}: deps {missing}, phase {step.phase}")
+        missing = [d for d in step.waits_for if d not in seen]
+        if missing or step.phase not in PHASES or not set(step.streams) <= set(STREAMABLE):
+            raise AssertionError(f"bad plan at {step.name}: deps {missing}, phase {step.phase}, streams {step.streams}")
         seen.add(step.name)

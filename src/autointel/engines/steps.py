@@ -14,13 +14,13 @@ from autointel.engines.context import RunContext
 from autointel.engines.plan import Step
 from autointel.errors import PhaseError
 from autointel.memory import store as mem
-from autointel.model import Analysis, Evidence, Verification
+from autointel.model import Analysis, Evidence, Segment, Verification
 from autointel.phases import analysis as an
 from autointel.phases import verification as ver
 from autointel.phases.acquisition import AcquisitionLimits, acquire
 from autointel.phases.briefing import render_briefing
 from autointel.phases.integration import build_graph
-from autointel.phases.text import split_sentences
+from autointel.phases.text import finished_sentences, split_sentences
 
 StepFunction = Callable[[RunContext, Step], str]
 
@@ -49,14 +49,19 @@ def step_transcribe(ctx: RunContext, step: Step) -> str:
         from autointel.engines.streaming import TranscriptStream
 
         stream = TranscriptStream(ctx)
+    feed = ctx.transcript_feed
+
+    def on_segment(segment: Segment) -> None:
+        feed.put(segment)
+        if stream is not None:
+            stream.on_segment(segment)
+
     try:
-        transcript = ctx.resources.transcriber().transcribe(
-            media.path, beam_size=ctx.settings.beam_size, on_segment=stream.on_segment if stream else None
-        )
+        transcript = ctx.resources.transcriber().transcribe(media.path, beam_size=ctx.settings.beam_size,
+                                                            on_segment=on_segment)
     finally:
         if stream is not None:
             stream.finish()
-            ctx.board.claim_spotter = stream.spotter
     ctx.board.transcript = transcript
     ctx.board.sentences = split_sentences(transcript)
     if not transcript.segments:
@@ -115,9 +120,29 @@ def step_index_evidence(ctx: RunContext, step: Step) -> str:
 
 
 def step_claim_extraction(ctx: RunContext, step: Step) -> str:
+    """Streaming the transcription (`step.streams`), it spots each sentence once the decoder has finished it,
+    so only the extraction over the whole talk waits for the transcript."""
+    if step.streams:
+        _spot_while_decoding(ctx)
     claims = ver.extract_claims(ctx.board.sentences, ctx.settings.depth.exhaustive, ctx.board.claim_spotter)
     ctx.board.claims = claims
     return f"{len(claims)} check-worthy claims"
+
+
+# Segments re-split on each new one. Sentence boundaries are local, so the finished sentences inside a window
+# of the latest segments are the transcript's (bar the window's first, which may have begun before it); a rare
+# miss only leaves that sentence to extraction, so the window bounds the cost (re-splitting everything on each
+# segment would be quadratic in the media's length) and never the result.
+STREAM_WINDOW_SEGMENTS = 16
+
+
+def _spot_while_decoding(ctx: RunContext) -> None:
+    spotter = ctx.board.claim_spotter
+    for segments in ctx.transcript_feed.follow(ctx.cancelled):
+        window = segments[-STREAM_WINDOW_SEGMENTS:]
+        finished = finished_sentences(window)
+        for sentence in finished[1:] if len(window) < len(segments) else finished:
+            spotter.spot(sentence.text)  # a sentence seen in an earlier window is a cache hit
 
 
 def step_fact_check(ctx: RunContext, step: Step) -> str:
@@ -211,13 +236,20 @@ STEP_FUNCTIONS: dict[str, StepFunction] = {
 
 def run_step(ctx: RunContext, step: Step) -> str:
     """Run one step under a span; errors are recorded on the context and re-raised to the engine."""
-    with ctx.recorder.step(step.name, step.phase):
-        try:
-            timeout = ctx.settings.timeout_for(step.kind, step.phase)
-            return _call_step(ctx, step) if timeout is None else _call_with_timeout(ctx, step, timeout)
-        except Exception as exc:
-            ctx.record_error(step.phase, exc)
-            raise
+    succeeded = False
+    try:
+        with ctx.recorder.step(step.name, step.phase):
+            try:
+                timeout = ctx.settings.timeout_for(step.kind, step.phase)
+                output = _call_step(ctx, step) if timeout is None else _call_with_timeout(ctx, step, timeout)
+            except Exception as exc:
+                ctx.record_error(step.phase, exc)
+                raise
+            succeeded = True
+            return output
+    finally:
+        if step.kind == "transcribe":  # whatever happened, a step that streams the transcript stops waiting
+            ctx.transcript_feed.close(ok=succeeded)
 
 
 def _call_step(ctx: RunContext, step: Step) -> str:

@@ -15,9 +15,8 @@ import time
 
 from autointel.engines.context import RunContext
 from autointel.memory.chunking import chunk_segments
-from autointel.model import Segment, StepRecord, Transcript
-from autointel.phases.text import split_sentences
-from autointel.phases.verification import ClaimSpotter
+from autointel.model import Segment, StepRecord
+from autointel.phases.text import finished_sentences
 
 STREAM_STEP = "stream_consumer"
 _DONE = object()
@@ -34,7 +33,7 @@ class TranscriptStream:
         self._chunks_done = 0
         self._first: float | None = None
         self._cpu_s = 0.0
-        self.spotter = ClaimSpotter()
+        self.spotter = ctx.board.claim_spotter
         self.embedded = 0
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="autointel-stream", daemon=True)
@@ -74,9 +73,8 @@ class TranscriptStream:
         cpu0 = time.thread_time()
         if self._first is None:
             self._first = self._ctx.recorder.now()
-        partial = Transcript(" ".join(s.text for s in self._segments), tuple(self._segments), "en", 0.0)
-        finished = split_sentences(partial)[:-1]  # the last sentence may still grow
-        chunks = chunk_segments(partial.segments)[:-1]  # so may the last chunk
+        finished = finished_sentences(self._segments)
+        chunks = chunk_segments(self._segments)[:-1]  # the last chunk may still grow
         fresh = [s.text for s in finished[self._sentences_done:]] + [c.text for c in chunks[self._chunks_done:]]
         for text in fresh[: len(finished) - self._sentences_done]:
             self.spotter.spot(text)

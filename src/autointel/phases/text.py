@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from autointel.memory.chunking import ABBREVIATIONS, NUMBER_ABBREVIATIONS
@@ -59,6 +60,12 @@ def split_sentences(transcript: Transcript) -> tuple[Sentence, ...]:
             last = first + len(text)
             out.append(Sentence(text, _time_at(pieces, first), _time_at(pieces, last)))
     return tuple(out)
+
+
+def finished_sentences(segments: Sequence[Segment]) -> tuple[Sentence, ...]:
+    """The sentences of a transcript still being decoded that can no longer change (all but the last)."""
+    partial = Transcript(" ".join(s.text for s in segments), tuple(segments), "en", 0.0)
+    return split_sentences(partial)[:-1]
 
 
 def _pieces(transcript: Transcript) -> list[_Piece]:

@@ -57,8 +57,9 @@ _HEDGE = re.compile(r"\b(?:maybe|perhaps|might|possibly|probably|could be|i supp
 class ClaimSpotter:
     """The part of claim spotting that needs no other sentence (the quantities a sentence states).
 
-    Computed once per sentence: by a streaming consumer while transcription still runs, or else at
-    extraction. Which entities make a sentence check-worthy needs the whole talk, so that waits.
+    Computed once per sentence: by the consumers that follow transcription while it still runs, or else
+    at extraction (under the lock, so two consumers never both compute one sentence; a sentence takes
+    microseconds). Which entities make a sentence check-worthy needs the whole talk, so that waits.
     """
 
     def __init__(self) -> None:
@@ -69,15 +70,18 @@ class ClaimSpotter:
         lowered = _lowered(text)
         with self._lock:
             known = self._found.get(lowered)
-        if known is None:
-            known = quantities(lowered)
-            with self._lock:
-                self._found[lowered] = known
+            if known is None:
+                known = self._found[lowered] = quantities(lowered)
         return known
 
     def __len__(self) -> int:
         with self._lock:
             return len(self._found)
+
+    def __contains__(self, text: object) -> bool:
+        """Whether this sentence was spotted already."""
+        with self._lock:
+            return isinstance(text, str) and _lowered(text) in self._found
 
 
 def extract_claims(

@@ -1,0 +1,151 @@
+"""Claim extraction that streams transcription (the widest DAG): the feed, the plan, the engines, the bound."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from autointel.bench.measure import _critical_path
+from autointel.engines import run_engine
+from autointel.engines.feed import SegmentFeed
+from autointel.engines.plan import build_plan
+from autointel.engines.resources import Resources
+from autointel.errors import PhaseError
+from autointel.faults import Fault
+from autointel.model import Segment, Status
+from autointel.phases.verification import ClaimSpotter
+from autointel.settings import Depth, Flags
+from tests.conftest import fixture_settings, talk_media
+
+WIDEST = Flags(True, True, True)
+
+
+def _segment(i: int) -> Segment:
+    return Segment(float(i), float(i) + 1.0, f"Sentence number {i} states {i} percent.")
+
+
+def test_a_follower_sees_segments_as_they_arrive_and_stops_when_the_feed_closes() -> None:
+    feed, seen = SegmentFeed(), []
+    follower = threading.Thread(target=lambda: seen.extend(len(s) for s in feed.follow(threading.Event())))
+    follower.start()
+    for i in range(3):
+        feed.put(_segment(i))
+        time.sleep(0.05)
+    feed.close(ok=True)
+    follower.join(5.0)
+    assert not follower.is_alive()
+    assert seen[0] <= 1 and seen[-1] == 3 and seen == sorted(seen)  # grows one change at a time, ends complete
+    feed.put(_segment(9))  # an abandoned decoder after close: ignored
+    assert [len(s) for s in feed.follow(threading.Event())] == [3]
+
+
+def test_a_failed_producer_or_an_interrupt_ends_the_wait_with_a_phase_error() -> None:
+    failed = SegmentFeed()
+    failed.put(_segment(0))
+    failed.close(ok=False)
+    with pytest.raises(PhaseError, match="transcription did not succeed"):
+        list(failed.follow(threading.Event()))
+    cancelled = threading.Event()
+    cancelled.set()
+    with pytest.raises(PhaseError, match="interrupted"):
+        list(SegmentFeed().follow(cancelled))  # never closed: the cancel event alone ends it
+
+
+@pytest.mark.parametrize("depth", [Depth.DEEP, Depth.COMPREHENSIVE, Depth.EXPERIMENTAL])
+def test_only_the_widest_dag_streams_and_it_streams_only_claim_extraction(depth: Depth) -> None:
+    for flags in Flags.all_combinations():
+        plan = build_plan(depth, flags)
+        streaming = {s.name: s.streams for s in plan.steps if s.streams}
+        if flags.all_on:
+            assert streaming == {"claim_extraction": ("transcribe",)}
+            step = plan.step("claim_extraction")
+            assert step.deps == ("acquire",) and "transcribe" in step.waits_for
+            described = {s["name"]: s for s in plan.describe()["steps"]}  # type: ignore[attr-defined]
+            assert described["claim_extraction"]["streams"] == ["transcribe"]
+        else:
+            assert streaming == {}
+
+
+def test_the_bound_counts_a_streaming_steps_tail_after_its_stream() -> None:
+    """a -> t, and c starts with t and ends 0.3 s after it: the bound runs a, t, c's tail, x (6.0 s)."""
+    plan = {"steps": [{"name": "a", "deps": []}, {"name": "t", "deps": ["a"]},
+                      {"name": "c", "deps": ["a"], "streams": ["t"]}, {"name": "x", "deps": ["c"]}]}
+    spans = {"a": (0.0, 1.0), "t": (1.0, 5.0), "c": (1.2, 5.3), "x": (5.3, 6.0)}
+    steps = [{"name": n, "start_s": s, "end_s": e, "wall_s": e - s} for n, (s, e) in spans.items()]
+    # The flow's tasks (LLM turn, then the step): c's turn begins at 1.0 with t's, its tail is still 0.3 s.
+    tasks = [{"name": s["name"], "context": s["deps"]} | ({"streams": s["streams"]} if "streams" in s else {})
+             for s in plan["steps"]]
+    timings = [{"name": n, "start_s": 1.0 if n == "c" else s, "end_s": e} for n, (s, e) in spans.items()]
+    result: Any = SimpleNamespace(plan=plan, crew={"tasks": tasks, "task_timings": timings})
+    out = _critical_path(result, steps, 6.0)
+    assert out is not None
+    assert out["bound_s"] == pytest.approx(6.0) and out["path"] == ["a", "t", "c", "x"]
+    assert out["layout_bound_s"] == pytest.approx(6.0)
+    # Counted whole, c's 4.1 s wall would put the bound on a, c, x (5.8 s): below the run it bounds.
+    whole = [{**s, "streams": []} if s["name"] == "c" else s for s in plan["steps"]]
+    assert _critical_path(SimpleNamespace(plan={"steps": whole}, crew=None), steps, 6.0)["bound_s"] == pytest.approx(
+        5.8)
+
+
+@pytest.mark.slow
+def test_in_the_flow_claim_extraction_starts_before_transcription_ends_and_ends_after_it(
+    data_dir: Path, resources: Resources
+) -> None:
+    settings = fixture_settings(data_dir, WIDEST, engine="flow", llm_profile="fixed-0.3", depth=Depth.DEEP)
+    result = run_engine(str(talk_media("health_diet")), settings, resources)
+    assert result.status is Status.OK, result.errors
+    tasks = {t["name"]: (t["start_s"], t["end_s"]) for t in result.crew["task_timings"]}  # type: ignore[index]
+    steps = {s.name: s for s in result.steps}
+    assert tasks["claim_extraction"][0] < steps["transcribe"].end_s  # its agent's turn overlapped the decoder
+    assert steps["claim_extraction"].end_s >= steps["transcribe"].end_s  # and it read the whole transcript
+    assert result.verification is not None and result.verification.claims
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fault,timeouts", [(Fault("transcribe", "error"), ()),
+                                            (Fault("transcribe", "slow", 5.0), (("transcribe", 0.5),))],
+                         ids=["error", "timeout"])
+def test_a_failed_transcription_fails_the_streaming_step_instead_of_hanging_it(
+    fault: Fault, timeouts: tuple[tuple[str, float], ...], data_dir: Path, resources: Resources
+) -> None:
+    settings = fixture_settings(data_dir, WIDEST, depth=Depth.DEEP, faults=(fault,), phase_timeouts=timeouts)
+    result = run_engine(str(talk_media("health_diet")), settings, resources)
+    assert result.status is Status.FAILED
+    steps = {s.name: s for s in result.steps}
+    # It gave up when the step did, not when the abandoned (slowed) decoder would have finished.
+    assert steps["claim_extraction"].end_s < steps["transcribe"].start_s + 5.0
+    statuses = {name: s.status for name, s in steps.items()}
+    assert statuses["transcribe"] == "failed" and statuses["claim_extraction"] == "failed"
+    assert statuses["verification_integration"] == "skipped"
+    assert any("transcription did not succeed" in e.message for e in result.errors)
+
+
+def test_spotting_while_decoding_covers_every_finished_sentence_of_a_long_talk(tmp_path: Path) -> None:
+    """The window re-splits only the latest segments, yet finds the sentences a whole-transcript split finds."""
+    from autointel.engines.steps import STREAM_WINDOW_SEGMENTS, _spot_while_decoding
+    from autointel.model import Transcript
+    from autointel.phases.text import split_sentences
+
+    sentences = [f"In {2000 + i} the city spent {i * 3} million dollars on buses, said Dr. Lee, and ridership "
+                 f"grew by {i} percent." if i % 3 else f"Is line {i} late again?" for i in range(40)]
+    words = " ".join(sentences).split()
+    segments = tuple(Segment(i * 2.0, i * 2.0 + 2.0, " ".join(words[i * 7:(i + 1) * 7]))
+                     for i in range((len(words) + 6) // 7))  # sentences cross segment boundaries
+    assert len(segments) > 4 * STREAM_WINDOW_SEGMENTS
+    ctx: Any = SimpleNamespace(transcript_feed=SegmentFeed(), cancelled=threading.Event(),
+                               board=SimpleNamespace(claim_spotter=ClaimSpotter()))  # what the step reads
+    follower = threading.Thread(target=_spot_while_decoding, args=(ctx,))
+    follower.start()
+    for segment in segments:
+        ctx.transcript_feed.put(segment)
+        time.sleep(0.002)
+    ctx.transcript_feed.close(ok=True)
+    follower.join(10.0)
+    whole = split_sentences(Transcript(" ".join(s.text for s in segments), segments, "en", 1.0))
+    assert len(whole) == 40
+    assert [s.text for s in whole[:-1] if s.text not in ctx.board.claim_spotter] == []
