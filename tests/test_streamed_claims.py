@@ -1,4 +1,4 @@
-"""Claim extraction that streams transcription (the widest DAG): the feed, the plan, the engines, the bound."""
+"""Steps that stream others (the widest DAG): the feeds, the plan, the engines, the bound."""
 
 from __future__ import annotations
 
@@ -18,7 +18,6 @@ from autointel.engines.resources import Resources
 from autointel.errors import PhaseError
 from autointel.faults import Fault
 from autointel.model import Segment, Status
-from autointel.phases.verification import ClaimSpotter
 from autointel.settings import Depth, Flags
 from tests.conftest import fixture_settings, talk_media
 
@@ -56,19 +55,51 @@ def test_a_failed_producer_or_an_interrupt_ends_the_wait_with_a_phase_error() ->
         list(SegmentFeed().follow(cancelled))  # never closed: the cancel event alone ends it
 
 
-@pytest.mark.parametrize("depth", [Depth.DEEP, Depth.COMPREHENSIVE, Depth.EXPERIMENTAL])
-def test_only_the_widest_dag_streams_and_it_streams_only_claim_extraction(depth: Depth) -> None:
+@pytest.mark.parametrize("depth", list(Depth))
+def test_only_the_widest_dag_streams_and_only_what_starts_on_a_partial_transcript(depth: Depth) -> None:
+    analysers = {name: ("transcribe",) for name in ("text_analysis", "fallacy_detection", "perspective_synthesis")}
     for flags in Flags.all_combinations():
         plan = build_plan(depth, flags)
         streaming = {s.name: s.streams for s in plan.steps if s.streams}
-        if flags.all_on:
-            assert streaming == {"claim_extraction": ("transcribe",)}
-            step = plan.step("claim_extraction")
-            assert step.deps == ("acquire",) and "transcribe" in step.waits_for
-            described = {s["name"]: s for s in plan.describe()["steps"]}  # type: ignore[attr-defined]
-            assert described["claim_extraction"]["streams"] == ["transcribe"]
-        else:
+        if not flags.all_on:
             assert streaming == {}
+            continue
+        shards = {f"fact_check_{i + 1}": ("transcribe", "claim_extraction") for i in range(4)}
+        verifying = {"claim_extraction": ("transcribe",)} | shards if depth.verifies else {}
+        assert streaming == analysers | verifying
+        for name in streaming:  # each starts with what its producers start with, so it is skipped with them
+            step = plan.step(name)
+            assert "acquire" in step.deps and "transcribe" not in step.deps and "transcribe" in step.waits_for
+        described = {s["name"]: s for s in plan.describe()["steps"]}  # type: ignore[attr-defined]
+        assert {n: tuple(s["streams"]) for n, s in described.items() if "streams" in s} == streaming
+
+
+def test_a_plan_whose_follower_could_outlive_its_skipped_producer_is_refused() -> None:
+    from autointel.engines.plan import Step, _check
+
+    with pytest.raises(AssertionError, match="deps they need"):  # c streams t but does not wait for t's a
+        _check([Step("acquire", "acquisition", ()), Step("transcribe", "transcription", ("acquire",)),
+                Step("claim_extraction", "verification", (), streams=("transcribe",))])
+    with pytest.raises(AssertionError, match="streams"):  # only the steps with a feed can be streamed
+        _check([Step("acquire", "acquisition", ()), Step("claim_extraction", "verification", (),
+                                                         streams=("acquire",))])
+
+
+def test_a_closed_claims_feed_releases_its_waiters_and_a_failed_one_names_claim_extraction() -> None:
+    from autointel.engines.feed import ClaimsFeed
+
+    done = ClaimsFeed()
+    waiter = threading.Thread(target=done.wait, args=(threading.Event(),))
+    waiter.start()
+    time.sleep(0.05)
+    assert waiter.is_alive()  # nothing handed on yet: it waits for the end
+    done.close(ok=True)
+    waiter.join(5.0)
+    assert not waiter.is_alive()
+    failed = ClaimsFeed()
+    failed.close(ok=False)
+    with pytest.raises(PhaseError, match=r"claims it streams was not produced \(claim extraction did not succeed"):
+        failed.wait(threading.Event())
 
 
 def test_the_bound_counts_a_streaming_steps_tail_after_its_stream() -> None:
@@ -125,9 +156,10 @@ def test_a_failed_transcription_fails_the_streaming_step_instead_of_hanging_it(
     assert any("transcription did not succeed" in e.message for e in result.errors)
 
 
-def test_spotting_while_decoding_covers_every_finished_sentence_of_a_long_talk(tmp_path: Path) -> None:
-    """The window re-splits only the latest segments, yet finds the sentences a whole-transcript split finds."""
-    from autointel.engines.steps import STREAM_WINDOW_SEGMENTS, _spot_while_decoding
+def test_following_the_decoder_yields_every_finished_sentence_of_a_long_talk_once(tmp_path: Path) -> None:
+    """The window re-splits only the latest segments, yet finds the sentences a whole-transcript split finds
+    (the sentences claim extraction spots and the analysers and shards embed while the decoder runs)."""
+    from autointel.engines.steps import STREAM_WINDOW_SEGMENTS, _finished_while_decoding
     from autointel.model import Transcript
     from autointel.phases.text import split_sentences
 
@@ -137,9 +169,10 @@ def test_spotting_while_decoding_covers_every_finished_sentence_of_a_long_talk(t
     segments = tuple(Segment(i * 2.0, i * 2.0 + 2.0, " ".join(words[i * 7:(i + 1) * 7]))
                      for i in range((len(words) + 6) // 7))  # sentences cross segment boundaries
     assert len(segments) > 4 * STREAM_WINDOW_SEGMENTS
-    ctx: Any = SimpleNamespace(transcript_feed=SegmentFeed(), cancelled=threading.Event(),
-                               board=SimpleNamespace(claim_spotter=ClaimSpotter()))  # what the step reads
-    follower = threading.Thread(target=_spot_while_decoding, args=(ctx,))
+    ctx: Any = SimpleNamespace(transcript_feed=SegmentFeed(), cancelled=threading.Event())  # what the step reads
+    seen: list[str] = []
+    follower = threading.Thread(target=lambda: [seen.extend(s.text for s in fresh)
+                                                for fresh in _finished_while_decoding(ctx)])
     follower.start()
     for segment in segments:
         ctx.transcript_feed.put(segment)
@@ -148,4 +181,21 @@ def test_spotting_while_decoding_covers_every_finished_sentence_of_a_long_talk(t
     follower.join(10.0)
     whole = split_sentences(Transcript(" ".join(s.text for s in segments), segments, "en", 1.0))
     assert len(whole) == 40
-    assert [s.text for s in whole[:-1] if s.text not in ctx.board.claim_spotter] == []
+    assert seen == [s.text for s in whole[:-1]]  # each finished sentence once, in order; the last is unfinished
+
+
+def test_a_step_that_never_ran_its_tool_still_releases_its_followers_and_the_first_close_decides() -> None:
+    """An engine calls release_followers once a step is over (skipped, or its agent failed before the tool)."""
+    from autointel.engines.context import RunContext
+    from autointel.engines.steps import release_followers
+    from autointel.settings import load_settings
+
+    ctx = RunContext("x", load_settings({}), resources=None)  # type: ignore[arg-type]  # no step runs here
+    plan = build_plan(Depth.EXPERIMENTAL, WIDEST)
+    release_followers(ctx, plan.step("transcribe"))  # never ran: its followers fail instead of waiting
+    with pytest.raises(PhaseError, match="transcription did not succeed"):
+        list(ctx.transcript_feed.follow(threading.Event()))
+    release_followers(ctx, plan.step("claim_extraction"), succeeded=True)  # run_step closed it after the tool
+    release_followers(ctx, plan.step("claim_extraction"))  # the engine's second close changes nothing
+    ctx.claims_feed.wait(threading.Event())
+    release_followers(ctx, plan.step("text_analysis"))  # a step nothing streams has no feed: a no-op

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from typing import Any
 
-from autointel.engines.feed import SegmentFeed
+from autointel.engines.feed import ClaimsFeed, Feed, SegmentFeed
 from autointel.engines.resources import Resources
 from autointel.measurement.spans import SpanRecorder
 from autointel.model import (
@@ -65,12 +66,19 @@ class RunContext:
     resources: Resources
     recorder: SpanRecorder = field(default_factory=SpanRecorder)
     board: Board = field(default_factory=Board)
-    transcript_feed: SegmentFeed = field(default_factory=SegmentFeed)  # closed by the engine (steps.run_step)
+    # The feeds of the steps others may stream (plan.STREAMABLE), each closed by the engine (steps.run_step).
+    transcript_feed: SegmentFeed = field(default_factory=SegmentFeed)
+    claims_feed: ClaimsFeed = field(default_factory=ClaimsFeed)
     errors: list[RunError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     # Set when the user interrupts: steps not yet started skip themselves, so the engine winds down quickly.
     cancelled: threading.Event = field(default_factory=threading.Event)
+
+    def feed_of(self, step_kind: str) -> Feed[Any] | None:
+        """The feed a step of this kind hands on to the steps that stream it (None: nothing streams it)."""
+        feeds: dict[str, Feed[Any]] = {"transcribe": self.transcript_feed, "claim_extraction": self.claims_feed}
+        return feeds.get(step_kind)
 
     def record_error(self, phase: str, exc: BaseException) -> None:
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

@@ -1,33 +1,38 @@
-"""The transcript feed: segments as the decoder hands them on, for a step that consumes the transcript while
-it is made (a plan step's `streams`).
+"""Feeds: what a running step hands on to the steps that stream it (a plan step's `streams`), and how it ended.
 
-The engine closes the feed when the transcribe step ends, however it ends (done, failed, timed out), after
-the step has written the transcript and its sentences to the board; a follower therefore never waits past
-the producer and reads a complete board once the feed closes.
+Transcription's feed carries segments as the decoder hands them on; claim extraction's carries nothing but
+its end (the fact-check shards that stream it do their share of the work on the transcript's feed meanwhile).
+The engine closes a step's feed when the step ends, however it ends (done, failed, timed out), after the
+step has written its outputs to the board; a follower therefore never waits past the producer and reads a
+complete board once the feed closes.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from typing import Generic, TypeVar
 
 from autointel.errors import PhaseError
-from autointel.model import Segment
+from autointel.model import Claim, Segment
 
 POLL_S = 0.1  # how often a waiting follower looks at the cancel event
 
+T = TypeVar("T")
 
-class SegmentFeed:
-    def __init__(self) -> None:
+
+class Feed(Generic[T]):
+    def __init__(self, producer: str, what: str) -> None:
         self._changed = threading.Condition()
-        self._segments: list[Segment] = []
+        self._items: list[T] = []
         self._closed = False
         self._ok = False
+        self._producer, self._what = producer, what
 
-    def put(self, segment: Segment) -> None:
+    def put(self, item: T) -> None:
         with self._changed:
-            if not self._closed:  # an abandoned (timed-out) decoder may still hand segments on
-                self._segments.append(segment)
+            if not self._closed:  # an abandoned (timed-out) producer may still hand items on
+                self._items.append(item)
                 self._changed.notify_all()
 
     def close(self, ok: bool) -> None:
@@ -41,23 +46,38 @@ class SegmentFeed:
         with self._changed:
             return self._closed
 
-    def follow(self, cancelled: threading.Event) -> Iterator[tuple[Segment, ...]]:
-        """Every segment so far on each change, in time order, until the feed closes.
+    def follow(self, cancelled: threading.Event) -> Iterator[tuple[T, ...]]:
+        """Every item so far on each change, in order, until the feed closes.
 
-        Raises PhaseError when the producer failed or the run was interrupted: the transcript will not come.
+        Raises PhaseError when the producer failed or the run was interrupted: its output will not come.
         """
         seen = -1
         while True:
             with self._changed:
-                while len(self._segments) == seen and not self._closed and not cancelled.is_set():
+                while len(self._items) == seen and not self._closed and not cancelled.is_set():
                     self._changed.wait(POLL_S)
-                segments, closed, ok = tuple(self._segments), self._closed, self._ok
+                items, closed, ok = tuple(self._items), self._closed, self._ok
             if closed and not ok:
-                raise PhaseError("the transcript it streams was not produced (transcription did not succeed)")
+                raise PhaseError(f"the {self._what} it streams was not produced ({self._producer} did not succeed)")
             if not closed and cancelled.is_set():
-                raise PhaseError("interrupted while waiting for the transcript")
-            if len(segments) != seen:
-                seen = len(segments)
-                yield segments
+                raise PhaseError(f"interrupted while waiting for the {self._what}")
+            if len(items) != seen:
+                seen = len(items)
+                yield items
             if closed:
                 return
+
+    def wait(self, cancelled: threading.Event) -> None:
+        """Until the producer ended well (PhaseError if it did not, or the run was interrupted)."""
+        for _ in self.follow(cancelled):
+            pass
+
+
+class SegmentFeed(Feed[Segment]):
+    def __init__(self) -> None:
+        super().__init__("transcription", "transcript")
+
+
+class ClaimsFeed(Feed[Claim]):
+    def __init__(self) -> None:
+        super().__init__("claim extraction", "claims")

@@ -3,7 +3,8 @@
 A single crew's sequential process cannot express a DAG: every sync task is a barrier for all pending
 async tasks, so a layout is a chain of stages (see `crew.py`). A Flow listener fires when exactly its
 own dependencies finished (`and_`), so the flow runs the plan's DAG as drawn; a step that streams another
-(claim extraction, in the widest DAG) fires with that step's dependencies and follows its output itself.
+(in the widest DAG: claim extraction, the analysers and the fact-check shards) fires with that step's
+dependencies and follows its output itself.
 Each step's Task names its upstream Tasks as `context`, and CrewAI hands their outputs over when the
 step's crew runs.
 """
@@ -19,6 +20,7 @@ from typing import Any
 from autointel.engines.context import RunContext
 from autointel.engines.crew import ROLES, crew_environment, supervise
 from autointel.engines.plan import Plan, Step, fingerprint
+from autointel.engines.steps import release_followers
 from autointel.llm.profiles import ProviderModel, load_profile
 
 
@@ -59,12 +61,15 @@ def schedule_flow(plan: Plan, ctx: RunContext) -> dict[str, object]:
         def run(self: Any, *upstream: Any) -> str:
             if ctx.cancelled.is_set():  # interrupted: no new LLM call, no new work
                 ctx.recorder.skipped(step.name, step.phase)
+                release_followers(ctx, step)
                 return f"SKIPPED: {step.name} (interrupted)"
             try:
                 return str(getattr(crews[step.name].kickoff(), "raw", ""))
             except Exception as exc:  # recorded; dependents see a failed step and skip themselves
                 ctx.record_error(step.phase, exc)
                 return f"FAILED: {step.name}: {type(exc).__name__}"
+            finally:
+                release_followers(ctx, step)
 
         run.__name__ = step.name
         if not step.deps:

@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from autointel.engines.context import RunContext
 from autointel.engines.plan import Plan, Step
-from autointel.engines.steps import run_step
+from autointel.engines.steps import release_followers, run_step
 from autointel.llm.profiles import BUILTIN_PROFILES, ProviderModel, approximate_tokens, load_profile
 
 
@@ -59,11 +59,14 @@ async def _run_graph(plan: Plan, ctx: RunContext, provider: ProviderModel,
             results = await asyncio.gather(*(tasks[d] for d in step.deps))
             if not all(results):
                 ctx.recorder.skipped(step.name, step.phase)
+                release_followers(ctx, step)
                 return False
             try:
                 await loop.run_in_executor(pool, turn_then_step, step)
             except Exception:
                 return False  # recorded on the context by run_step
+            finally:
+                release_followers(ctx, step)
             return True
 
         for step in plan.steps:  # topological order: deps' tasks exist already

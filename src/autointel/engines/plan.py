@@ -6,8 +6,12 @@ exception is fact-checking, which is split into shards only when it runs in para
 together check exactly the claims that the single sequential step checks.
 
 A step may also *stream* an earlier step: it starts without waiting for it, consumes its output as it is
-produced, and ends after it. In the widest DAG claim extraction streams transcription (claim spotting is
-the work a partial transcript allows), so its agent's turn overlaps the decoder instead of following it.
+produced, and ends after it. In the widest DAG the steps whose work starts on a partial transcript stream
+transcription, so their agents' turns overlap the decoder instead of following it: claim extraction spots
+each finished sentence, the analysers and the fact-check shards embed them (the vectors all of them read,
+into the run's embedding cache). The shards also stream claim extraction: they check its claims once it
+ends, without a turn of their own after it. A streaming step's dependencies include those of every step it
+streams, so a producer is never skipped while a follower waits for it.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from autointel.phases import PHASES
 from autointel.settings import Depth, Flags
 
 ANALYSIS_STEPS = ("text_analysis", "fallacy_detection", "perspective_synthesis")
-STREAMABLE = ("transcribe",)  # the steps whose output can be followed while they run (a SegmentFeed)
+STREAMABLE = ("transcribe", "claim_extraction")  # steps whose output can be followed while they run (feed.py)
 
 
 @dataclass(frozen=True)
@@ -81,7 +85,9 @@ def build_plan(depth: Depth, flags: Flags, fact_check_workers: int = 4) -> Plan:
     widest = flags.all_on
     steps: list[Step] = [Step("acquire", "acquisition", ()), Step("transcribe", "transcription", ("acquire",))]
 
-    if flags.parallel_analysis:
+    if widest:
+        steps += [Step(name, "analysis", ("acquire",), streams=("transcribe",)) for name in ANALYSIS_STEPS]
+    elif flags.parallel_analysis:
         steps += [Step(name, "analysis", ("transcribe",)) for name in ANALYSIS_STEPS]
     else:
         prev = "transcribe"
@@ -95,16 +101,17 @@ def build_plan(depth: Depth, flags: Flags, fact_check_workers: int = 4) -> Plan:
         if widest:
             steps.append(Step("index_evidence", "verification", ()))
             steps.append(Step("claim_extraction", "verification", ("acquire",), streams=("transcribe",)))
-            check_deps: tuple[str, ...] = ("claim_extraction", "index_evidence")
+            check_deps: tuple[str, ...] = ("acquire", "index_evidence")
+            check_streams: tuple[str, ...] = ("transcribe", "claim_extraction")
         else:
             steps.append(Step("index_evidence", "verification", (last,)))
             steps.append(Step("claim_extraction", "verification", ("index_evidence",)))
-            check_deps = ("claim_extraction",)
+            check_deps, check_streams = ("claim_extraction",), ()
         if flags.parallel_fact_checking:
             n = max(1, fact_check_workers)
-            shards = [Step(f"fact_check_{i + 1}", "verification", check_deps, i, n) for i in range(n)]
+            shards = [Step(f"fact_check_{i + 1}", "verification", check_deps, i, n, check_streams) for i in range(n)]
         else:
-            shards = [Step("fact_check", "verification", check_deps)]
+            shards = [Step("fact_check", "verification", check_deps, streams=check_streams)]
         steps += shards
         # The deception score reads the fallacies, nothing else of the analysis.
         join = tuple(s.name for s in shards) + (("fallacy_detection",) if widest else ())
@@ -135,10 +142,14 @@ def _joined(parallel: bool) -> tuple[str, ...]:
 
 
 def _check(steps: list[Step]) -> None:
-    """Every dependency names an earlier step, so the list order is a topological order."""
-    seen: set[str] = set()
+    """Every dependency names an earlier step, so the list order is a topological order; a streaming step
+    waits for the dependencies of what it streams (skipped with its producer, it never waits for a feed
+    that no one will close)."""
+    seen: dict[str, Step] = {}
     for step in steps:
         missing = [d for d in step.waits_for if d not in seen]
-        if missing or step.phase not in PHASES or not set(step.streams) <= set(STREAMABLE):
-            raise AssertionError(f"bad plan at {step.name}: deps {missing}, phase {step.phase}, streams {step.streams}")
-        seen.add(step.name)
+        unshared = [d for s in step.streams if s in seen for d in seen[s].deps if d not in step.deps]
+        if missing or unshared or step.phase not in PHASES or not set(step.streams) <= set(STREAMABLE):
+            raise AssertionError(f"bad plan at {step.name}: deps {missing}, phase {step.phase}, streams "
+                                 f"{step.streams} (deps they need: {unshared})")
+        seen[step.name] = step

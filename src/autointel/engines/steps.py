@@ -7,7 +7,7 @@ so the two produce the same work by construction.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TypeVar
 
 from autointel.engines.context import RunContext
@@ -20,7 +20,7 @@ from autointel.phases import verification as ver
 from autointel.phases.acquisition import AcquisitionLimits, acquire
 from autointel.phases.briefing import render_briefing
 from autointel.phases.integration import build_graph
-from autointel.phases.text import finished_sentences, split_sentences
+from autointel.phases.text import Sentence, finished_sentences, split_sentences
 
 StepFunction = Callable[[RunContext, Step], str]
 
@@ -70,6 +70,7 @@ def step_transcribe(ctx: RunContext, step: Step) -> str:
 
 
 def step_text_analysis(ctx: RunContext, step: Step) -> str:
+    _embed_while_decoding(ctx, step)
     sentences, embedder = ctx.board.sentences, ctx.resources.embedder()
     ctx.board.summary = an.summarize(sentences, embedder)
     ctx.board.themes = an.extract_themes(sentences, embedder)
@@ -79,12 +80,14 @@ def step_text_analysis(ctx: RunContext, step: Step) -> str:
 
 
 def step_fallacy_detection(ctx: RunContext, step: Step) -> str:
+    _embed_while_decoding(ctx, step)
     detector = an.FallacyDetector(ctx.resources.embedder(), ctx.resources.fallacy_exemplars())
     ctx.board.fallacies = detector.detect(ctx.board.sentences)
     return f"{len(ctx.board.fallacies)} fallacies: " + ", ".join(f.type for f in ctx.board.fallacies)
 
 
 def step_perspective_synthesis(ctx: RunContext, step: Step) -> str:
+    _embed_while_decoding(ctx, step)
     ctx.board.perspectives = an.synthesize_perspectives(
         ctx.board.sentences, ctx.resources.embedder(), ctx.resources.perspective_prototypes()
     )
@@ -123,7 +126,10 @@ def step_claim_extraction(ctx: RunContext, step: Step) -> str:
     """Streaming the transcription (`step.streams`), it spots each sentence once the decoder has finished it,
     so only the extraction over the whole talk waits for the transcript."""
     if step.streams:
-        _spot_while_decoding(ctx)
+        spotter = ctx.board.claim_spotter
+        for fresh in _finished_while_decoding(ctx):
+            for sentence in fresh:
+                spotter.spot(sentence.text)
     claims = ver.extract_claims(ctx.board.sentences, ctx.settings.depth.exhaustive, ctx.board.claim_spotter)
     ctx.board.claims = claims
     return f"{len(claims)} check-worthy claims"
@@ -131,21 +137,39 @@ def step_claim_extraction(ctx: RunContext, step: Step) -> str:
 
 # Segments re-split on each new one. Sentence boundaries are local, so the finished sentences inside a window
 # of the latest segments are the transcript's (bar the window's first, which may have begun before it); a rare
-# miss only leaves that sentence to extraction, so the window bounds the cost (re-splitting everything on each
-# segment would be quadratic in the media's length) and never the result.
+# miss only leaves that sentence to the step's work after the feed closes, so the window bounds the cost
+# (re-splitting everything on each segment would be quadratic in the media's length) and never the result.
 STREAM_WINDOW_SEGMENTS = 16
 
 
-def _spot_while_decoding(ctx: RunContext) -> None:
-    spotter = ctx.board.claim_spotter
+def _finished_while_decoding(ctx: RunContext) -> Iterator[tuple[Sentence, ...]]:
+    """The sentences the decoder has finished, each once, as it finishes them; returns when the feed closes."""
+    seen: set[str] = set()
     for segments in ctx.transcript_feed.follow(ctx.cancelled):
         window = segments[-STREAM_WINDOW_SEGMENTS:]
         finished = finished_sentences(window)
-        for sentence in finished[1:] if len(window) < len(segments) else finished:
-            spotter.spot(sentence.text)  # a sentence seen in an earlier window is a cache hit
+        fresh = tuple(s for s in (finished[1:] if len(window) < len(segments) else finished) if s.text not in seen)
+        seen.update(s.text for s in fresh)
+        if fresh:
+            yield fresh
+
+
+def _embed_while_decoding(ctx: RunContext, step: Step) -> None:
+    """Embed each finished sentence into the run's cache while the decoder runs (every analyser and every
+    claim's evidence search reads these vectors; followers that meet a sentence another is embedding wait
+    for it, so each is embedded once)."""
+    if "transcribe" in step.streams:
+        embedder = ctx.resources.embedder()
+        for fresh in _finished_while_decoding(ctx):
+            embedder.embed([s.text for s in fresh])
 
 
 def step_fact_check(ctx: RunContext, step: Step) -> str:
+    """Streaming (the widest DAG), a shard readies its evidence queries while the decoder runs and checks
+    its claims the moment extraction ends: its agent's turn overlapped the transcription."""
+    _embed_while_decoding(ctx, step)
+    if "claim_extraction" in step.streams:
+        ctx.claims_feed.wait(ctx.cancelled)
     claims = _need(ctx.board.claims, "claims")
     media = _need(ctx.board.media, "media")
     store, embedder = ctx.resources.vectors(), ctx.resources.embedder()
@@ -248,8 +272,16 @@ def run_step(ctx: RunContext, step: Step) -> str:
             succeeded = True
             return output
     finally:
-        if step.kind == "transcribe":  # whatever happened, a step that streams the transcript stops waiting
-            ctx.transcript_feed.close(ok=succeeded)
+        release_followers(ctx, step, succeeded)
+
+
+def release_followers(ctx: RunContext, step: Step, succeeded: bool = False) -> None:
+    """Close the step's feed, so the steps that stream it stop waiting, however it ended. The engines call it
+    again once a step is over, for the ends `run_step` never sees: skipped, or an agent that failed before
+    calling its tool (the first close decides)."""
+    feed = ctx.feed_of(step.kind)
+    if feed is not None:
+        feed.close(ok=succeeded)
 
 
 def _call_step(ctx: RunContext, step: Step) -> str:
