@@ -199,3 +199,7 @@ def test_a_step_that_never_ran_its_tool_still_releases_its_followers_and_the_fir
     release_followers(ctx, plan.step("claim_extraction"))  # the engine's second close changes nothing
     ctx.claims_feed.wait(threading.Event())
     release_followers(ctx, plan.step("text_analysis"))  # a step nothing streams has no feed: a no-op
+    from autointel.engines.plan import STREAMABLE
+
+    assert [k for k in STREAMABLE if ctx.feed_of(k) is None] == []  # every streamable step has its feed
+    assert {s.kind for s in plan.steps if ctx.feed_of(s.kind) is not None} == set(STREAMABLE)

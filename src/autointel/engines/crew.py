@@ -19,7 +19,7 @@ from typing import Any
 
 from autointel.engines.context import RunContext
 from autointel.engines.plan import Plan, Step, fingerprint
-from autointel.engines.steps import release_followers, run_step
+from autointel.engines.steps import run_step
 from autointel.llm.profiles import ProviderModel, load_profile, record_profile
 
 INTERRUPT_GRACE_S = 30.0  # how long Ctrl-C waits for the running steps before the stores close
@@ -172,7 +172,6 @@ def run_step_once(ctx: RunContext, step: Step) -> str:
     if ctx.cancelled.is_set() or any(statuses.get(dep) != "ok" for dep in step.deps):
         if step.name not in statuses:
             ctx.recorder.skipped(step.name, step.phase)
-            release_followers(ctx, step)
         return f"SKIPPED: {step.name} (an upstream step did not succeed)"
     if step.name in statuses:  # CrewAI may call a tool twice; the work is done once
         return f"ALREADY RAN: {step.name} ({statuses[step.name]})"

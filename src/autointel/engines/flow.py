@@ -59,16 +59,15 @@ def schedule_flow(plan: Plan, ctx: RunContext) -> dict[str, object]:
 
     def method_for(step: Step) -> Callable[..., str]:
         def run(self: Any, *upstream: Any) -> str:
-            if ctx.cancelled.is_set():  # interrupted: no new LLM call, no new work
-                ctx.recorder.skipped(step.name, step.phase)
-                release_followers(ctx, step)
-                return f"SKIPPED: {step.name} (interrupted)"
             try:
+                if ctx.cancelled.is_set():  # interrupted: no new LLM call, no new work
+                    ctx.recorder.skipped(step.name, step.phase)
+                    return f"SKIPPED: {step.name} (interrupted)"
                 return str(getattr(crews[step.name].kickoff(), "raw", ""))
             except Exception as exc:  # recorded; dependents see a failed step and skip themselves
                 ctx.record_error(step.phase, exc)
                 return f"FAILED: {step.name}: {type(exc).__name__}"
-            finally:
+            finally:  # however the step ended, the steps that stream it stop waiting
                 release_followers(ctx, step)
 
         run.__name__ = step.name

@@ -56,16 +56,15 @@ async def _run_graph(plan: Plan, ctx: RunContext, provider: ProviderModel,
     with ThreadPoolExecutor(max_workers=len(plan.steps), thread_name_prefix="autointel-step") as pool:
 
         async def run(step: Step) -> bool:
-            results = await asyncio.gather(*(tasks[d] for d in step.deps))
-            if not all(results):
-                ctx.recorder.skipped(step.name, step.phase)
-                release_followers(ctx, step)
-                return False
             try:
+                results = await asyncio.gather(*(tasks[d] for d in step.deps))
+                if not all(results):
+                    ctx.recorder.skipped(step.name, step.phase)
+                    return False
                 await loop.run_in_executor(pool, turn_then_step, step)
             except Exception:
                 return False  # recorded on the context by run_step
-            finally:
+            finally:  # however the step ended, the steps that stream it stop waiting
                 release_followers(ctx, step)
             return True
 

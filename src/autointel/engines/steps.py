@@ -125,7 +125,7 @@ def step_index_evidence(ctx: RunContext, step: Step) -> str:
 def step_claim_extraction(ctx: RunContext, step: Step) -> str:
     """Streaming the transcription (`step.streams`), it spots each sentence once the decoder has finished it,
     so only the extraction over the whole talk waits for the transcript."""
-    if step.streams:
+    if "transcribe" in step.streams:
         spotter = ctx.board.claim_spotter
         for fresh in _finished_while_decoding(ctx):
             for sentence in fresh:
@@ -276,9 +276,9 @@ def run_step(ctx: RunContext, step: Step) -> str:
 
 
 def release_followers(ctx: RunContext, step: Step, succeeded: bool = False) -> None:
-    """Close the step's feed, so the steps that stream it stop waiting, however it ended. The engines call it
-    again once a step is over, for the ends `run_step` never sees: skipped, or an agent that failed before
-    calling its tool (the first close decides)."""
+    """Close the step's feed, so the steps that stream it stop waiting, however it ended. The engines that
+    start followers early (flow, pipeline) call it again once a step is over, for the ends `run_step` never
+    sees: skipped, or an agent that failed before calling its tool (the first close decides)."""
     feed = ctx.feed_of(step.kind)
     if feed is not None:
         feed.close(ok=succeeded)
