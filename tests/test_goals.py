@@ -241,3 +241,19 @@ def test_g8_overhead_and_cli_latency_from_measurements() -> None:
     assert goal(costly, "G8.1")["verdict"] == "fail" and goal(costly, "G8.4")["verdict"] == "fail"
     single = evaluate_goals({}, measured(**{g.UNRECORDED: [10.0], g.RECORDED["default"]: [10.0]}))
     assert goal(single, "G8.1")["verdict"] == "inconclusive"  # one run each: no CI, no claim
+
+
+def test_g8_pairs_rounds_only_when_the_bench_says_values_line_up() -> None:
+    drift = [10.0, 11.0, 12.5, 13.0, 14.5, 15.0, 9.5, 12.0]  # the machine slows and speeds up between rounds
+    recorded = [v * 1.002 for v in drift]
+
+    def measured(info: dict[str, str], rec: list[float] = recorded) -> dict[str, dict[str, Any]]:
+        return {g.UNRECORDED: {"values": drift, "info": info, "tests": ["t"]},
+                g.RECORDED["default"]: {"values": rec, "info": info, "tests": ["t"]}}
+
+    paired = goal(evaluate_goals({}, measured({"blocks": "round"})), "G8.1")
+    assert paired["verdict"] == "pass" and "paired by round" in paired["how"]
+    unpaired = goal(evaluate_goals({}, measured({})), "G8.1")  # same values, no claim that rounds line up
+    assert unpaired["verdict"] == "inconclusive" and "unpaired" in unpaired["how"]
+    ragged = goal(evaluate_goals({}, measured({"blocks": "round"}, recorded[:-1])), "G8.1")
+    assert "unpaired" in ragged["how"]  # a missing round breaks the pairing: not assumed
