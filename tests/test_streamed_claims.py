@@ -18,6 +18,7 @@ from autointel.engines.resources import Resources
 from autointel.errors import PhaseError
 from autointel.faults import Fault
 from autointel.model import Segment, Status
+from autointel.phases.text import finished_sentences
 from autointel.settings import Depth, Flags
 from tests.conftest import fixture_settings, talk_media
 
@@ -156,32 +157,47 @@ def test_a_failed_transcription_fails_the_streaming_step_instead_of_hanging_it(
     assert any("transcription did not succeed" in e.message for e in result.errors)
 
 
-def test_following_the_decoder_yields_every_finished_sentence_of_a_long_talk_once(tmp_path: Path) -> None:
+def test_following_the_decoder_yields_every_finished_sentence_of_a_long_talk_once(
+        monkeypatch: pytest.MonkeyPatch) -> None:
     """The window re-splits only the latest segments, yet finds the sentences a whole-transcript split finds
-    (the sentences claim extraction spots and the analysers and shards embed while the decoder runs)."""
-    from autointel.engines.steps import STREAM_WINDOW_SEGMENTS, _finished_while_decoding
+    (the sentences claim extraction spots and the analysers and shards embed while the decoder runs), and
+    however many steps follow, each new segment is split once, by whichever follower sees it first."""
+    from autointel.engines import feed as feeds
     from autointel.model import Transcript
     from autointel.phases.text import split_sentences
 
+    splits: list[int] = []
+
+    def counted(segments: Any) -> Any:
+        splits.append(len(segments))
+        return finished_sentences(segments)
+
+    monkeypatch.setattr(feeds, "finished_sentences", counted)
     sentences = [f"In {2000 + i} the city spent {i * 3} million dollars on buses, said Dr. Lee, and ridership "
                  f"grew by {i} percent." if i % 3 else f"Is line {i} late again?" for i in range(40)]
     words = " ".join(sentences).split()
     segments = tuple(Segment(i * 2.0, i * 2.0 + 2.0, " ".join(words[i * 7:(i + 1) * 7]))
                      for i in range((len(words) + 6) // 7))  # sentences cross segment boundaries
-    assert len(segments) > 4 * STREAM_WINDOW_SEGMENTS
-    ctx: Any = SimpleNamespace(transcript_feed=SegmentFeed(), cancelled=threading.Event())  # what the step reads
-    seen: list[str] = []
-    follower = threading.Thread(target=lambda: [seen.extend(s.text for s in fresh)
-                                                for fresh in _finished_while_decoding(ctx)])
-    follower.start()
+    assert len(segments) > 4 * feeds.STREAM_WINDOW_SEGMENTS
+    feed = SegmentFeed()
+    seen: list[list[str]] = [[] for _ in range(7)]  # the widest DAG's followers: three analysers, four shards
+    followers = [threading.Thread(target=lambda mine=mine: [mine.extend(s.text for s in fresh)
+                                                            for fresh in feed.follow_sentences(threading.Event())])
+                 for mine in seen]
+    for follower in followers:
+        follower.start()
     for segment in segments:
-        ctx.transcript_feed.put(segment)
+        feed.put(segment)
         time.sleep(0.002)
-    ctx.transcript_feed.close(ok=True)
-    follower.join(10.0)
+    feed.close(ok=True)
+    for follower in followers:
+        follower.join(10.0)
     whole = split_sentences(Transcript(" ".join(s.text for s in segments), segments, "en", 1.0))
     assert len(whole) == 40
-    assert seen == [s.text for s in whole[:-1]]  # each finished sentence once, in order; the last is unfinished
+    for mine in seen:  # each finished sentence once, in order; the last is unfinished
+        assert mine == [s.text for s in whole[:-1]]
+    assert 0 < len(splits) <= len(segments)  # not once per follower
+    assert max(splits) <= feeds.STREAM_WINDOW_SEGMENTS
 
 
 def test_a_step_that_never_ran_its_tool_still_releases_its_followers_and_the_first_close_decides() -> None:

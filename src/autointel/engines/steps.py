@@ -7,7 +7,7 @@ so the two produce the same work by construction.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from autointel.engines.context import RunContext
@@ -20,7 +20,7 @@ from autointel.phases import verification as ver
 from autointel.phases.acquisition import AcquisitionLimits, acquire
 from autointel.phases.briefing import render_briefing
 from autointel.phases.integration import build_graph
-from autointel.phases.text import Sentence, finished_sentences, split_sentences
+from autointel.phases.text import Sentence, split_sentences
 
 StepFunction = Callable[[RunContext, Step], str]
 
@@ -125,43 +125,31 @@ def step_index_evidence(ctx: RunContext, step: Step) -> str:
 def step_claim_extraction(ctx: RunContext, step: Step) -> str:
     """Streaming the transcription (`step.streams`), it spots each sentence once the decoder has finished it,
     so only the extraction over the whole talk waits for the transcript."""
-    if "transcribe" in step.streams:
-        spotter = ctx.board.claim_spotter
-        for fresh in _finished_while_decoding(ctx):
-            for sentence in fresh:
-                spotter.spot(sentence.text)
-    claims = ver.extract_claims(ctx.board.sentences, ctx.settings.depth.exhaustive, ctx.board.claim_spotter)
+    spotter = ctx.board.claim_spotter
+
+    def spot(fresh: tuple[Sentence, ...]) -> None:
+        for sentence in fresh:
+            spotter.spot(sentence.text)
+
+    _while_decoding(ctx, step, spot)
+    claims = ver.extract_claims(ctx.board.sentences, ctx.settings.depth.exhaustive, spotter)
     ctx.board.claims = claims
     return f"{len(claims)} check-worthy claims"
 
 
-# Segments re-split on each new one. Sentence boundaries are local, so the finished sentences inside a window
-# of the latest segments are the transcript's (bar the window's first, which may have begun before it); a rare
-# miss only leaves that sentence to the step's work after the feed closes, so the window bounds the cost
-# (re-splitting everything on each segment would be quadratic in the media's length) and never the result.
-STREAM_WINDOW_SEGMENTS = 16
-
-
-def _finished_while_decoding(ctx: RunContext) -> Iterator[tuple[Sentence, ...]]:
-    """The sentences the decoder has finished, each once, as it finishes them; returns when the feed closes."""
-    seen: set[str] = set()
-    for segments in ctx.transcript_feed.follow(ctx.cancelled):
-        window = segments[-STREAM_WINDOW_SEGMENTS:]
-        finished = finished_sentences(window)
-        fresh = tuple(s for s in (finished[1:] if len(window) < len(segments) else finished) if s.text not in seen)
-        seen.update(s.text for s in fresh)
-        if fresh:
-            yield fresh
+def _while_decoding(ctx: RunContext, step: Step, each: Callable[[tuple[Sentence, ...]], object]) -> None:
+    """When the step streams the transcription, hand `each` the sentences the decoder finishes, as it finishes
+    them; returns when the transcript's feed closes (at once when the step does not stream it)."""
+    if "transcribe" in step.streams:
+        for fresh in ctx.transcript_feed.follow_sentences(ctx.cancelled):
+            each(fresh)
 
 
 def _embed_while_decoding(ctx: RunContext, step: Step) -> None:
     """Embed each finished sentence into the run's cache while the decoder runs (every analyser and every
     claim's evidence search reads these vectors; followers that meet a sentence another is embedding wait
     for it, so each is embedded once)."""
-    if "transcribe" in step.streams:
-        embedder = ctx.resources.embedder()
-        for fresh in _finished_while_decoding(ctx):
-            embedder.embed([s.text for s in fresh])
+    _while_decoding(ctx, step, lambda fresh: ctx.resources.embedder().embed([s.text for s in fresh]))
 
 
 def step_fact_check(ctx: RunContext, step: Step) -> str:
