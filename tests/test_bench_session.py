@@ -74,6 +74,21 @@ def test_any_exception_is_a_failed_sample(tmp_path: Path, exc: BaseException) ->
     assert sample.status == "failed" and type(exc).__name__ in (sample.error or "")
 
 
+def test_the_rss_sampler_reports_its_own_cpu_not_the_targets(tmp_path: Path) -> None:
+    """G8.5 counts the sampler thread's CPU as the harness's work beside the target: it must be that thread's."""
+    import time
+
+    def busy(source: str, s: Settings, r: Resources | None) -> RunResult:
+        end = time.perf_counter() + 0.3
+        while time.perf_counter() < end:  # the target's CPU, on the calling thread
+            pass
+        raise ValueError("done burning")
+
+    sample = measure_run(busy, "x", settings(tmp_path), spec=RunSpec("r", "baseline", "pipeline"))
+    assert sample.sampler_cpu_s is not None and 0.0 < sample.sampler_cpu_s < 0.25 * sample.e2e_s
+    assert sample.cpu_process_s > 0.25  # the process did burn what the sampler did not count
+
+
 def test_partial_run_is_failed_with_its_errors(tmp_path: Path) -> None:
     bench = session(tmp_path, SyntheticTarget(partial_combos=["analysis"]), combos="analysis")
     results = bench.run()

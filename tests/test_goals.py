@@ -257,3 +257,24 @@ def test_g8_pairs_rounds_only_when_the_bench_says_values_line_up() -> None:
     assert unpaired["verdict"] == "inconclusive" and "unpaired" in unpaired["how"]
     ragged = goal(evaluate_goals({}, measured({"blocks": "round"}, recorded[:-1])), "G8.1")
     assert "unpaired" in ragged["how"]  # a missing round breaks the pairing: not assumed
+
+
+def test_g8_5_accounts_the_harness_own_work_per_round_and_needs_the_rounds_paired() -> None:
+    """The drift that leaves G8.1 inconclusive does not touch the accounted share: each round divides by itself."""
+    drift = [10.0, 11.0, 12.5, 13.0, 14.5, 15.0, 9.5, 12.0]
+    noisy = [v * f for v, f in zip(drift, (1.1, 0.9, 1.05, 0.95, 1.12, 0.9, 1.0, 1.08), strict=True)]
+
+    def measured(own: list[float], info: dict[str, str]) -> dict[str, dict[str, Any]]:
+        return {name: {"values": v, "info": info, "tests": ["t"]}
+                for name, v in ((g.UNRECORDED, drift), (g.RECORDED["default"], noisy), (g.ACCOUNTED, own))}
+
+    cheap = evaluate_goals({}, measured([0.02 + 0.001 * i for i in range(8)], {"blocks": "round"}))
+    assert goal(cheap, "G8.1")["verdict"] == "inconclusive"  # the wall ratio drowns in the noise
+    accounted = goal(cheap, "G8.5")
+    assert accounted["verdict"] == "pass" and accounted["value"] == pytest.approx(1.002, abs=5e-4)
+    assert "paired by round" in accounted["how"] and "largest 27.0 ms" in accounted["note"]
+    costly = goal(evaluate_goals({}, measured([0.5] * 8, {"blocks": "round"})), "G8.5")
+    assert costly["verdict"] == "fail" and costly["value"] > 1.03  # 0.5 s of 9.5-15 s runs
+    unpaired = goal(evaluate_goals({}, measured([0.02] * 8, {})), "G8.5")
+    assert unpaired["verdict"] == "not_measured" and "not paired by round" in unpaired["note"]
+    assert goal(evaluate_goals({}, {}), "G8.5")["verdict"] == "not_measured"

@@ -15,11 +15,13 @@ here and every statistic comes from `autointel.stats`. G1-G4 are judged in `goal
 from __future__ import annotations
 
 import dataclasses
+import statistics
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from autointel import stats
 from autointel.bench.goal_specs import (
+    ACCOUNTED,
     CLI_HELP,
     HELP_LIMIT_S,
     INCONCLUSIVE,
@@ -53,8 +55,8 @@ from autointel.bench.goal_specs import (
 )
 from autointel.bench.goals_speed import g1, g2, g3, g4
 
-__all__ = ["CLI_HELP", "NOT_MEASURED", "RECORDED", "SPECS", "UNRECORDED", "VERDICTS", "Goal", "evaluate_goals",
-           "merge_goals"]
+__all__ = ["ACCOUNTED", "CLI_HELP", "NOT_MEASURED", "RECORDED", "SPECS", "UNRECORDED", "VERDICTS", "Goal",
+           "evaluate_goals", "merge_goals"]
 
 
 def g5(benches: Mapping[str, Mapping[str, Any]]) -> Goal:
@@ -185,7 +187,26 @@ def g8(measurements: Mapping[str, Mapping[str, Any]], seed: int) -> list[Goal]:
                            "autointel --help", summary["n"], f"wall time of a fresh `autointel --help`, measurement "
                            f"{CLI_HELP}", f"slowest {max(helps):.3f} s")]
     out.append(judged(SPEC["G8.4"], figures, "s", f"no {CLI_HELP} measurement"))
+    out.append(_accounted(values(ACCOUNTED), base, by_round(UNRECORDED, ACCOUNTED), seed))
     return out
+
+
+def _accounted(own: list[float], base: list[float], paired: bool, seed: int) -> Goal:
+    """G8.5: the harness's own work as a share of a run. Each round's share divides by that round's unrecorded
+    run, so it needs the rounds paired; the target's run-to-run noise (G8.1's problem) mostly cancels."""
+    figures = []
+    if own and base and paired:
+        shares = [1.0 + o / b for o, b in zip(own, base, strict=True)]
+        summary = stats.summarize(shares, seed=seed)
+        figures = [Figure(summary.median, summary.ci_low, summary.ci_high,
+                          check(summary.ci_low, summary.ci_high, at_most=OVERHEAD_LIMIT), "default mode, accounted",
+                          summary.n, f"per round 1 + {ACCOUNTED} / {UNRECORDED}, paired by round, n {summary.n}",
+                          f"own time per run median {statistics.median(own) * 1e3:.1f} ms, largest "
+                          f"{max(own) * 1e3:.1f} ms; an upper estimate of the wall cost: the sampler's CPU "
+                          f"counts as if it all delayed the target")]
+    why = (f"no {ACCOUNTED} measurement" if not own else
+           f"{ACCOUNTED} and {UNRECORDED} are not paired by round")
+    return judged(SPEC["G8.5"], figures, "x", why)
 
 
 def evaluate_goals(

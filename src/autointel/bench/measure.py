@@ -74,7 +74,9 @@ class Diagnostics:
 
 
 class RssSampler:
-    """Polls the process RSS from a daemon thread; the peak is the max over polls and both ends."""
+    """Polls the process RSS from a daemon thread; the peak is the max over polls and both ends.
+
+    `cpu_s` is the thread's own CPU time: the part of the harness's cost that runs beside the target."""
 
     def __init__(self, proc: psutil.Process, interval_s: float = RSS_INTERVAL_S) -> None:
         self._proc = proc
@@ -82,6 +84,7 @@ class RssSampler:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="autointel-rss", daemon=True)
         self.peak = 0
+        self.cpu_s = 0.0
 
     def _poll(self) -> None:
         with suppress(psutil.Error):
@@ -90,6 +93,7 @@ class RssSampler:
     def _loop(self) -> None:
         while not self._stop.wait(self._interval_s):
             self._poll()
+        self.cpu_s = time.thread_time()  # this thread's CPU since it started (read before join returns)
 
     def start(self) -> None:
         self._poll()
@@ -342,6 +346,7 @@ def measure_run(
         cpu_process_s=cpu,
         peak_rss_bytes=peak,
         rss_before_bytes=rss_before,
+        sampler_cpu_s=sampler.cpu_s,
         phases={p.name: {"wall_s": p.wall_s, "cpu_s": p.cpu_s} for p in result.phases} if result else {},
         steps=steps,
         llm_calls=_dicts(to_jsonable(crew_llm.get("calls", []))) if isinstance(crew_llm, dict) else [],

@@ -52,6 +52,7 @@ class RunSample:
     isolated: bool = False  # ran in a fresh worker process (peak RSS comparable across runs)
     critical_path: dict[str, Any] | None = None  # bound_s, path, efficiency (+ layout_bound_s for crew)
     artifacts: dict[str, str] = field(default_factory=dict)  # diagnostic files (memray .bin, profile .html)
+    sampler_cpu_s: float | None = None  # CPU time of the harness's RSS sampler thread during the run
 
     @property
     def counts(self) -> bool:
