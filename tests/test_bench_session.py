@@ -85,8 +85,8 @@ def test_the_rss_sampler_reports_its_own_cpu_not_the_targets(tmp_path: Path) -> 
         raise ValueError("done burning")
 
     sample = measure_run(busy, "x", settings(tmp_path), spec=RunSpec("r", "baseline", "pipeline"))
-    assert sample.sampler_cpu_s is not None and 0.0 < sample.sampler_cpu_s < 0.25 * sample.e2e_s
-    assert sample.cpu_process_s > 0.25  # the process did burn what the sampler did not count
+    assert sample.sampler_cpu_s is not None and sample.sampler_cpu_s > 0.0
+    assert sample.sampler_cpu_s < 0.25 * sample.cpu_process_s  # the process burned what the sampler did not count
 
 
 def test_partial_run_is_failed_with_its_errors(tmp_path: Path) -> None:
