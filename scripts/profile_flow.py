@@ -32,7 +32,7 @@ from autointel.settings import Depth, Flags, load_settings
 ROOT = Path(__file__).resolve().parent.parent
 # (file name, function) of the calls --calls counts: what every CrewAI task pays.
 COUNTED = {
-    ("runners.py", "run"): "asyncio.run (a fresh event loop each)",
+    ("selector_events.py", "_make_self_pipe"): "fresh asyncio event loops",
     ("file_store.py", "_run_sync"): "  of which CrewAI's file-store lookups",
     ("thread.py", "submit"): "thread-pool submits",
     ("__init__.py", "_find_triggered_methods"): "flow listener scans",
