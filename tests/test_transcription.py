@@ -13,6 +13,8 @@ import tracemalloc
 import wave
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import numpy as np
 import pytest
@@ -32,7 +34,15 @@ from autointel.phases.audio import (
     decode_blocks,
 )
 from autointel.phases.evaluation import word_error_rate
-from autointel.phases.transcription import RawSegment, Transcriber, _features, split_on_timestamps
+from autointel.phases.transcription import (
+    FALLBACK_BEAM_SIZE,
+    RawSegment,
+    Transcriber,
+    _features,
+    needs_fallback,
+    pick_fallback_result,
+    split_on_timestamps,
+)
 from tests.conftest import FIXTURES, load_labels, talk_media
 
 MEDIA = FIXTURES / "media"
@@ -196,6 +206,28 @@ def test_output_without_timestamp_pairs_is_one_segment() -> None:
     assert split_on_timestamps([TB, 5, 6, TB + 50], TB, 0.02, 12.5) == ([(0.0, 1.0, [5, 6])], None)
 
 
+THRESHOLDS = SimpleNamespace(compression_ratio_threshold=2.4, log_prob_threshold=-1.0, no_speech_threshold=0.6)
+
+
+@pytest.mark.parametrize(("logprob", "ratio", "no_speech", "falls_back"), [
+    (-0.3, 1.5, 0.01, False),  # fluent and likely
+    (-1.2, 1.5, 0.01, True),  # unlikely
+    (-0.3, 2.9, 0.01, True),  # repetitive
+    (-1.2, 1.5, 0.9, False),  # unlikely, but the model says silence: skipped, not retried
+])
+def test_a_window_is_retried_by_faster_whispers_quality_thresholds(logprob: float, ratio: float, no_speech: float,
+                                                                   falls_back: bool) -> None:
+    assert needs_fallback(THRESHOLDS, logprob, ratio, no_speech) is falls_back
+
+
+def test_of_two_failed_tries_the_most_likely_fluent_one_is_kept() -> None:
+    greedy, beam = ("greedy", -1.2, 0.0, 1.6), ("beam", -1.1, 0.0, 1.7)
+    assert pick_fallback_result(THRESHOLDS, [greedy, beam]) is beam
+    looping = ("beam", -0.2, 0.0, 3.0)  # more likely, but too repetitive
+    assert pick_fallback_result(THRESHOLDS, [greedy, looping]) is greedy
+    assert pick_fallback_result(THRESHOLDS, [("a", -1.5, 0.0, 2.5), ("b", -1.3, 0.0, 2.6)])[0] == "b"
+
+
 def test_features_are_normalised_over_the_window_and_its_lookahead() -> None:
     from faster_whisper.feature_extractor import FeatureExtractor
 
@@ -321,6 +353,44 @@ def test_silence_and_truncated_media_give_an_empty_transcript(transcriber: Trans
 def test_media_without_audio_is_an_input_error(transcriber: Transcriber) -> None:
     with pytest.raises(InputError, match="no audio stream"):
         transcriber.transcribe(str(MEDIA / "noaudio.mp4"))
+
+
+@pytest.mark.slow
+def test_a_window_that_falls_back_decodes_the_same_on_every_run(transcriber: Transcriber, tmp_path: Path) -> None:
+    """A talk cut off just after it starts, like the end of a 20-minute bench talk: its last window fails the
+    greedy thresholds (and the beam's too, so the better try is kept).
+
+    faster-whisper retries such a window by sampling, which CTranslate2 seeds at random, so the bench's 20-minute
+    runs gave three different transcripts; the retry is a beam search now, and nothing is sampled.
+    """
+    city, energy = (np.concatenate(list(decode_blocks(str(talk_media(s))))) for s in ("city_transit", "energy_policy"))
+    clip = np.concatenate([city[-round(10.0 * SR):], np.zeros(SR, dtype=np.float32), energy[:round(5.705 * SR)]])
+    path = tmp_path / "tail.wav"
+    with wave.open(str(path), "wb") as handle:
+        handle.setnchannels(1)
+        handle.setsampwidth(2)
+        handle.setframerate(SR)
+        handle.writeframes((np.clip(clip, -1, 1) * 32767).astype(np.int16).tobytes())
+    model, calls = transcriber._model, []
+    generate = model.model.generate  # spied on, not replaced: every call still runs the model
+
+    class Spy:
+        def __getattr__(self, name: str) -> Any:
+            return getattr(model_model, name)
+
+        def generate(self, *args: Any, **kwargs: Any) -> Any:
+            calls.append(kwargs)
+            return generate(*args, **kwargs)
+
+    model_model = model.model
+    model.model = Spy()
+    try:
+        texts = {transcriber.transcribe(str(path)).text for _ in range(3)}
+    finally:
+        model.model = model_model
+    assert len(texts) == 1 and "welcome to tonight's debate" in texts.pop().lower()
+    assert any(c.get("beam_size") == FALLBACK_BEAM_SIZE for c in calls)  # the clip did fall back
+    assert not any(c.get("sampling_temperature", 0) > 0 or c.get("sampling_topk", 1) != 1 for c in calls)
 
 
 class _NoWhisper:

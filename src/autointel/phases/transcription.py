@@ -8,12 +8,19 @@ of it before the first window is decoded. Here the media is streamed (`phases.au
 time, and each 30 s window of speech is decoded as soon as it (and the speech after it, for the feature
 normalisation) is queued. The windows are those faster-whisper would take, each starting where Whisper stopped
 in the one before, and a short last window is encoded with less padding. Memory does not grow with the media.
-The decoding of one window is faster-whisper's own (its features, encoder, prompt, temperature fallback,
-no-speech rule and options); only the windowing and the reading of the timestamp tokens live here.
+The decoding of one window is faster-whisper's own (its features, encoder, prompt, no-speech rule, options and
+quality thresholds); the windowing, the reading of the timestamp tokens and the fallback live here.
+
+The fallback is deterministic. faster-whisper retries a window that fails its thresholds by sampling at rising
+temperatures, and CTranslate2 seeds its sampler from `std::random_device` once per worker thread, so the same
+media decoded differently from run to run (a 20-minute talk gave three transcripts in twelve runs: its cut-off
+last window fell back). Here such a window is decoded again with beam search, and the better of the two is
+kept by faster-whisper's own rule: same media, same transcript.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -37,6 +44,9 @@ from autointel.phases.audio import (
 )
 
 SegmentCallback = Callable[[Segment], None]
+
+# The beam of the retry of a window whose greedy (or user-beam) decoding failed the quality thresholds.
+FALLBACK_BEAM_SIZE = 5
 
 # A short window (the last one of most media) is encoded with 10 s of padding after its speech rather than up to
 # 30 s: the encoder's cost grows faster than linearly with its input. Same words on every fixture window.
@@ -154,7 +164,7 @@ class _WindowDecoder:
             margin = round(self._encoder_margin * extractor.sampling_rate / extractor.hop_length)
             context = min(context, (frames + margin + 1) // 2 * 2)  # even: the encoder halves it
         encoder_output = model.encode(pad_or_trim(features[:, :frames], context))
-        result, avg_logprob, _, _ = model.generate_with_fallback(encoder_output, prompt, tokenizer, options)
+        result, avg_logprob = _decode_with_beam_fallback(model, encoder_output, prompt, tokenizer, options)
         if (options.no_speech_threshold is not None and result.no_speech_prob > options.no_speech_threshold
                 and not (options.log_prob_threshold is not None and avg_logprob > options.log_prob_threshold)):
             return [], seen  # faster-whisper's no-speech rule: skip the window
@@ -180,8 +190,40 @@ class _WindowDecoder:
                                    beam_size=self._beam_size, vad_filter=False, condition_on_previous_text=False)
         tokenizer = Tokenizer(model.hf_tokenizer, model.model.is_multilingual, task="transcribe",
                               language=self.language)
-        self._setup = tokenizer, info.transcription_options, model.get_prompt(tokenizer, [], without_timestamps=False)
+        options = dataclasses.replace(info.transcription_options, temperatures=[0.0])  # no sampling: see above
+        self._setup = tokenizer, options, model.get_prompt(tokenizer, [], without_timestamps=False)
         return self._setup
+
+
+def _decode_with_beam_fallback(model: Any, encoder_output: Any, prompt: list[int], tokenizer: Any,
+                               options: Any) -> tuple[Any, float]:
+    """One window's result and average log-probability; retried with a wider beam if it fails the thresholds."""
+    first = model.generate_with_fallback(encoder_output, prompt, tokenizer, options)
+    if not needs_fallback(options, first[1], first[3], first[0].no_speech_prob) \
+            or options.beam_size >= FALLBACK_BEAM_SIZE:
+        return first[0], float(first[1])
+    wider = dataclasses.replace(options, beam_size=FALLBACK_BEAM_SIZE)
+    retry = model.generate_with_fallback(encoder_output, prompt, tokenizer, wider)
+    passed = not needs_fallback(options, retry[1], retry[3], retry[0].no_speech_prob)
+    best = retry if passed else pick_fallback_result(options, [first, retry])
+    return best[0], float(best[1])
+
+
+def needs_fallback(options: Any, avg_logprob: float, compression_ratio: float, no_speech_prob: float) -> bool:
+    """faster-whisper's test: too repetitive, or too unlikely unless the window is silence."""
+    repetitive = options.compression_ratio_threshold is not None \
+        and compression_ratio > options.compression_ratio_threshold
+    unlikely = options.log_prob_threshold is not None and avg_logprob < options.log_prob_threshold
+    silent = options.no_speech_threshold is not None and no_speech_prob > options.no_speech_threshold and unlikely
+    return (repetitive or unlikely) and not silent
+
+
+def pick_fallback_result(options: Any, results: Sequence[tuple[Any, float, float, float]]
+                         ) -> tuple[Any, float, float, float]:
+    """faster-whisper's choice when every try fails: the most likely of those that are not too repetitive."""
+    threshold = options.compression_ratio_threshold
+    fluent = [r for r in results if threshold is None or r[3] <= threshold]
+    return max(fluent or results, key=lambda r: r[1])
 
 
 def _features(extractor: Any, window: SpeechWindow) -> Any:
