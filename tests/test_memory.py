@@ -13,7 +13,7 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from autointel.memory.chunking import Chunk, chunk_segments, split_documents, split_sentences
+from autointel.memory.chunking import Chunk, ChunkBuilder, chunk_segments, split_documents, split_sentences
 from autointel.memory.embeddings import CachingEmbedder, MiniLMEmbedder
 from autointel.memory.graph import KnowledgeGraph, node_key
 from autointel.memory.store import index_evidence, recall, search_evidence, store_transcript
@@ -82,6 +82,21 @@ def test_chunk_segments_respects_max_chars_and_skips_blanks() -> None:
     assert chunk_segments([], target_s=30.0) == ()
     with pytest.raises(ValueError):
         chunk_segments(segments, target_s=0)
+
+
+def test_chunking_a_growing_transcript_hands_out_the_same_chunks_once_each_is_closed() -> None:
+    """The streaming consumer chunks segments as they are decoded; what it embeds early is what the steps cut."""
+    segments = [Segment(i * 4.0, i * 4.0 + (9.0 if i % 7 == 0 else 4.0), ("word " * (5 + i % 40)).strip())
+                for i in range(120)] + [Segment(480.0, 484.0, "  "), Segment(484.0, 500.0, "x" * 700)]
+    builder, seen, latest = ChunkBuilder(30.0, 600), [], 0.0
+    for segment in segments:
+        closed = builder.add(segment)
+        latest = max(latest, segment.end_s)
+        assert all(c.end_s <= latest for c in closed)  # handed out as soon as closed: nothing from the future
+        seen += closed
+    whole = chunk_segments(segments, 30.0, 600)
+    assert (*seen, *builder.close()) == whole and len(whole) > 10
+    assert builder.close() == []
 
 
 def test_split_sentences_handles_abbreviations_and_decimals() -> None:

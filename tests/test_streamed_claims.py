@@ -162,8 +162,8 @@ def test_following_the_decoder_yields_every_finished_sentence_of_a_long_talk_onc
     """The window re-splits only the latest segments, yet finds the sentences a whole-transcript split finds
     (the sentences claim extraction spots and the analysers and shards embed while the decoder runs), and
     however many steps follow, each new segment is split once, by whichever follower sees it first."""
-    from autointel.engines import feed as feeds
     from autointel.model import Transcript
+    from autointel.phases import text
     from autointel.phases.text import split_sentences
 
     splits: list[int] = []
@@ -172,13 +172,13 @@ def test_following_the_decoder_yields_every_finished_sentence_of_a_long_talk_onc
         splits.append(len(segments))
         return finished_sentences(segments)
 
-    monkeypatch.setattr(feeds, "finished_sentences", counted)
+    monkeypatch.setattr(text, "finished_sentences", counted)
     sentences = [f"In {2000 + i} the city spent {i * 3} million dollars on buses, said Dr. Lee, and ridership "
                  f"grew by {i} percent." if i % 3 else f"Is line {i} late again?" for i in range(40)]
     words = " ".join(sentences).split()
     segments = tuple(Segment(i * 2.0, i * 2.0 + 2.0, " ".join(words[i * 7:(i + 1) * 7]))
                      for i in range((len(words) + 6) // 7))  # sentences cross segment boundaries
-    assert len(segments) > 4 * feeds.STREAM_WINDOW_SEGMENTS
+    assert len(segments) > 4 * text.WINDOW_SEGMENTS
     feed = SegmentFeed()
     seen: list[list[str]] = [[] for _ in range(7)]  # the widest DAG's followers: three analysers, four shards
     followers = [threading.Thread(target=lambda mine=mine: [mine.extend(s.text for s in fresh)
@@ -197,7 +197,24 @@ def test_following_the_decoder_yields_every_finished_sentence_of_a_long_talk_onc
     for mine in seen:  # each finished sentence once, in order; the last is unfinished
         assert mine == [s.text for s in whole[:-1]]
     assert 0 < len(splits) <= len(segments)  # not once per follower
-    assert max(splits) <= feeds.STREAM_WINDOW_SEGMENTS
+    assert max(splits) <= text.WINDOW_SEGMENTS
+
+
+def test_a_growing_transcript_finds_each_sentence_once_even_when_the_talk_repeats_itself() -> None:
+    """The bench's long media repeat their talks: a sentence said again later is a new sentence, not a repeat."""
+    from autointel.model import Transcript
+    from autointel.phases.text import GrowingTranscript, split_sentences
+
+    talk = [f"Line {i} ran {i} minutes late." if i % 2 else "Thank you." for i in range(12)] * 6
+    words = " ".join(talk).split()
+    segments = tuple(Segment(i * 2.0, i * 2.0 + 2.0, " ".join(words[i * 5:(i + 1) * 5]))
+                     for i in range((len(words) + 4) // 5))
+    growing, found = GrowingTranscript(), []
+    for upto in range(1, len(segments) + 1):
+        found += growing.update(segments[:upto])
+    assert growing.update(segments) == ()  # nothing new: nothing twice
+    whole = split_sentences(Transcript(" ".join(s.text for s in segments), segments, "en", 1.0))
+    assert found == list(whole[:-1]) and [s.text for s in found].count("Thank you.") == 36
 
 
 def test_a_step_that_never_ran_its_tool_still_releases_its_followers_and_the_first_close_decides() -> None:

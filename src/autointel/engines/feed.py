@@ -16,7 +16,7 @@ from typing import Generic, TypeVar
 
 from autointel.errors import PhaseError
 from autointel.model import Claim, Segment
-from autointel.phases.text import Sentence, finished_sentences
+from autointel.phases.text import GrowingTranscript, Sentence
 
 POLL_S = 0.1  # how often a waiting follower looks at the cancel event
 
@@ -75,20 +75,12 @@ class Feed(Generic[T]):
             pass
 
 
-# Segments re-split per new one. Sentence boundaries are local, so the finished sentences inside a window of
-# the latest segments are the transcript's (bar the window's first, which may have begun before it); a rare
-# miss only leaves that sentence to the steps' work after the feed closes, so the window bounds the cost
-# (re-splitting everything on each segment would be quadratic in the media's length) and never the result.
-STREAM_WINDOW_SEGMENTS = 16
-
-
 class SegmentFeed(Feed[Segment]):
     def __init__(self) -> None:
         super().__init__("transcription", "transcript")
         self._split = threading.Lock()
-        self._split_upto = 0  # segments already split
+        self._growing = GrowingTranscript()
         self._finished: list[Sentence] = []
-        self._known: set[str] = set()
 
     def follow_sentences(self, cancelled: threading.Event) -> Iterator[tuple[Sentence, ...]]:
         """The sentences the decoder has finished, each once and in order, as it finishes them, until the feed
@@ -101,15 +93,8 @@ class SegmentFeed(Feed[Segment]):
                 yield fresh
 
     def _finished_since(self, segments: tuple[Segment, ...], taken: int) -> tuple[Sentence, ...]:
-        with self._split:
-            if len(segments) > self._split_upto:  # the first follower to see these segments splits them
-                window = segments[-STREAM_WINDOW_SEGMENTS:]
-                finished = finished_sentences(window)
-                whole = finished if len(window) == len(segments) else finished[1:]
-                fresh = [s for s in whole if s.text not in self._known]
-                self._known.update(s.text for s in fresh)
-                self._finished += fresh
-                self._split_upto = len(segments)
+        with self._split:  # the first follower to see new segments splits them, for all
+            self._finished += self._growing.update(segments)
             return tuple(self._finished[taken:])
 
 

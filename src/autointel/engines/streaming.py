@@ -14,9 +14,9 @@ import threading
 import time
 
 from autointel.engines.context import RunContext
-from autointel.memory.chunking import chunk_segments
+from autointel.memory.chunking import ChunkBuilder
 from autointel.model import Segment, StepRecord
-from autointel.phases.text import finished_sentences
+from autointel.phases.text import GrowingTranscript
 
 STREAM_STEP = "stream_consumer"
 _DONE = object()
@@ -29,8 +29,8 @@ class TranscriptStream:
         self._ctx = ctx
         self._inbox: queue.SimpleQueue[object] = queue.SimpleQueue()
         self._segments: list[Segment] = []
-        self._sentences_done = 0
-        self._chunks_done = 0
+        self._sentences = GrowingTranscript()
+        self._chunks = ChunkBuilder()  # the steps' chunking (memory.chunking's defaults), closed chunks only
         self._first: float | None = None
         self._cpu_s = 0.0
         self.spotter = ctx.board.claim_spotter
@@ -62,24 +62,24 @@ class TranscriptStream:
             while not self._inbox.empty():  # take everything queued: fewer, larger embedding batches
                 batch.append(self._inbox.get())
             done = batch[-1] is _DONE
-            self._segments += [item for item in batch if isinstance(item, Segment)]
+            fresh = [item for item in batch if isinstance(item, Segment)]
+            self._segments += fresh
             if self._error is None:
                 try:
-                    self._process()
+                    self._process(fresh)
                 except Exception as exc:  # the steps still do all of the work; the run goes on
                     self._error = exc
 
-    def _process(self) -> None:
+    def _process(self, fresh_segments: list[Segment]) -> None:
+        """Work per new segment stays the same however long the talk: nothing already handled is re-read."""
         cpu0 = time.thread_time()
         if self._first is None:
             self._first = self._ctx.recorder.now()
-        finished = finished_sentences(self._segments)
-        chunks = chunk_segments(self._segments)[:-1]  # the last chunk may still grow
-        fresh = [s.text for s in finished[self._sentences_done:]] + [c.text for c in chunks[self._chunks_done:]]
-        for text in fresh[: len(finished) - self._sentences_done]:
+        sentences = [s.text for s in self._sentences.update(self._segments)]
+        chunks = [c.text for segment in fresh_segments for c in self._chunks.add(segment)]
+        for text in sentences:
             self.spotter.spot(text)
-        if fresh:
-            self._ctx.resources.embedder().embed(fresh)
-            self.embedded += len(fresh)
-        self._sentences_done, self._chunks_done = len(finished), len(chunks)
+        if sentences or chunks:
+            self._ctx.resources.embedder().embed(sentences + chunks)
+            self.embedded += len(sentences) + len(chunks)
         self._cpu_s += time.thread_time() - cpu0

@@ -51,34 +51,49 @@ def chunk_segments(
     A chunk closes once it spans `target_s` or when the next segment would push it past `max_chars`;
     a single segment longer than `max_chars` becomes a chunk of its own. Blank segments are skipped.
     """
-    if target_s <= 0 or max_chars <= 0:
-        raise ValueError("target_s and max_chars must be positive")
-    chunks: list[Chunk] = []
-    texts: list[str] = []
-    start = end = 0.0
-    length = 0
+    builder = ChunkBuilder(target_s, max_chars)
+    chunks = [chunk for segment in segments for chunk in builder.add(segment)]
+    return (*chunks, *builder.close())
 
-    def flush() -> None:
-        nonlocal texts, length
-        if texts:
-            chunks.append(Chunk(" ".join(texts), start, end, len(chunks)))
-        texts, length = [], 0
 
-    for segment in segments:
+class ChunkBuilder:
+    """`chunk_segments` one segment at a time: a transcript still being decoded is chunked as it grows, and a
+    chunk is handed out once closed (a closed chunk never changes when later segments arrive)."""
+
+    def __init__(self, target_s: float = 30.0, max_chars: int = 600) -> None:
+        if target_s <= 0 or max_chars <= 0:
+            raise ValueError("target_s and max_chars must be positive")
+        self._target_s, self._max_chars = target_s, max_chars
+        self._texts: list[str] = []
+        self._start = self._end = 0.0
+        self._length = 0
+        self._count = 0
+
+    def add(self, segment: Segment) -> list[Chunk]:
+        """The chunks this segment closes (none, one, or two when a long segment follows a full chunk)."""
         text = _normalise_space(segment.text)
         if not text:
-            continue
-        if texts and length + 1 + len(text) > max_chars:
-            flush()
-        if not texts:
-            start, end = segment.start_s, segment.end_s
-        texts.append(text)
-        length += len(text) + (1 if length else 0)
-        end = max(end, segment.end_s)
-        if end - start >= target_s:
-            flush()
-    flush()
-    return tuple(chunks)
+            return []
+        closed = []
+        if self._texts and self._length + 1 + len(text) > self._max_chars:
+            closed += self.close()
+        if not self._texts:
+            self._start, self._end = segment.start_s, segment.end_s
+        self._texts.append(text)
+        self._length += len(text) + (1 if self._length else 0)
+        self._end = max(self._end, segment.end_s)
+        if self._end - self._start >= self._target_s:
+            closed += self.close()
+        return closed
+
+    def close(self) -> list[Chunk]:
+        """The open chunk, closed (none if it is empty)."""
+        if not self._texts:
+            return []
+        chunk = Chunk(" ".join(self._texts), self._start, self._end, self._count)
+        self._count += 1
+        self._texts, self._length = [], 0
+        return [chunk]
 
 
 def split_documents(directory: Path) -> tuple[Passage, ...]:

@@ -68,6 +68,37 @@ def finished_sentences(segments: Sequence[Segment]) -> tuple[Sentence, ...]:
     return split_sentences(partial)[:-1]
 
 
+# Segments re-split per new one. Sentence boundaries are local, so the finished sentences inside a window of
+# the latest segments are the transcript's (bar the window's first, which may have begun before it); a rare
+# miss only leaves that sentence to the steps' work after the transcript is done, so the window bounds the cost
+# (re-splitting everything on each segment would be quadratic in the media's length) and never the result.
+WINDOW_SEGMENTS = 16
+
+
+class GrowingTranscript:
+    """The finished sentences of a transcript that is still being decoded, each found once.
+
+    Each `update` splits only a window of the latest segments, so following a talk of any length costs the
+    same per segment. Not thread-safe: a shared instance is guarded by its owner.
+    """
+
+    def __init__(self) -> None:
+        self._split_upto = 0
+        self._seen: set[tuple[str, float]] = set()  # (text, start): a sentence said twice is two sentences
+
+    def update(self, segments: Sequence[Segment]) -> tuple[Sentence, ...]:
+        """The sentences that `segments` (all so far, in order) finish and no earlier call returned."""
+        if len(segments) <= self._split_upto:
+            return ()
+        window = segments[-WINDOW_SEGMENTS:]
+        finished = finished_sentences(window)
+        whole = finished if len(window) == len(segments) else finished[1:]
+        fresh = tuple(s for s in whole if (s.text, s.start_s) not in self._seen)
+        self._seen.update((s.text, s.start_s) for s in fresh)
+        self._split_upto = len(segments)
+        return fresh
+
+
 def _pieces(transcript: Transcript) -> list[_Piece]:
     segments = transcript.segments
     if not segments and transcript.text.strip():
