@@ -74,19 +74,57 @@ def test_any_exception_is_a_failed_sample(tmp_path: Path, exc: BaseException) ->
     assert sample.status == "failed" and type(exc).__name__ in (sample.error or "")
 
 
-def test_the_rss_sampler_reports_its_own_cpu_not_the_targets(tmp_path: Path) -> None:
-    """G8.5 counts the sampler thread's CPU as the harness's work beside the target: it must be that thread's."""
+def test_the_rss_sampler_reports_its_own_cpu_not_the_targets() -> None:
+    """G8.5 counts the polling fallback's CPU as the harness's work beside the target: it must be that thread's."""
     import time
 
-    def busy(source: str, s: Settings, r: Resources | None) -> RunResult:
-        end = time.perf_counter() + 0.3
-        while time.perf_counter() < end:  # the target's CPU, on the calling thread
-            pass
-        raise ValueError("done burning")
+    import psutil
 
-    sample = measure_run(busy, "x", settings(tmp_path), spec=RunSpec("r", "baseline", "pipeline"))
-    assert sample.sampler_cpu_s is not None and sample.sampler_cpu_s > 0.0
-    assert sample.sampler_cpu_s < 0.25 * sample.cpu_process_s  # the process burned what the sampler did not count
+    from autointel.bench.measure import RssSampler
+
+    proc = psutil.Process()
+    sampler = RssSampler(proc)
+    sampler.start()
+    cpu0, end = time.thread_time(), time.perf_counter() + 0.3
+    while time.perf_counter() < end:  # the target's CPU, on the calling thread
+        pass
+    burned = time.thread_time() - cpu0
+    assert sampler.stop() >= int(proc.memory_info().rss) // 2
+    assert 0.0 < sampler.cpu_s < 0.25 * burned
+
+
+def test_the_kernel_peak_is_the_runs_own_even_after_a_bigger_run(tmp_path: Path) -> None:
+    """Linux's high-water mark, reset per run: exact, and no thread beside the target."""
+    import numpy as np
+
+    from autointel.bench.measure import KernelPeakRss
+
+    if KernelPeakRss.available() is None:
+        pytest.skip("this kernel does not let a process reset its peak RSS")
+    held: list[Any] = []
+
+    def allocating(mib: int) -> Any:
+        def target(source: str, s: Settings, r: Resources | None) -> RunResult:
+            block = np.ones(mib * 1024 * 1024 // 8)  # touched: resident
+            held.append(block.sum())
+            raise ValueError("done")
+        return target
+
+    big, small = (measure_run(allocating(m), "x", settings(tmp_path), spec=RunSpec("r", "baseline", "pipeline"))
+                  for m in (300, 60))
+    assert big.rss_method == small.rss_method == "kernel_hwm" and big.sampler_cpu_s == small.sampler_cpu_s == 0.0
+    assert big.peak_rss_bytes - big.rss_before_bytes >= 290 * 1024 * 1024
+    assert 55 * 1024 * 1024 <= small.peak_rss_bytes - small.rss_before_bytes < 200 * 1024 * 1024  # not the 300
+
+
+def test_without_a_resettable_peak_the_harness_polls(tmp_path: Path) -> None:
+    import psutil
+
+    from autointel.bench.measure import KernelPeakRss, RssSampler, peak_rss_meter
+
+    assert KernelPeakRss.available(tmp_path / "no-proc") is None
+    meter = peak_rss_meter(psutil.Process())
+    assert isinstance(meter, KernelPeakRss if KernelPeakRss.available() else RssSampler)
 
 
 def test_partial_run_is_failed_with_its_errors(tmp_path: Path) -> None:

@@ -53,6 +53,7 @@ class RunSample:
     critical_path: dict[str, Any] | None = None  # bound_s, path, efficiency (+ layout_bound_s for crew)
     artifacts: dict[str, str] = field(default_factory=dict)  # diagnostic files (memray .bin, profile .html)
     sampler_cpu_s: float | None = None  # CPU time of the harness's RSS sampler thread during the run
+    rss_method: str | None = None  # kernel_hwm (Linux's exact high-water mark) or polled (every 15 ms)
 
     @property
     def counts(self) -> bool:
