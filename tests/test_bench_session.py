@@ -95,18 +95,19 @@ def test_the_rss_sampler_reports_its_own_cpu_not_the_targets() -> None:
 
 def test_the_kernel_peak_is_the_runs_own_even_after_a_bigger_run(tmp_path: Path) -> None:
     """Linux's high-water mark, reset per run: exact, and no thread beside the target."""
-    import numpy as np
+    import mmap
 
     from autointel.bench.measure import KernelPeakRss
 
     if KernelPeakRss.available() is None:
         pytest.skip("this kernel does not let a process reset its peak RSS")
-    held: list[Any] = []
 
     def allocating(mib: int) -> Any:
         def target(source: str, s: Settings, r: Resources | None) -> RunResult:
-            block = np.ones(mib * 1024 * 1024 // 8)  # touched: resident
-            held.append(block.sum())
+            size = mib * 1024 * 1024
+            with mmap.mmap(-1, size) as block:  # fresh pages (the heap may hold resident free memory), unmapped after
+                for at in range(0, size, mmap.PAGESIZE):
+                    block[at] = 1  # touched: resident
             raise ValueError("done")
         return target
 
