@@ -15,7 +15,8 @@ The fallback is deterministic. faster-whisper retries a window that fails its th
 temperatures, and CTranslate2 seeds its sampler from `std::random_device` once per worker thread, so the same
 media decoded differently from run to run (a 20-minute talk gave three transcripts in twelve runs: its cut-off
 last window fell back). Here such a window is decoded again with beam search, and the better of the two is
-kept by faster-whisper's own rule: same media, same transcript.
+kept by faster-whisper's own rule: same media, same transcript. A window already decoded with that beam (the
+beam-5 depths) is kept as it is: the retry would search the same way again.
 """
 
 from __future__ import annotations
