@@ -120,13 +120,13 @@ class KernelPeakRss:
     method = "kernel_hwm"
     cpu_s = 0.0
 
-    def __init__(self, status: Path = Path("/proc/self/status"), clear_refs: Path = Path("/proc/self/clear_refs")):
-        self._status, self._clear_refs = status, clear_refs
+    def __init__(self, proc_dir: Path = Path("/proc/self")) -> None:
+        self._status, self._clear_refs = proc_dir / "status", proc_dir / "clear_refs"
 
     @classmethod
     def available(cls, proc_dir: Path = Path("/proc/self")) -> KernelPeakRss | None:
         """A meter if this process may reset its high-water mark (Linux 4.0+, /proc mounted), else None."""
-        meter = cls(proc_dir / "status", proc_dir / "clear_refs")
+        meter = cls(proc_dir)
         try:
             meter.start()
             meter.stop()
