@@ -289,13 +289,17 @@ def assemble(paths: list[Path], out: Path, gap_s: float = 1.0) -> tuple[Path, li
         starts.append(at / SR)
         pieces += [audio, np.zeros(round(gap_s * SR), dtype=np.float32)]
         at += len(audio) + round(gap_s * SR)
-    samples = (np.clip(np.concatenate(pieces), -1, 1) * 32767).astype(np.int16)
+    return write_wav(np.concatenate(pieces), out), starts
+
+
+def write_wav(audio: Audio, out: Path) -> Path:
+    """16 kHz mono 16-bit PCM."""
     with wave.open(str(out), "wb") as handle:
         handle.setnchannels(1)
         handle.setsampwidth(2)
         handle.setframerate(SR)
-        handle.writeframes(samples.tobytes())
-    return out, starts
+        handle.writeframes((np.clip(audio, -1, 1) * 32767).astype(np.int16).tobytes())
+    return out
 
 
 def check_timeline(segments: tuple[Segment, ...], duration_s: float) -> None:
@@ -365,29 +369,23 @@ def test_a_window_that_falls_back_decodes_the_same_on_every_run(transcriber: Tra
     """
     city, energy = (np.concatenate(list(decode_blocks(str(talk_media(s))))) for s in ("city_transit", "energy_policy"))
     clip = np.concatenate([city[-round(10.0 * SR):], np.zeros(SR, dtype=np.float32), energy[:round(5.705 * SR)]])
-    path = tmp_path / "tail.wav"
-    with wave.open(str(path), "wb") as handle:
-        handle.setnchannels(1)
-        handle.setsampwidth(2)
-        handle.setframerate(SR)
-        handle.writeframes((np.clip(clip, -1, 1) * 32767).astype(np.int16).tobytes())
+    path = write_wav(clip, tmp_path / "tail.wav")
     model, calls = transcriber._model, []
-    generate = model.model.generate  # spied on, not replaced: every call still runs the model
+    real = model.model  # spied on, not replaced: every call still runs the model
 
     class Spy:
         def __getattr__(self, name: str) -> Any:
-            return getattr(model_model, name)
+            return getattr(real, name)
 
         def generate(self, *args: Any, **kwargs: Any) -> Any:
             calls.append(kwargs)
-            return generate(*args, **kwargs)
+            return real.generate(*args, **kwargs)
 
-    model_model = model.model
     model.model = Spy()
     try:
         texts = {transcriber.transcribe(str(path)).text for _ in range(3)}
     finally:
-        model.model = model_model
+        model.model = real
     assert len(texts) == 1 and "welcome to tonight's debate" in texts.pop().lower()
     assert any(c.get("beam_size") == FALLBACK_BEAM_SIZE for c in calls)  # the clip did fall back
     assert not any(c.get("sampling_temperature", 0) > 0 or c.get("sampling_topk", 1) != 1 for c in calls)
