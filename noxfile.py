@@ -2,7 +2,8 @@
 
 `nox -s bench` runs the default benchmark profile (five sessions, in-process; the instant and the hosted LLM
 profiles); `nox -s bench -- --full` runs the realistic one (hosted LLM profile, experimental depth, isolated
-processes, 1/5/20-minute media). Extra arguments after `--` go to pytest.
+processes, 1/5/20-minute media); `--only=matrix,length` runs just the named sessions. Extra arguments after `--` go
+to pytest.
 """
 
 from __future__ import annotations
@@ -40,7 +41,8 @@ OPTIMISED = "all,all+batched_vector_writes,all+background_graph_commit,all+strea
 @nox.session
 def bench(session: nox.Session) -> None:
     full = "--full" in session.posargs
-    extra = [a for a in session.posargs if a != "--full"]
+    only = next((a.split("=", 1)[1].split(",") for a in session.posargs if a.startswith("--only=")), None)
+    extra = [a for a in session.posargs if a != "--full" and not a.startswith("--only=")]
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     root = f"reports/bench-{stamp}{'-full' if full else ''}"
     env = {"AUTOINTEL_BENCH_PROFILE": "full" if full else "default", "PYTHONHASHSEED": "0"}
@@ -60,8 +62,9 @@ def bench(session: nox.Session) -> None:
              ["--autointel-iterations", "6", "--autointel-warmup", "1", "--autointel-llm-profile", "hosted"]),
             ("optimisations", "benchmarks/test_flag_matrix.py", OPTIMISED, "pipeline",
              ["--autointel-iterations", "10", "--autointel-warmup", "1", "--autointel-isolate", "process"]),
+            # 10 runs per length: with 6, the 1-minute runs' noise alone spanned the +-15% band (G6.1)
             ("length", "benchmarks/test_media_length.py", "baseline,all", "pipeline",
-             ["--autointel-iterations", "6", "--autointel-warmup", "1", "--autointel-isolate", "process"]),
+             ["--autointel-iterations", "10", "--autointel-warmup", "1", "--autointel-isolate", "process"]),
             ("overhead", "benchmarks/test_harness_overhead.py", "baseline", "pipeline",
              ["--autointel-iterations", "10", "--autointel-warmup", "1"]),
         ]
@@ -81,6 +84,11 @@ def bench(session: nox.Session) -> None:
             ("overhead", "benchmarks/test_harness_overhead.py", "baseline", "pipeline",
              ["--autointel-iterations", "6", "--autointel-warmup", "1"]),
         ]
+    if only is not None:  # e.g. --only=matrix,length: rerun some sessions; the goals table covers those only
+        unknown = sorted(set(only) - {r[0] for r in runs})
+        if unknown:
+            session.error(f"--only: no bench session named {', '.join(unknown)}")
+        runs = [r for r in runs if r[0] in only]
     for folder, path, combos, engines, options, *run_env in runs:
         session.run(*common, path, "--autointel-combos", combos, "--autointel-engines", engines,
                     "--autointel-report-dir", f"{root}/{folder}", *options, *extra, env=env | dict(*run_env))
