@@ -27,6 +27,17 @@ def test_the_measuring_session_wins_and_the_worst_verdict_stands() -> None:
     assert merge_goals([b, a], ["engines", "hosted"])[1]["session"] == "engines"  # order does not matter
 
 
+def test_between_equal_verdicts_the_worse_value_stands_in_the_goals_direction() -> None:
+    # two passing peak-RSS sessions: the larger ratio; two passing speeds: the slower; G6.1: the farther from 1
+    first = [goal("G5", "pass", 1.039), goal("G7", "pass", 24.0), goal("G6.1", "inconclusive", 0.90)]
+    second = [goal("G5", "pass", 1.058), goal("G7", "pass", 20.8), goal("G6.1", "inconclusive", 1.05)]
+    for lists, origins in (([first, second], ["length", "matrix"]), ([second, first], ["matrix", "length"])):
+        g5, g7, g61 = merge_goals(lists, origins)
+        assert (g5["value"], g5["session"]) == (1.058, "matrix")
+        assert (g7["value"], g7["session"]) == (20.8, "matrix")
+        assert (g61["value"], g61["session"]) == (0.90, "length")
+
+
 def test_report_goals_writes_one_table_for_a_bench_root(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     for name, goals in {"hosted": [goal("G1", "pass", 0.5)], "length": [goal("G1", "not_measured")]}.items():
         (tmp_path / name).mkdir()

@@ -46,12 +46,26 @@ LENGTHS = "benchmarks/test_media_length.py (20 min with --full)"
 OVERHEAD = "benchmarks/test_harness_overhead.py"
 
 
+def higher_is_worse(value: float) -> float:
+    return value
+
+
+def lower_is_worse(value: float) -> float:
+    return -value
+
+
+def farther_from_one_is_worse(value: float) -> float:
+    return abs(value - 1.0)
+
+
 @dataclass(frozen=True)
 class GoalSpec:
     id: str
     text: str
     target: str
     benchmark: str  # what measures it, named when this session did not
+    # Which of two figures with the same verdict is the worse: within a session and across merged sessions.
+    badness: Callable[[float], float] = higher_is_worse
 
 
 SPECS: tuple[GoalSpec, ...] = (
@@ -67,7 +81,8 @@ SPECS: tuple[GoalSpec, ...] = (
     GoalSpec("G2.2", "CrewAI's own overhead per task with the instant profile: engine minus pipeline median e2e "
              "of the sequential baseline, per task", "measured", BOTH_ENGINES + " (instant profile)"),
     GoalSpec("G3", "Streaming transcription (all+streaming_transcription): seconds of the transcribe span during "
-             "which a stream* consumer ran, median over runs", "> 0 s in every counted run", STREAMING),
+             "which a stream* consumer ran, median over runs", "> 0 s in every counted run", STREAMING,
+             lower_is_worse),
     GoalSpec("G4.1", "Batched vector writes: all+batched_vector_writes / all, median e2e", "measured", BATCHED),
     GoalSpec("G4.2", "Batched vector writes: all+batched_vector_writes / all, integration phase", "measured",
              BATCHED),
@@ -79,12 +94,13 @@ SPECS: tuple[GoalSpec, ...] = (
              "(worst combination)", f"<= {MEMORY_LIMIT:.2f}x", FULL + " (isolated processes)"),
     GoalSpec("G6.1", "Time per minute of media: the worst length's per-minute median relative to the median of "
              "the per-minute medians over lengths", f"every length within +-{LENGTH_TOLERANCE:.0%}; lengths "
-             f"{LENGTH_SPAN_MIN[0]:.0f} to {LENGTH_SPAN_MIN[1]:.0f} min", LENGTHS),
+             f"{LENGTH_SPAN_MIN[0]:.0f} to {LENGTH_SPAN_MIN[1]:.0f} min", LENGTHS, farther_from_one_is_worse),
     GoalSpec("G6.2", "Peak memory growth with media length: log-log slope of peak RSS (isolated runs) or "
              "tracemalloc peak against minutes of media", f"< {SLOPE_LIMIT:.0f} (sub-linear)",
              LENGTHS + " with --autointel-isolate=process or --autointel-heap"),
     GoalSpec("G7", "Transcription speed (standard depth): media duration / transcribe step wall time, sequential "
-             "baseline, median over runs (slowest bench)", f">= {SPEED_MIN:.0f}x real time", OVERHEAD),
+             "baseline, median over runs (slowest bench)", f">= {SPEED_MIN:.0f}x real time", OVERHEAD,
+             lower_is_worse),
     GoalSpec("G8.1", "Harness recording, default mode: wall time relative to an unrecorded run of the same "
              "orchestrator call", f"<= {OVERHEAD_LIMIT}x", OVERHEAD),
     GoalSpec("G8.2", "Harness recording, tracemalloc mode, relative to an unrecorded run", "measured", OVERHEAD),
@@ -163,24 +179,18 @@ def not_measured(spec: GoalSpec, why: str) -> Goal:
     return make_goal(spec, verdict=NOT_MEASURED, note=why)
 
 
-def judged(
-    spec: GoalSpec, figures: Sequence[Figure], unit: str, why: str, badness: Callable[[float], float] = float
-) -> Goal:
-    """The worst figure (by verdict, then by `badness` of its value) stands for the goal; a "measured"
-    goal shows its first place. Every place is listed when there are several."""
+def judged(spec: GoalSpec, figures: Sequence[Figure], unit: str, why: str) -> Goal:
+    """The worst figure (by verdict, then by the spec's `badness` of its value) stands for the goal; a
+    "measured" goal shows its first place. Every place is listed when there are several."""
     if not figures:
         return not_measured(spec, why)
-    worst = min(figures, key=lambda f: (RANK.get(f.verdict, 0), -badness(f.value)))
+    worst = min(figures, key=lambda f: (RANK.get(f.verdict, 0), -spec.badness(f.value)))
     if worst.verdict == MEASURED:
         worst = figures[0]
     details = [{"label": f.label, "value": f.value, "ci_low": f.low, "ci_high": f.high, "verdict": f.verdict,
                 "n": f.n, "note": f.note} for f in figures] if len(figures) > 1 else []
     return make_goal(spec, verdict=worst.verdict, value=worst.value, ci_low=worst.low, ci_high=worst.high, unit=unit,
                  n=worst.n, where=worst.label, how=worst.how, note=worst.note, details=details)
-
-
-def lower_is_worse(value: float) -> float:
-    return -value
 
 
 def session_meta(results: Mapping[str, Any]) -> dict[str, Any]:

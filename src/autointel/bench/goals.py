@@ -46,7 +46,6 @@ from autointel.bench.goal_specs import (
     describe,
     first_rows,
     judged,
-    lower_is_worse,
     pairing,
     rows_of,
     session_meta,
@@ -115,8 +114,7 @@ def g6(benches: Mapping[str, Mapping[str, Any]]) -> list[Goal]:
         memory.append(Figure(row["slope"], row.get("ci_low"), row.get("ci_high"),
                               check(row.get("ci_low"), row.get("ci_high"), at_most=SLOPE_LIMIT, strict=True),
                               f"{row.get('combo')} ({row.get('engine')}, {row.get('metric')})", None, what))
-    return [judged(SPEC["G6.1"], times, "x of median", "no benches on two or more media lengths",
-                    lambda v: abs(v - 1.0)),
+    return [judged(SPEC["G6.1"], times, "x of median", "no benches on two or more media lengths"),
             judged(SPEC["G6.2"], memory, "slope", "no comparable peaks (isolated RSS or tracemalloc) on two or "
                     "more media lengths")]
 
@@ -147,7 +145,7 @@ def g7(benches: Mapping[str, Mapping[str, Any]]) -> Goal:
         figures = [dataclasses.replace(f, note="no standard-depth bench; same transcription settings (beam 1) at "
                                        "this depth") for f in figures]
     return judged(SPEC["G7"], figures, "x real time", "no baseline run recorded a transcribe step with the media "
-                   "duration", lower_is_worse)
+                   "duration")
 
 
 def g8(measurements: Mapping[str, Mapping[str, Any]], seed: int) -> list[Goal]:
@@ -222,7 +220,8 @@ def evaluate_goals(
 
 def merge_goals(lists: Sequence[Sequence[Mapping[str, Any]]], origins: Sequence[str]) -> list[dict[str, Any]]:
     """One entry per goal id across sessions: the measured entries' worst verdict wins (fail before
-    inconclusive before pass before measured); a goal no session measured stays not_measured."""
+    inconclusive before pass before measured), between equal verdicts the worse value (the spec's
+    `badness`); a goal no session measured stays not_measured."""
     order: list[str] = []
     best: dict[str, dict[str, Any]] = {}
     for goals, origin in zip(lists, origins, strict=True):
@@ -242,4 +241,11 @@ def _replaces(new: Mapping[str, Any], old: Mapping[str, Any]) -> bool:
         return False
     if old.get("verdict") == NOT_MEASURED:
         return True
-    return RANK.get(str(new.get("verdict")), 9) < RANK.get(str(old.get("verdict")), 9)
+    new_rank, old_rank = RANK.get(str(new.get("verdict")), 9), RANK.get(str(old.get("verdict")), 9)
+    if new_rank != old_rank or new.get("verdict") == MEASURED:
+        return new_rank < old_rank
+    # the same verdict: the worse value stands (the largest peak-RSS ratio of two passing sessions, say)
+    spec, new_value, old_value = SPEC.get(str(new.get("id"))), new.get("value"), old.get("value")
+    if spec is None or not isinstance(new_value, (int, float)) or not isinstance(old_value, (int, float)):
+        return False
+    return spec.badness(float(new_value)) > spec.badness(float(old_value))

@@ -24,7 +24,6 @@ from autointel.bench.goal_specs import (
     describe,
     judged,
     judged_on_default,
-    lower_is_worse,
     num,
     pairing,
     rows_of,
@@ -132,7 +131,7 @@ def g3(benches: Mapping[str, Mapping[str, Any]]) -> Goal:
             found = summary_figure(cell.get("stream_overlap"), verdict, f"{name}: {cell.get('combo')} "
                                     f"({cell.get('engine')})", describe(name, r, what), note)
             figures += [found] if found else []
-    return judged(SPEC["G3"], figures, "s", "no counted run with streaming_transcription", lower_is_worse)
+    return judged(SPEC["G3"], figures, "s", "no counted run with streaming_transcription")
 
 
 G4_CASES = (("G4.1", "all+batched_vector_writes", "e2e"), ("G4.2", "all+batched_vector_writes", "phase:integration"),
