@@ -13,7 +13,8 @@ from typing import Any
 
 from autointel.bench.measure import TargetRef
 from autointel.engines.resources import Resources
-from benchmarks.conftest import EVIDENCE, FULL, MEDIA
+from benchmarks.conftest import EVIDENCE, FULL
+from benchmarks.media import MEDIA
 
 TARGET = TargetRef("autointel.bench.targets:fresh_store_run")
 

@@ -32,7 +32,7 @@ from autointel.bench.samples import RunSample
 from autointel.bench.schedule import Cell
 from autointel.engines.resources import Resources
 from autointel.model import RunResult, Status
-from benchmarks.conftest import assemble_talk
+from benchmarks.media import assemble_talk
 
 TARGET = TargetRef("autointel.bench.targets:fresh_store_run")
 CLIP_MINUTES = 0.5

@@ -9,7 +9,8 @@ import pytest
 
 from autointel.bench.measure import TargetRef
 from autointel.engines.resources import Resources
-from benchmarks.conftest import EVIDENCE, FULL, assemble_talk
+from benchmarks.conftest import EVIDENCE, FULL
+from benchmarks.media import assemble_talk
 
 MINUTES = (1, 5, 20) if FULL else (1, 5)
 # The evidence corpus is indexed once (as in use): the figures are the cost of the media, not of the corpus.

@@ -25,7 +25,7 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.conftest import assemble_talk  # noqa: E402
+from benchmarks.media import assemble_talk  # noqa: E402
 
 from autointel.bench import measure  # noqa: E402
 from autointel.bench.measure import KernelPeakRss, RssSampler, RunSpec, TargetRef  # noqa: E402

@@ -40,26 +40,8 @@ print(json.dumps({"wall_s": wall, "peak_rss_mb": resource.getrusage(resource.RUS
 """
 
 
-def reference_script(minutes: float) -> str:
-    """The fixture scripts in the order and proportion `assemble_talk` lays the talks out."""
-    from benchmarks.conftest import TALKS
-    from benchmarks.conftest import decode_mono_16k as decode
-
-    scripts = [(ROOT / "fixtures" / "scripts" / f"{p.stem}.txt").read_text().split() for p in TALKS]
-    durations = [len(decode(p)) / 16000 for p in TALKS]
-    words: list[str] = []
-    at, i, total = 0.0, 0, minutes * 60
-    while at < total:
-        script, duration = scripts[i % len(TALKS)], durations[i % len(TALKS)]
-        share = min(1.0, (total - at) / duration)
-        words += script[: int(len(script) * share)]
-        at += duration + 1.0
-        i += 1
-    return " ".join(words)
-
-
 def main(argv: list[str]) -> int:
-    from benchmarks.conftest import assemble_talk
+    from benchmarks.media import assemble_talk, assembled_script
 
     from autointel.phases.evaluation import word_error_rate
 
@@ -68,7 +50,7 @@ def main(argv: list[str]) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         for minutes in lengths:
             media = assemble_talk(minutes, Path(tmp) / f"talk-{minutes:g}min.wav")
-            script = reference_script(minutes)
+            script = assembled_script(minutes)
             for mode in ("faster-whisper", "autointel"):
                 out = subprocess.run([sys.executable, "-c", CHILD, mode, str(media)], capture_output=True,
                                      text=True, check=True, cwd=ROOT)

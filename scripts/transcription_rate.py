@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.conftest import TALKS, assemble_talk, decode_mono_16k  # noqa: E402
+from benchmarks.media import TALKS, assemble_talk, decode_mono_16k  # noqa: E402
 
 from autointel.model.result import Segment  # noqa: E402
 from autointel.phases.transcription import Transcriber  # noqa: E402
