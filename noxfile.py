@@ -62,7 +62,7 @@ def bench(session: nox.Session) -> None:
              ["--autointel-iterations", "6", "--autointel-warmup", "1", "--autointel-llm-profile", "hosted"]),
             ("optimisations", "benchmarks/test_flag_matrix.py", OPTIMISED, "pipeline",
              ["--autointel-iterations", "10", "--autointel-warmup", "1", "--autointel-isolate", "process"]),
-            # 10 runs per length: with 6, the 1-minute runs' noise alone spanned the +-15% band (G6.1)
+            # 10 runs per length, 30 at 1 minute, the lengths alternating: with 6, noise spanned the +-15% band (G6.1)
             ("length", "benchmarks/test_media_length.py", "baseline,all", "pipeline",
              ["--autointel-iterations", "10", "--autointel-warmup", "1", "--autointel-isolate", "process"]),
             ("overhead", "benchmarks/test_harness_overhead.py", "baseline", "pipeline",

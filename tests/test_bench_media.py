@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 import wave
 from pathlib import Path
 
 import pytest
-
 from benchmarks.media import ROOT, TALKS, assemble_talk, assembled_script, decode_mono_16k, line_spans, talk_layout
 
 
@@ -20,7 +20,7 @@ def test_the_pauses_found_are_the_script_lines(talk: Path) -> None:
     spans = line_spans(decode_mono_16k(talk))
     assert len(spans) == len(_script_lines(talk))
     assert all(end > start for start, end in spans)
-    assert all(a[1] == b[0] for a, b in zip(spans, spans[1:], strict=False))
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(spans))
 
 
 def test_every_minute_holds_all_three_voices_and_every_line_of_a_talk_comes_round() -> None:

@@ -66,6 +66,42 @@ def test_fixture_path_writes_reports_and_passes(pytester: pytest.Pytester) -> No
     assert index["benches"]["matrix"]["verdict"] == "pass"
 
 
+TOGETHER_TEST = """
+from autointel.bench.synthetic import SyntheticTarget
+
+CALLS = []
+
+class Recorded(SyntheticTarget):
+    def __init__(self, name):
+        super().__init__()
+        self.name = name
+
+    def __call__(self, *args, **kwargs):
+        CALLS.append(self.name)
+        return super().__call__(*args, **kwargs)
+
+def test_together(autointel_bench):
+    results = autointel_bench.run_together([
+        ("short", Recorded("short"), {{"depth": "standard", "iterations": 6}}),
+        ("long", Recorded("long"), {{"depth": "standard"}}),
+    ])
+    assert list(results) == ["short", "long"]
+    assert [c["counts"]["ok"] for c in results["short"]["cells"]] == [6, 6]
+    assert [c["counts"]["ok"] for c in results["long"]["cells"]] == [2, 2]
+    measured = CALLS[4:]
+    assert measured[:8].count("long") == 2 and measured[8:].count("long") == 2, CALLS
+"""
+
+
+def test_benches_run_together_alternate_and_report_each(pytester: pytest.Pytester) -> None:
+    out = run(pytester, TOGETHER_TEST, "--autointel-combos=baseline,all", "--autointel-iterations=2")
+    out.assert_outcomes(passed=1)
+    assert out.ret == 0
+    index = json.loads((pytester.path / "r" / "index.json").read_text())
+    assert set(index["benches"]) == {"short", "long"}
+    assert len((pytester.path / "r" / "short" / "raw_samples.jsonl").read_text().splitlines()) == 14
+
+
 def test_results_name_the_command_that_reproduces_them(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:

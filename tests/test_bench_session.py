@@ -14,7 +14,7 @@ from autointel.bench.history import MIN_SESSIONS
 from autointel.bench.measure import RunSpec, measure_run
 from autointel.bench.options import MIN_HISTORY_K, BenchOptions, parse_combos
 from autointel.bench.samples import load_samples
-from autointel.bench.schedule import Cell, build_schedule, cells_for
+from autointel.bench.schedule import Cell, build_schedule, cells_for, interleave
 from autointel.bench.session import BenchSession
 from autointel.bench.synthetic import SyntheticTarget
 from autointel.engines.resources import Resources
@@ -50,6 +50,18 @@ def test_schedule_warmups_first_then_balanced_blocks() -> None:
     assert slots == build_schedule(cells, iterations=4, warmup=2, seed=3)
     assert slots != build_schedule(cells, iterations=4, warmup=2, seed=4)
     assert [s.order for s in slots] == list(range(18))
+
+
+def test_interleaved_sessions_share_the_whole_order_and_keep_their_own() -> None:
+    cells = cells_for(("baseline", "all"), ("pipeline",))
+    short, long = build_schedule(cells, 6, 1, seed=1), build_schedule(cells, 2, 1, seed=2)
+    order = interleave([short, long])
+    assert [s for i, s in order if i == 0] == short and [s for i, s in order if i == 1] == long
+    assert [s.warmup for _, s in order] == [True] * 4 + [False] * 16  # every warmup before any counted run
+    counted = [i for i, s in order if not s.warmup]
+    halves = counted[:8], counted[8:]
+    assert [h.count(1) for h in halves] == [2, 2]  # the 2-round session's blocks: one in each half
+    assert counted[0] == 0 and counted[-1] == 0  # the 6-round one opens and closes the order
 
 
 def test_crash_is_failed_and_never_in_statistics(tmp_path: Path) -> None:

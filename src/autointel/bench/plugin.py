@@ -36,7 +36,7 @@ import json
 import math
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -54,7 +54,7 @@ from autointel.bench.options import (
     parse_fail_on,
 )
 from autointel.bench.samples import RunSample
-from autointel.bench.schedule import Cell, cells_for
+from autointel.bench.schedule import Cell, cells_for, interleave
 from autointel.measurement.redact import redact
 from autointel.settings import FLAG_ENV, MASTER_FLAG_ENV, Settings, SettingsError, load_settings, parse_depth
 
@@ -226,10 +226,11 @@ class AutointelBench:
 
     def session(
         self, name: str, source_or_target: object, *, resources: Any = None, combos: str | None = None,
-        engines: str | None = None, **kwargs: Any
+        engines: str | None = None, iterations: int | None = None, **kwargs: Any
     ) -> BenchSession:
         """A BenchSession for the selected matrix, reporting into <report-dir>/<name>. `combos`/`engines`
-        (option syntax) override the command line's for this bench only, e.g. a bench that needs one cell."""
+        (option syntax) and `iterations` override the command line's for this bench only, e.g. a bench that
+        needs one cell, or more runs of a short, noisy one."""
         from autointel.bench.session import BenchSession
 
         target, src, settings = self._prepare(source_or_target, **kwargs)
@@ -238,6 +239,10 @@ class AutointelBench:
             options = dataclasses.replace(
                 options, combos=options.combos if combos is None else parse_combos(combos),
                 engines=options.engines if engines is None else parse_engines(engines))
+        if iterations is not None:
+            if iterations < 1:
+                raise ValueError(f"autointel: iterations must be >= 1, got {iterations}")
+            options = dataclasses.replace(options, iterations=iterations)
         return BenchSession(
             options, source=src, settings=settings, report_dir=self.state.report_root / name,
             target=target, resources=resources, name=name, run_id=self.state.run_id,
@@ -264,6 +269,20 @@ class AutointelBench:
         session.run_schedule()
         session.run_diagnostics()
         return self.finish(session)
+
+    def run_together(self, benches: Sequence[tuple[str, object, Mapping[str, Any]]]) -> dict[str, dict[str, Any]]:
+        """Several benches, each (name, source or target, session keyword arguments), whose runs alternate
+        (`schedule.interleave`): for benches compared with each other, so the machine's slow spells hit each
+        alike. Returns (and records) each one's results by name."""
+        names = [_slug(name) for name, _, _ in benches]
+        if len(set(names)) != len(names):
+            raise ValueError(f"autointel: run_together needs distinct bench names, got {names}")
+        sessions = [self.session(self._unique(_slug(name)), target, **kwargs) for name, target, kwargs in benches]
+        for index, slot in interleave([s.schedule() for s in sessions]):
+            sessions[index].measure_one(slot.cell, warmup=slot.warmup)
+        for session in sessions:
+            session.run_diagnostics()
+        return {session.name: self.finish(session) for session in sessions}
 
     def finish(self, session: BenchSession) -> dict[str, Any]:
         """Finalise a session this test drove itself; its results join the report and the goals."""

@@ -57,3 +57,26 @@ def build_schedule(cells: Sequence[Cell], iterations: int, warmup: int, seed: in
             start = len(slots)
             slots.extend(Slot(cell, i, warm, start + k) for k, cell in enumerate(block))
     return slots
+
+
+def interleave(schedules: Sequence[Sequence[Slot]]) -> list[tuple[int, Slot]]:
+    """Several sessions' schedules as one run order: (session index, slot) pairs.
+
+    Benches compared with each other (media lengths: time per minute at 1 min against 20 min) would otherwise
+    run one after the other, so a slow spell of the machine lands on one bench and reads as a cost of its media.
+    Here every warmup comes first, then each session's measured blocks are spread evenly over the whole
+    order by their relative position, so sessions with different run counts still share every spell alike.
+    Each session's own order is kept.
+    """
+
+    def rounds(schedule: Sequence[Slot], warmup: bool) -> int:
+        return max((s.iteration + 1 for s in schedule if s.warmup == warmup), default=1)
+
+    keyed: list[tuple[tuple[bool, float, int, int], int, Slot]] = []
+    for index, schedule in enumerate(schedules):
+        counts = {True: rounds(schedule, True), False: rounds(schedule, False)}
+        for slot in schedule:
+            position = (slot.iteration + 0.5) / counts[slot.warmup]
+            keyed.append(((not slot.warmup, position, index, slot.order), index, slot))
+    keyed.sort(key=lambda item: item[0])
+    return [(index, slot) for _, index, slot in keyed]

@@ -24,7 +24,7 @@ from autointel.bench.measure import Diagnostics, RunSpec, Target, TargetRef, mea
 from autointel.bench.options import BenchOptions, new_run_id
 from autointel.bench.report import clean, environment, write_reports
 from autointel.bench.samples import RunSample, sample_to_dict, sample_to_json
-from autointel.bench.schedule import Cell, build_schedule, cells_for
+from autointel.bench.schedule import Cell, Slot, build_schedule, cells_for
 from autointel.bench.worker import measure_in_subprocess, settings_fields
 from autointel.engines.resources import Resources
 from autointel.measurement.redact import redact
@@ -152,9 +152,12 @@ class BenchSession:
         self._order += 1
         return self._measure(cell, spec, Diagnostics(), collect_garbage, record)
 
-    def run_schedule(self) -> None:
+    def schedule(self) -> list[Slot]:
         opts = self.options
-        for slot in build_schedule(self.cells, opts.iterations, opts.warmup, opts.seed):
+        return build_schedule(self.cells, opts.iterations, opts.warmup, opts.seed)
+
+    def run_schedule(self) -> None:
+        for slot in self.schedule():
             self.measure_one(slot.cell, warmup=slot.warmup)
 
     def measure_diagnostic(self, cell: Cell, purpose: str, *, collect_garbage: bool = True) -> RunSample:
