@@ -26,7 +26,8 @@ def test_media_length(autointel_bench: Any, bench_data: Path, shared_models: Res
     benches = []
     for minutes in MINUTES:
         media = assemble_talk(minutes, bench_data / f"talk-{minutes}min.wav")
-        benches.append((f"length-{minutes}min", str(media), {
+        benches.append((f"length-{minutes}min", TARGET, {
+            "source": str(media),
             "depth": "comprehensive",
             "data_dir": bench_data / f"length-{minutes}",
             "evidence_dir": EVIDENCE,
