@@ -27,10 +27,11 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.media import assemble_talk  # noqa: E402
 
-from autointel.bench import measure  # noqa: E402
-from autointel.bench.measure import KernelPeakRss, RssSampler, RunSpec, TargetRef  # noqa: E402
+from autointel.bench import dag_bound, evidence, measure  # noqa: E402
+from autointel.bench.measure import RunSpec, TargetRef  # noqa: E402
 from autointel.bench.samples import sample_to_json  # noqa: E402
 from autointel.engines.resources import Resources  # noqa: E402
+from autointel.measurement.rss import KernelPeakRss, RssSampler  # noqa: E402
 from autointel.settings import Depth, load_settings  # noqa: E402
 
 
@@ -55,7 +56,7 @@ def main() -> None:
     raw = work / "raw_samples.jsonl"
     with Resources(settings) as resources:
         result = target(str(media), settings, resources)
-        steps = measure._steps_with_deps(result)
+        steps = dag_bound.steps_with_deps(result)
         sample = measure.measure_run(target, str(media), settings, resources, spec=spec)
 
         def append() -> None:
@@ -66,10 +67,10 @@ def main() -> None:
 
         proc = psutil.Process()
         pieces = {
-            "fingerprint": lambda: measure.expected_fingerprint(settings),
-            "digest": lambda: measure.digest_of(result),
-            "steps": lambda: measure._steps_with_deps(result),
-            "critical path": lambda: measure._safe_critical_path(result, steps, sample.e2e_s),
+            "fingerprint": lambda: evidence.expected_fingerprint(settings),
+            "digest": lambda: evidence.digest_of(result),
+            "steps": lambda: dag_bound.steps_with_deps(result),
+            "critical path": lambda: dag_bound.safe_critical_path_of(result, steps, sample.e2e_s),
             "JSON line": lambda: sample_to_json(sample),
             "fsynced append": append,
             "kernel peak (reset + read)": lambda: KernelPeakRss.available(),

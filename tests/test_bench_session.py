@@ -92,7 +92,7 @@ def test_the_rss_sampler_reports_its_own_cpu_not_the_targets() -> None:
 
     import psutil
 
-    from autointel.bench.measure import RssSampler
+    from autointel.measurement.rss import RssSampler
 
     proc = psutil.Process()
     sampler = RssSampler(proc)
@@ -109,7 +109,7 @@ def test_the_kernel_peak_is_the_runs_own_even_after_a_bigger_run(tmp_path: Path)
     """Linux's high-water mark, reset per run: exact, and no thread beside the target."""
     import mmap
 
-    from autointel.bench.measure import KernelPeakRss
+    from autointel.measurement.rss import KernelPeakRss
 
     if KernelPeakRss.available() is None:
         pytest.skip("this kernel does not let a process reset its peak RSS")
@@ -133,7 +133,7 @@ def test_the_kernel_peak_is_the_runs_own_even_after_a_bigger_run(tmp_path: Path)
 def test_without_a_resettable_peak_the_harness_polls(tmp_path: Path) -> None:
     import psutil
 
-    from autointel.bench.measure import KernelPeakRss, RssSampler, peak_rss_meter
+    from autointel.measurement.rss import KernelPeakRss, RssSampler, peak_rss_meter
 
     assert KernelPeakRss.available(tmp_path / "no-proc") is None
     meter = peak_rss_meter(psutil.Process())

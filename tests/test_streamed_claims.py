@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from autointel.bench.measure import _critical_path
+from autointel.bench.dag_bound import critical_path_of
 from autointel.engines import run_engine
 from autointel.engines.feed import SegmentFeed
 from autointel.engines.plan import build_plan
@@ -114,13 +114,13 @@ def test_the_bound_counts_a_streaming_steps_tail_after_its_stream() -> None:
              for s in plan["steps"]]
     timings = [{"name": n, "start_s": 1.0 if n == "c" else s, "end_s": e} for n, (s, e) in spans.items()]
     result: Any = SimpleNamespace(plan=plan, crew={"tasks": tasks, "task_timings": timings})
-    out = _critical_path(result, steps, 6.0)
+    out = critical_path_of(result, steps, 6.0)
     assert out is not None
     assert out["bound_s"] == pytest.approx(6.0) and out["path"] == ["a", "t", "c", "x"]
     assert out["layout_bound_s"] == pytest.approx(6.0)
     # Counted whole, c's 4.1 s wall would put the bound on a, c, x (5.8 s): below the run it bounds.
     whole = [{**s, "streams": []} if s["name"] == "c" else s for s in plan["steps"]]
-    assert _critical_path(SimpleNamespace(plan={"steps": whole}, crew=None), steps, 6.0)["bound_s"] == pytest.approx(
+    assert critical_path_of(SimpleNamespace(plan={"steps": whole}, crew=None), steps, 6.0)["bound_s"] == pytest.approx(
         5.8)
 
 

@@ -1,0 +1,72 @@
+"""What a run proves about itself: the flags and engine it reports, the structure it built, the work it did.
+
+A run is valid only when what it reports matches what was requested (the old harness trusted its settings and
+leaked flags between combinations); equal digests across combinations show the work was the same.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from autointel.engines.plan import build_plan
+from autointel.model import RunResult, to_jsonable
+from autointel.settings import AGENTIC_ENGINES, Flags, Settings
+
+
+def flags_dict(flags: Flags | Any) -> dict[str, bool]:
+    return {k: bool(v) for k, v in to_jsonable(flags).items()}
+
+
+def expected_fingerprint(settings: Settings) -> str:
+    """The structure the settings must produce: the plan's, the crew layout's or the flow's."""
+    plan = build_plan(settings.depth, settings.flags, settings.fact_check_workers)
+    if settings.engine == "flow":
+        from autointel.engines.flow import describe_flow
+
+        return str(describe_flow(plan)["fingerprint"])
+    if settings.engine == "crew":
+        from autointel.engines.crew import crew_layout, describe_layout  # heavy: only when asked
+
+        return str(describe_layout(crew_layout(plan))["fingerprint"])
+    return str(plan.describe()["fingerprint"])
+
+
+def actual_fingerprint(result: RunResult) -> str | None:
+    info = result.crew if result.engine in AGENTIC_ENGINES else result.plan
+    value = (info or {}).get("fingerprint")
+    return None if value is None else str(value)
+
+
+def check_validity(
+    settings: Settings, result: RunResult | None, expected: str
+) -> tuple[bool, str | None, dict[str, bool], str | None]:
+    """(valid, reason, flags reported, fingerprint reported)."""
+    if result is None:
+        return False, "no result", {}, None
+    reported = flags_dict(result.flags)
+    actual = actual_fingerprint(result)
+    requested = flags_dict(settings.flags)
+    reasons = []
+    if reported != requested:
+        reasons.append(f"flags reported {reported} != requested {requested}")
+    if result.engine != settings.engine:
+        reasons.append(f"engine reported {result.engine!r} != requested {settings.engine!r}")
+    if actual != expected:
+        reasons.append(f"structure fingerprint {actual} != expected {expected}")
+    return not reasons, "; ".join(reasons) or None, reported, actual
+
+
+def digest_of(result: RunResult | None) -> dict[str, Any]:
+    """What the run produced, order-independent: equal digests mean the same work was done."""
+    if result is None:
+        return {}
+    claims = result.verification.claims if result.verification else ()
+    text = result.transcript.text if result.transcript else None
+    return {
+        "transcript_sha256": hashlib.sha256(text.encode()).hexdigest() if text is not None else None,
+        "claims": len(claims),
+        "verdicts": [c.verdict.value for c in sorted(claims, key=lambda c: (c.start_s, c.text))],
+        "fallacies": sorted(f.type for f in result.analysis.fallacies) if result.analysis else None,
+        "media_duration_s": round(result.media.duration_s, 3) if result.media else None,
+    }

@@ -1,0 +1,64 @@
+"""Session end: the views across every bench of the pytest session (cost and memory against media length, the
+performance goals, the extra measurements), written into each bench's reports and the session's index."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from autointel.atomic import atomic_write_text
+from autointel.bench.plugin_state import PluginState
+from autointel.measurement.redact import redact
+
+
+def finalize_pending(state: PluginState) -> None:
+    """Judge the benches the pedantic path left open; one that cannot be judged is an error of the session
+    (a missing verdict is not a pass)."""
+    for name, bench in list(state.pending.items()):
+        try:
+            state.results[bench.name] = bench.finalize()
+        except Exception as exc:
+            state.errors.append(f"{name}: could not finalise: {type(exc).__name__}: {exc}")
+    state.pending.clear()
+
+
+def finish_reports(state: PluginState) -> None:
+    """Session-wide views every bench report gets: cost and memory against media length (benches on
+    several lengths), the goals over all benches and measurements, and the measurements themselves.
+    Reports whose content changed are rewritten; <report-root>/summary.md lists the goals."""
+    from autointel.bench.goals import evaluate_goals
+    from autointel.bench.lengths import cost_model, cost_vs_length, memory_vs_length
+    from autointel.bench.report import clean, write_reports
+    from autointel.rendering.markdown import render_session_markdown
+
+    rows = cost_vs_length(state.results)
+    lengths = len({r["media_duration_s"] for r in rows}) >= 2
+    memory_rows = clean(memory_vs_length(state.results, state.options.seed)) if lengths else []
+    model_rows = clean(cost_model(state.results, state.options.seed)) if lengths else []
+    measurements = redact(clean([state.measurements[k] for k in sorted(state.measurements)]))
+    for results in state.results.values():
+        if lengths:
+            results["cost_vs_length"], results["memory_vs_length"] = rows, memory_rows
+            results["cost_model"] = model_rows
+    state.goals = redact(clean(evaluate_goals(state.results, state.measurements, seed=state.options.seed)))
+    for results in state.results.values():
+        changed = lengths or bool(measurements) or results.get("goals") != state.goals
+        results["goals"] = state.goals
+        if measurements:
+            results["measurements"] = measurements
+        if changed:
+            write_reports(results, Path(results["session"]["report_dir"]))
+    atomic_write_text(state.report_root / "summary.md", render_session_markdown(session_index_of(state)))
+
+
+def session_index_of(state: PluginState) -> dict[str, Any]:
+    from autointel.bench.report import session_index
+
+    return session_index(state.run_id, state.command_line, state.results, state.goals,
+                         [state.measurements[k] for k in sorted(state.measurements)], state.errors)
+
+
+def write_index(state: PluginState) -> None:
+    from autointel.bench.report import write_json_atomic
+
+    write_json_atomic(state.report_root / "index.json", session_index_of(state))
