@@ -25,8 +25,5 @@ def bench_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def shared_models(bench_data: Path) -> Iterator[Resources]:
     """Models loaded once and shared across in-process runs; every run still gets fresh stores."""
     with Resources(load_settings({}, data_dir=bench_data / "models")) as resources:
-        resources.transcriber()
-        resources.embedder()
-        resources.fallacy_exemplars()
-        resources.perspective_prototypes()
+        resources.load_models()
         yield resources

@@ -36,8 +36,12 @@ from autointel.settings import Depth, load_settings  # noqa: E402
 def with_ticker(call: Callable[[], object], interval_s: float) -> Callable[[], None]:
     def run() -> None:
         stop = threading.Event()
-        ticker = threading.Thread(target=lambda: [None for _ in iter(lambda: stop.wait(interval_s), True)],
-                                  daemon=True)
+
+        def tick() -> None:
+            while not stop.wait(interval_s):
+                pass
+
+        ticker = threading.Thread(target=tick, daemon=True)
         ticker.start()
         try:
             call()
@@ -54,10 +58,7 @@ def main() -> None:
     settings = load_settings({}, depth=Depth.STANDARD, data_dir=work / "data", engine="pipeline")
     target = TargetRef("autointel.bench.targets:fresh_store_run").load()
     with Resources(load_settings({}, data_dir=work / "models")) as models:
-        models.transcriber()
-        models.embedder()
-        models.fallacy_exemplars()
-        models.perspective_prototypes()
+        models.load_models()
 
         def plain() -> None:
             target(media, settings, models)

@@ -292,3 +292,19 @@ def test_exemplars_are_embedded_once_per_loaded_model_and_change_no_detection(tm
         reused = FallacyDetector(run.embedder(), exemplars).detect(talk)
         assert reused and reused == FallacyDetector(MiniLMEmbedder()).detect(talk)
         run.close()
+
+
+def test_load_models_loads_every_model_and_constant_before_any_run(tmp_path: Path) -> None:
+    """What the bench's shared models and isolated workers rely on: nothing is left to load on a run's clock."""
+    from autointel.engines.resources import Resources
+    from autointel.settings import load_settings
+
+    with Resources(load_settings({}, data_dir=tmp_path / "a")) as shared:
+        assert shared._transcriber is None and shared._embedder is None and not shared._constants
+        shared.load_models()
+        assert shared._transcriber is not None and shared._embedder is not None
+        assert len(shared._constants) == 2  # the fallacy exemplars and the perspective prototypes
+        run = Resources(load_settings({}, data_dir=tmp_path / "b"), models_from=shared)
+        assert run.transcriber() is shared._transcriber
+        assert run.perspective_prototypes() is shared.perspective_prototypes()
+        assert run.fallacy_exemplars() is shared.fallacy_exemplars()

@@ -125,10 +125,7 @@ def run_request(request: dict[str, Any]) -> RunSample:
             from autointel.engines.resources import Resources
 
             models = Resources(dataclasses.replace(settings, data_dir=Path(models_dir)))
-            models.transcriber()
-            models.embedder()
-            models.fallacy_exemplars()
-            models.perspective_prototypes()
+            models.load_models()
             scheduler_for(settings.engine)  # the engine's imports (Qdrant's client, networkx), off the clock
             if settings.engine in AGENTIC_ENGINES:  # an in-process session imported CrewAI in its warmup
                 from autointel.engines.crew import crew_environment_at

@@ -97,6 +97,14 @@ class Resources:
 
         return self._model_constant(PerspectivePrototypes.embedded)
 
+    def load_models(self) -> None:
+        """Load every model and the constants embedded from them now, so that runs sharing these models
+        (`models_from`) start with none of that on their clock."""
+        self.transcriber()
+        self.embedder()
+        self.fallacy_exemplars()
+        self.perspective_prototypes()
+
     def _model_constant(self, embedded: Callable[[Embedder], C]) -> C:
         """Embedded once per loaded model, like the weights: they depend on no input. Keyed by the function
         that embeds them; shared with the Resources whose models this one borrows."""
