@@ -31,6 +31,7 @@ from pydantic import PrivateAttr
 
 from autointel.engines.context import RunContext
 from autointel.engines.crew import ROLES, CrewTask, run_step_once, wall_clock_offset
+from autointel.engines.listener_index import IndexedListeners
 from autointel.engines.plan import Step
 from autointel.llm.offline import OfflineLLM
 from autointel.llm.profiles import ProviderModel
@@ -108,13 +109,14 @@ class ExecutorState(FlowState, AgentExecutorState):
     """A Flow state class built once, for the state CrewAI's executor throws away (see `StepExecutor`)."""
 
 
-class StepExecutor(AgentExecutor):
-    """CrewAI's agent executor, given a prebuilt Flow state class (the documented `initial_state`).
+class StepExecutor(IndexedListeners, AgentExecutor):
+    """CrewAI's agent executor, given a prebuilt Flow state class (the documented `initial_state`) and an
+    indexed listener lookup (`listener_index`).
 
     A Flow's init first makes a state of its own, and without `initial_state` it builds a new pydantic
     class for it (`StateWithId`), one schema build per task of every run. The executor then replaces that
     state with its `AgentExecutorState`, so the state it runs with is CrewAI's either way. Effect on CrewAI's
-    own cost per task: README, "G2 (framework cost)", with the command that measures it.
+    own cost per task: README, "G2 (framework cost)", with the commands that measure it.
     """
 
     initial_state = ExecutorState

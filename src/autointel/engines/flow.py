@@ -44,6 +44,7 @@ def schedule_flow(plan: Plan, ctx: RunContext) -> dict[str, object]:
     from crewai.flow.flow import Flow, and_, listen, start
 
     from autointel.engines.crew_build import EventLog, StepCrew, make_agent, make_llm, make_task
+    from autointel.engines.listener_index import IndexedListeners
 
     logging.getLogger("crewai.llms.base_llm").setLevel(logging.ERROR)
     info = describe_flow(plan)
@@ -78,7 +79,7 @@ def schedule_flow(plan: Plan, ctx: RunContext) -> dict[str, object]:
 
     # `_skip_auto_memory`: a Flow otherwise builds a LanceDB-backed memory it never uses (seconds of import).
     namespace: dict[str, Any] = {s.name: method_for(s) for s in plan.steps} | {"_skip_auto_memory": True}
-    flow = type("AutointelFlow", (Flow,), namespace)(suppress_flow_events=True)
+    flow = type("AutointelFlow", (IndexedListeners, Flow), namespace)(suppress_flow_events=True)
     events = EventLog(ctx.recorder.t0, tasks)
     width = len(plan.steps) + 2  # a thread per step and the flow's own: no ready step waits for a thread
 
