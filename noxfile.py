@@ -65,10 +65,11 @@ def bench(session: nox.Session) -> None:
             # 10 runs per length, 30 at 1 minute, the lengths alternating: with 6, noise spanned the +-15% band (G6.1)
             ("length", "benchmarks/test_media_length.py", "baseline,all", "pipeline",
              ["--autointel-iterations", "10", "--autointel-warmup", "1", "--autointel-isolate", "process"]),
-            # 120 rounds (about 11 minutes): a run's decode varies +-8% on this VM, so the recorded / unrecorded
-            # ratio needs about a hundred paired rounds before its CI can sit inside G8.1's 2%; 10 gave +-9%
+            # 480 rounds (about 26 minutes), the two instruments in every 8th: one run's wall time varies +-3.5%
+            # (interquartile) around its round's on this VM, so the CI of the recorded / unrecorded ratio was
+            # +-9% with 10 rounds and +-1.2% with 120, too wide to place a 1.5% median against G8.1's 2%
             ("overhead", "benchmarks/test_harness_overhead.py", "baseline", "pipeline",
-             ["--autointel-iterations", "120", "--autointel-warmup", "1"]),
+             ["--autointel-iterations", "480", "--autointel-warmup", "1"], {"AUTOINTEL_BENCH_INSTRUMENTS_EVERY": "8"}),
         ]
     else:  # sized to finish within about 15 minutes on 2 cores; 6 runs per cell, the fewest a 95% median CI needs
         runs = [
