@@ -31,6 +31,7 @@ from pydantic import PrivateAttr
 
 from autointel.engines.context import RunContext
 from autointel.engines.crew import ROLES, CrewTask, run_step_once, wall_clock_offset
+from autointel.engines.inline_methods import InlineSyncMethods
 from autointel.engines.listener_index import IndexedListeners
 from autointel.engines.plan import Step
 from autointel.llm.offline import OfflineLLM
@@ -109,9 +110,9 @@ class ExecutorState(FlowState, AgentExecutorState):
     """A Flow state class built once, for the state CrewAI's executor throws away (see `StepExecutor`)."""
 
 
-class StepExecutor(IndexedListeners, AgentExecutor):
-    """CrewAI's agent executor, given a prebuilt Flow state class (the documented `initial_state`) and an
-    indexed listener lookup (`listener_index`).
+class StepExecutor(IndexedListeners, InlineSyncMethods, AgentExecutor):
+    """CrewAI's agent executor, given a prebuilt Flow state class (the documented `initial_state`), an
+    indexed listener lookup (`listener_index`) and its sync methods run inline (`inline_methods`).
 
     A Flow's init first makes a state of its own, and without `initial_state` it builds a new pydantic
     class for it (`StateWithId`), one schema build per task of every run. The executor then replaces that
