@@ -65,9 +65,9 @@ def bench(session: nox.Session) -> None:
             # 10 runs per length, 30 at 1 minute, the lengths alternating: with 6, noise spanned the +-15% band (G6.1)
             ("length", "benchmarks/test_media_length.py", "baseline,all", "pipeline",
              ["--autointel-iterations", "10", "--autointel-warmup", "1", "--autointel-isolate", "process"]),
-            # 480 rounds (about 20 minutes), the two instruments in every 8th: one run's wall time varies +-3.5%
-            # (interquartile) around its round's on this VM, so the CI of the recorded / unrecorded ratio was
-            # +-9% with 10 rounds and +-1.2% with 120, too wide to place a 1.5% median against G8.1's 2%
+            # 480 rounds (about 20 minutes), the two instruments in every 8th: a round's recorded / unrecorded
+            # ratio spreads 0.973-1.032 between its quartiles on this VM, so that ratio's CI was +-9% with 10
+            # rounds and +-1.2% with 120, too wide to place a 1.5% median against G8.1's 2%
             ("overhead", "benchmarks/test_harness_overhead.py", "baseline", "pipeline",
              ["--autointel-iterations", "480", "--autointel-warmup", "1"], {"AUTOINTEL_BENCH_INSTRUMENTS_EVERY": "8"}),
         ]

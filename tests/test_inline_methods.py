@@ -13,6 +13,7 @@ from crewai import Agent, Process, Task
 from crewai.flow.flow import Flow, listen, start
 from crewai.tools import BaseTool
 
+from autointel.engines.crew import CREW_ENV
 from autointel.engines.crew_build import StepCrew, StepExecutor
 from autointel.engines.inline_methods import CallerRunsExecutor, InlineSyncMethods
 from autointel.llm.offline import OfflineLLM
@@ -76,8 +77,7 @@ def test_a_flow_awaited_on_a_shared_loop_keeps_crewai_threads() -> None:
 
 def test_the_step_executor_runs_the_tool_on_the_kickoff_thread(tmp_path: Path,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    for name, value in {"CREWAI_DISABLE_TELEMETRY": "true", "OTEL_SDK_DISABLED": "true",
-                        "CREWAI_TRACING_ENABLED": "false", "XDG_DATA_HOME": str(tmp_path)}.items():
+    for name, value in {**CREW_ENV, "XDG_DATA_HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path)}.items():
         monkeypatch.setenv(name, value)
     seen: list[int] = []
 

@@ -4,8 +4,9 @@ A CrewAI 1.15 Flow runs each sync method through `asyncio.to_thread`, and record
 with one more. The agent executor is such a Flow, on a loop of its own (its `kickoff` calls `asyncio.run`),
 so every task made about 42 thread hand-offs, each a wait for the GIL. When no other Python thread is
 busy a hand-off is cheap; when one is (a step beside it doing Python work), each waits for the holder's
-switch interval, 5 ms: a one-task crew took 12 ms per task alone and 470 ms with a busy Python thread
-beside it, 10 and 90 ms with the methods run inline (`python scripts/crewai_task_cost.py --busy`).
+switch interval, 5 ms. Per task of a one-task crew, without and with the methods run inline: 12.0 and 9.7 ms
+alone (`python scripts/crewai_task_cost.py 4 40`), 467 and 102 ms beside a busy Python thread (`python
+scripts/crewai_task_cost.py 4 20 --busy`; 2026-12-06).
 
 The executor's loop is private to its kickoff and runs one method at a time (its listeners fire one per
 event), so nothing waits on the loop while a method runs. The call sees what a pool thread sees: no running
