@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from autointel import __version__
 from autointel.errors import AutointelError, InputError
+from autointel.evaluation.records import KINDS as EVAL_KINDS
 from autointel.settings import DEFAULT_ENGINE, ENGINES, Depth, SettingsError, load_settings
 
 if TYPE_CHECKING:
@@ -54,6 +55,11 @@ def build_parser() -> argparse.ArgumentParser:
     recall.add_argument("--data-dir", type=Path, default=None)
     recall.add_argument("--format", choices=("text", "json"), default="text")
 
+    evaluate = commands.add_parser("eval", help="score the analysers on a labelled JSONL file")
+    evaluate.add_argument("kind", choices=EVAL_KINDS, help="what the file labels")
+    evaluate.add_argument("file", type=Path, help="one JSON object per line (see README: Bring your own data)")
+    evaluate.add_argument("--format", choices=("text", "json"), default="text")
+
     from autointel.report_cli import add_metrics_parser, add_report_parser
 
     add_report_parser(commands)
@@ -68,6 +74,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run(args)
         if args.command == "recall":
             return _recall(args)
+        if args.command == "eval":
+            return _evaluate(args)
         from autointel.report_cli import run_metrics, run_report
 
         return run_report(args) if args.command == "report" else run_metrics(args)
@@ -151,6 +159,25 @@ def _recall(args: argparse.Namespace) -> int:
             print(f"{hit['score']:.3f}  {hit['title']} [{hit['start_s']:.0f}-{hit['end_s']:.0f} s]  {hit['text']}")
         if not hits:
             print("no memories yet: run `autointel run SOURCE --depth comprehensive` first")
+    return EXIT_OK
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from autointel.evaluation.report import report_of, score_file
+    from autointel.memory.embeddings import CachingEmbedder, MiniLMEmbedder
+    from autointel.rendering.evaluation import eval_json, eval_text
+
+    if not args.file.is_file():
+        raise InputError(f"{args.file}: no such file")
+    try:
+        scored = score_file(args.kind, args.file, CachingEmbedder(MiniLMEmbedder()))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{args.file}: cannot be read ({type(exc).__name__})") from None
+    if scored.n == 0:
+        first = f"; line {scored.errors[0].line}: {scored.errors[0].reason}" if scored.errors else ""
+        raise InputError(f"{args.file}: no line could be scored{first}")
+    report = report_of(scored)
+    print(eval_json(report) if args.format == "json" else eval_text(report))
     return EXIT_OK
 
 

@@ -21,6 +21,7 @@ from autointel.model.result import (
     StepRecord,
     Theme,
     Transcript,
+    TranscriptWarning,
     Verdict,
     Verification,
 )
@@ -29,6 +30,6 @@ from autointel.model.serialize import to_json, to_jsonable
 __all__ = [
     "Analysis", "CheckedClaim", "Claim", "Evidence", "Fallacy", "FlagsRecord", "GraphWrite",
     "Integration", "Media", "MemoryWrite", "Perspectives", "PhaseRecord", "RunError", "RunResult",
-    "Segment", "Sentiment", "Status", "StepRecord", "Theme", "Transcript", "Verdict", "Verification",
+    "Segment", "Sentiment", "Status", "StepRecord", "Theme", "Transcript", "TranscriptWarning", "Verdict", "Verification",
     "to_json", "to_jsonable",
 ]

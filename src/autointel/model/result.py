@@ -39,6 +39,19 @@ class Segment:
     start_s: float
     end_s: float
     text: str
+    # Transcript-quality warning kinds raised on this segment (see TranscriptWarning); a flagged segment is
+    # kept out of claims, themes and the summary.
+    flags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TranscriptWarning:
+    """A stretch of the transcript that should not be trusted, and why."""
+
+    kind: str  # repetition_loop | untranscribable_speech | overlapping_speakers | low_confidence
+    start_s: float
+    end_s: float
+    detail: str
 
 
 @dataclass(frozen=True)
@@ -47,6 +60,7 @@ class Transcript:
     segments: tuple[Segment, ...]
     language: str
     quality: float
+    warnings: tuple[TranscriptWarning, ...] = ()
 
 
 @dataclass(frozen=True)
