@@ -1,4 +1,4 @@
-"""nox sessions: tests, lint, bench, reliability. They use the current interpreter (offline-friendly).
+"""nox sessions: tests, lint, quality, bench, reliability. They use the current interpreter (offline-friendly).
 
 `nox -s bench` runs the default benchmark profile (five sessions, in-process; the instant and the hosted LLM
 profiles); `nox -s bench -- --full` runs the realistic one (hosted LLM profile, experimental depth, isolated
@@ -26,6 +26,12 @@ def tests(session: nox.Session) -> None:
 def lint(session: nox.Session) -> None:
     session.run("ruff", "check", "src", "tests", "benchmarks", "fixtures", "scripts", "noxfile.py", "conftest.py")
     session.run("mypy", "src")
+
+
+@nox.session
+def quality(session: nox.Session) -> None:
+    """Score every analyser on the bundled public test splits and the fixture talks; write docs/quality.md."""
+    session.run("python", "-m", "autointel.evaluation.quality", *session.posargs)
 
 
 @nox.session

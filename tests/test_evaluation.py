@@ -130,3 +130,30 @@ def test_missing_file_and_unknown_kind_exit_2(tmp_path: Path, capsys: pytest.Cap
     with pytest.raises(SystemExit) as exit_info:
         main(["eval", "horoscopes", str(tmp_path / "absent.jsonl")])
     assert exit_info.value.code == 2
+
+
+def test_goal_verdicts_need_the_whole_ci() -> None:
+    from autointel.evaluation.goals import GOALS, judge
+    from autointel.evaluation.report import Scored
+
+    recall = next(g for g in GOALS if g.name == "check-worthy claim recall")
+    sure = Scored("checkworthy", ("true",) * 200, ("true",) * 200, (1.0,) * 200, ())
+    assert judge(recall, "x", sure).verdict == "pass"
+    never = Scored("checkworthy", ("true",) * 200, ("false",) * 200, (1.0,) * 200, ())
+    assert judge(recall, "x", never).verdict == "fail"
+    # 8 of 10 found: the point meets 0.80, but ten lines cannot show it
+    edge = Scored("checkworthy", ("true",) * 10, ("true",) * 8 + ("false",) * 2, (1.0,) * 10, ())
+    result = judge(recall, "x", edge)
+    assert result.value == pytest.approx(0.8)
+    assert result.low is not None and result.low < 0.8 and result.verdict == "inconclusive"
+
+
+def test_lower_is_better_goal_fails_above_its_threshold() -> None:
+    from autointel.evaluation.goals import GOALS, judge
+    from autointel.evaluation.report import Scored
+
+    neutral = next(g for g in GOALS if g.role == "neutral")
+    noisy = Scored("fallacies", ("none",) * 300, ("ad_hominem",) * 30 + ("none",) * 270, (1.0,) * 300, ())
+    assert judge(neutral, "x", noisy).verdict == "fail"
+    quiet = Scored("fallacies", ("none",) * 300, ("none",) * 300, (1.0,) * 300, ())
+    assert judge(neutral, "x", quiet).verdict == "pass"

@@ -163,20 +163,22 @@ def _recall(args: argparse.Namespace) -> int:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from autointel.evaluation.report import report_of, score_file
+    from autointel.evaluation.records import read_records
+    from autointel.evaluation.report import report_of, score_parsed
     from autointel.memory.embeddings import CachingEmbedder, MiniLMEmbedder
+    from autointel.phases.analysis.fallacies import FALLACY_TYPES
     from autointel.rendering.evaluation import eval_json, eval_text
 
     if not args.file.is_file():
         raise InputError(f"{args.file}: no such file")
     try:
-        scored = score_file(args.kind, args.file, CachingEmbedder(MiniLMEmbedder()))
+        parsed = read_records(args.kind, args.file, FALLACY_TYPES)
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{args.file}: cannot be read ({type(exc).__name__})") from None
-    if scored.n == 0:
-        first = f"; line {scored.errors[0].line}: {scored.errors[0].reason}" if scored.errors else ""
+    if not parsed.records:
+        first = f"; line {parsed.errors[0].line}: {parsed.errors[0].reason}" if parsed.errors else ""
         raise InputError(f"{args.file}: no line could be scored{first}")
-    report = report_of(scored)
+    report = report_of(score_parsed(args.kind, parsed, CachingEmbedder(MiniLMEmbedder())))
     print(eval_json(report) if args.format == "json" else eval_text(report))
     return EXIT_OK
 
@@ -199,11 +201,15 @@ def _progress_printer() -> Callable[[StepRecord], None]:
 
 
 def _text_summary(result: RunResult) -> str:
+    from autointel.phases.explain import deception_line, plural, quality_line, trust_line, warning_lines
+
     lines = [f"status: {result.status.value}  depth: {result.depth}  engine: {result.engine}"]
     if result.media:
         lines.append(f"media: {result.media.title} ({result.media.duration_s:.1f} s, {result.media.platform})")
     if result.transcript:
-        lines.append(f"transcript: {len(result.transcript.segments)} segments, quality {result.transcript.quality:.2f}")
+        lines.append(f"transcript: {plural(len(result.transcript.segments), 'segment')}; "
+                     f"{quality_line(result.transcript.quality)}")
+        lines += [f"transcript warning: {line}" for line in warning_lines(result.transcript.warnings)]
     if result.analysis:
         a = result.analysis
         lines.append(f"summary: {a.summary}")
@@ -213,12 +219,13 @@ def _text_summary(result: RunResult) -> str:
         lines.append(f"perspectives missing: {', '.join(a.perspectives.missing) or 'none'}")
     if result.verification:
         lines += [f"claim: {c.verdict.value:<12} {c.text}" for c in result.verification.claims]
-        lines.append(f"trust score: {result.verification.trust_score:.0f}/100")
+        lines.append(trust_line(result.verification.trust_score))
     if result.deception_score is not None:
-        lines.append(f"deception score: {result.deception_score:.2f}")
+        lines.append(deception_line(result.deception_score))
     if result.integration and result.integration.memory and result.integration.graph:
         m, g = result.integration.memory, result.integration.graph
-        lines.append(f"memory: {m.points_total} chunks; graph: {g.nodes_total} nodes, {g.edges_total} edges")
+        lines.append(f"memory: {plural(m.points_total, 'chunk')}; graph: {plural(g.nodes_total, 'node')}, "
+                     f"{plural(g.edges_total, 'edge')}")
     lines += [f"warning: {w}" for w in result.warnings]
     lines.append("phases: " + ", ".join(f"{p.name} {p.wall_s:.2f}s" for p in result.phases))
     return "\n".join(lines)

@@ -1,0 +1,131 @@
+"""`nox -s quality`: every quality goal on the bundled public test splits, plus the fixture talks, as one table.
+
+Run as `python -m autointel.evaluation.quality [--output docs/quality.md]`. The bundled sets are listed in
+`datasets/index.json` (name, kind, role, test file); the fixture talks go through the real pipeline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import subprocess
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from autointel.evaluation.goals import GOALS, GoalResult, Role, judge
+from autointel.evaluation.records import KINDS, Kind
+from autointel.evaluation.report import Scored, score_file
+from autointel.memory.embeddings import Embedder
+
+ROOT = Path(__file__).resolve().parents[3]
+INDEX = ROOT / "datasets" / "index.json"
+
+
+@dataclass(frozen=True)
+class BundledSet:
+    name: str
+    kind: Kind
+    role: Role
+    test: Path
+
+
+@dataclass(frozen=True)
+class FixtureScores:
+    """The project's own hand-labelled talks: checks for the tests, not evidence of quality."""
+
+    wer: dict[str, float]
+    fallacy_precision: float
+    fallacy_recall: float
+    verdicts_right: int
+    verdicts_total: int
+
+
+@dataclass(frozen=True)
+class QualityReport:
+    commit: str
+    date: str
+    goals: tuple[GoalResult, ...]
+    fixtures: FixtureScores | None
+
+
+def bundled_sets(index: Path = INDEX) -> tuple[BundledSet, ...]:
+    rows = json.loads(index.read_text(encoding="utf-8"))
+    out: list[BundledSet] = []
+    for row in rows:
+        kind = row["kind"]
+        if kind not in KINDS or row["role"] not in ("labelled", "neutral"):
+            raise ValueError(f"{index}: bad kind or role in {row}")
+        out.append(BundledSet(row["name"], kind, row["role"], index.parent / row["test"]))
+    return tuple(out)
+
+
+def judge_sets(sets: Sequence[BundledSet], embedder: Embedder) -> tuple[GoalResult, ...]:
+    results: list[GoalResult] = []
+    for bundled in sets:
+        scored: Scored = score_file(bundled.kind, bundled.test, embedder)
+        results += [judge(goal, bundled.name, scored) for goal in GOALS
+                    if goal.kind == bundled.kind and goal.role == bundled.role]
+    return tuple(results)
+
+
+def fixture_scores() -> FixtureScores:
+    """The labelled fixture talks through the pipeline engine (real ASR), scored against fixtures/labels.json."""
+    import functools
+    import tempfile
+
+    from autointel.engines import run_engine
+    from autointel.engines.resources import Resources
+    from autointel.phases.evaluation import claim_matches, fallacy_counts, word_error_rate
+    from autointel.settings import Depth, load_settings
+
+    talks = json.loads((ROOT / "fixtures" / "labels.json").read_text())["talks"]
+    with tempfile.TemporaryDirectory() as data:
+        settings = load_settings({}, depth=Depth.COMPREHENSIVE, engine="pipeline", data_dir=Path(data),
+                                 evidence_dir=ROOT / "fixtures" / "evidence")
+        with Resources(settings) as resources:
+            runs = {stem: run_engine(str(ROOT / t["media"][0]), settings, resources) for stem, t in talks.items()}
+    wer, counts, right, total = {}, [], 0, 0
+    for stem, result in sorted(runs.items()):
+        wer[stem] = word_error_rate((ROOT / talks[stem]["script"]).read_text(),
+                                    result.transcript.text if result.transcript else "")
+        counts.append(fallacy_counts(result.analysis.fallacies if result.analysis else (), talks[stem]["fallacies"]))
+        pairs = claim_matches(result.verification.claims if result.verification else (), talks[stem]["claims"])
+        right += sum(1 for label, c in pairs if c is not None and c.verdict.value == label["verdict"])
+        total += len(pairs)
+    summed = functools.reduce(lambda a, b: a + b, counts)
+    return FixtureScores(wer, summed.precision, summed.recall, right, total)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m autointel.evaluation.quality")
+    parser.add_argument("--output", type=Path, default=ROOT / "docs" / "quality.md")
+    parser.add_argument("--no-fixtures", action="store_true", help="skip the fixture talks (no ASR)")
+    args = parser.parse_args(argv)
+    from autointel.memory.embeddings import CachingEmbedder, MiniLMEmbedder
+    from autointel.rendering.quality import quality_markdown
+
+    goals = judge_sets(bundled_sets(), CachingEmbedder(MiniLMEmbedder()))
+    report = QualityReport(_commit(), dt.date.today().isoformat(), goals,
+                           None if args.no_fixtures else fixture_scores())
+    text = quality_markdown(report)
+    args.output.write_text(text, encoding="utf-8")
+    print(text)
+    return 1 if any(g.verdict == "fail" for g in goals) else 0
+
+
+def _commit() -> str:
+    try:
+        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+                             check=True, timeout=10)
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+        return out.stdout.strip() + ("+dirty" if dirty else "")
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
