@@ -370,6 +370,18 @@ def test_cost_vs_length_scales_medians_by_media_minutes() -> None:
     assert rows[1]["per_minute_ci"] == [49 / 5, 51 / 5]
 
 
+def test_cost_vs_length_without_a_ci_reports_none() -> None:
+    """Under six runs a cell has no CI; the session end used to divide None and crash (issue 32)."""
+    from autointel.bench.lengths import cost_vs_length
+
+    results = {"samples": [{"digest": {"media_duration_s": 120.0}}],
+               "cells": [{"combo": "all", "engine": "flow", "peak_rss": None,
+                          "e2e": {"median": 8.0, "ci_low": None, "ci_high": None}}]}
+    (row,) = cost_vs_length({"short": results})
+    assert row["per_minute_s"] == 4.0
+    assert row["per_minute_ci"] == [None, None]
+
+
 def test_each_iteration_draws_new_llm_latencies_shared_by_every_cell(tmp_path: Path) -> None:
     """One replayed latency sequence would hide the provider's variation from the CIs; pairing keeps the
     comparison of cells fair within an iteration."""

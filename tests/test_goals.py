@@ -193,6 +193,13 @@ def test_g6_time_per_minute_within_the_band_over_1_to_20_minutes() -> None:
     assert "fitted e2e = 2.90 s [2.50, 3.30] per run + 3.30 s [3.20, 3.40] per minute" in explained["note"]
 
 
+def test_g6_with_too_few_runs_for_a_ci_is_inconclusive_not_a_crash() -> None:
+    rows = cost_rows({1: 5.0, 5: 5.1, 20: 4.9})
+    rows[0]["per_minute_ci"] = [None, None]
+    found = goal(evaluate_goals({"x": bench(cost_vs_length=rows)}), "G6.1")
+    assert found["verdict"] == "inconclusive" and "too few runs" in found["note"]
+
+
 def test_g6_memory_grows_sub_linearly() -> None:
     def row(slope: float, low: float | None, high: float | None) -> dict[str, Any]:
         return {"engine": "pipeline", "combo": "baseline", "metric": "peak_rss", "minutes": [1.0, 5.0, 20.0],

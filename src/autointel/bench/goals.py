@@ -91,6 +91,13 @@ def g6(benches: Mapping[str, Mapping[str, Any]]) -> list[Goal]:
         minutes = [float(x["media_duration_s"]) / 60.0 for x in rows]
         if len(set(minutes)) < 2:
             continue
+        if any(bound is None for x in rows for bound in x["per_minute_ci"]):
+            reference = statistics.median(x["per_minute_s"] for x in rows)
+            worst = max((x["per_minute_s"] / reference for x in rows), key=lambda r: abs(r - 1.0))
+            times.append(Figure(worst, None, None, INCONCLUSIVE, f"{combo} ({engine}, {depth}, {profile})",
+                                len(rows), "per-minute cost by media length",
+                                "a length has too few runs for a CI (6 are needed)"))
+            continue
         spread = stats.spread_check([x["per_minute_s"] for x in rows], [x["per_minute_ci"][0] for x in rows],
                                     [x["per_minute_ci"][1] for x in rows], LENGTH_TOLERANCE)
         spans = minutes[0] <= LENGTH_SPAN_MIN[0] * 1.05 and minutes[-1] >= LENGTH_SPAN_MIN[1] * 0.95

@@ -39,11 +39,16 @@ def cost_vs_length(all_results: Mapping[str, dict[str, Any]]) -> list[dict[str, 
                 "depth": meta.get("depth"), "llm_profile": meta.get("llm_profile"),
                 "media_duration_s": minutes * 60.0, "median_s": e2e["median"],
                 "ci_low": e2e["ci_low"], "ci_high": e2e["ci_high"],
-                "per_minute_s": e2e["median"] / minutes, "per_minute_ci": [e2e["ci_low"] / minutes,
-                                                                           e2e["ci_high"] / minutes],
+                "per_minute_s": e2e["median"] / minutes,
+                "per_minute_ci": [_per_minute(e2e["ci_low"], minutes), _per_minute(e2e["ci_high"], minutes)],
                 "peak_rss_median": rss["median"] if rss else None,
             })
     return rows
+
+
+def _per_minute(bound: float | None, minutes: float) -> float | None:
+    """A CI bound per minute of media; None stays None (too few runs for a CI), never a crash."""
+    return None if bound is None else bound / minutes
 
 
 def _counted_samples(results: Mapping[str, Any], cell: Mapping[str, Any]) -> tuple[list[dict[str, Any]],
