@@ -189,6 +189,30 @@ def test_a_second_process_on_one_data_dir_fails_clearly(tmp_path: Path) -> None:
     assert "Traceback" not in proc.stderr
 
 
+def test_a_symlinked_lock_file_is_refused_and_its_target_untouched(tmp_path: Path) -> None:
+    target = tmp_path / "precious.txt"
+    target.write_text("keep me")
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / ".lock").symlink_to(target)
+    proc = cli("run", str(talk_media("health_diet")), "--data-dir", str(data))
+    assert_one_line_error(proc, 2, "is a symbolic link")
+    assert target.read_text() == "keep me"
+
+
+def test_recall_on_a_mistyped_data_dir_creates_nothing(tmp_path: Path) -> None:
+    missing = tmp_path / "no-such-dir"
+    assert_one_line_error(cli("recall", "budget", "--data-dir", str(missing)), 2, "no autointel memory in")
+    assert not missing.exists()
+
+
+def test_recall_on_a_damaged_store_is_one_line(tmp_path: Path) -> None:
+    store = tmp_path / "qdrant"
+    store.mkdir()
+    (store / "meta.json").write_text("{not json")
+    assert_one_line_error(cli("recall", "budget", "--data-dir", str(tmp_path)), 1, "cannot read the memory in")
+
+
 @pytest.mark.parametrize("engine", ["flow", "crew", "pipeline"])
 def test_ctrl_c_leaves_the_stores_consistent(engine: str, tmp_path: Path) -> None:
     """Interrupted mid-run (a step held by an injected delay), every engine exits 130 with one line: no

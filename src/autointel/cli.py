@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from autointel import __version__
 from autointel.errors import AutointelError, InputError
 from autointel.evaluation.records import KINDS as EVAL_KINDS
-from autointel.settings import DEFAULT_ENGINE, ENGINES, Depth, SettingsError, load_settings
+from autointel.settings import DEFAULT_ENGINE, ENGINES, Depth, Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
     from autointel.model import RunResult, StepRecord
@@ -144,14 +144,13 @@ def _write_metrics(result: RunResult, path: Path) -> None:
 
 
 def _recall(args: argparse.Namespace) -> int:
-    from autointel.engines.resources import Resources
-    from autointel.memory.store import recall
-
     if args.limit < 1:
         raise InputError("--limit must be at least 1")
     settings = load_settings(os.environ, data_dir=args.data_dir)
-    with Resources(settings) as resources:
-        hits = recall(resources.vectors(), resources.embedder(), args.query, args.limit)
+    if settings.qdrant_url is None and not (settings.data_dir / "qdrant").is_dir():
+        raise InputError(f"no autointel memory in {settings.data_dir}: check --data-dir, or run "
+                         "`autointel run SOURCE --depth comprehensive` with it first")
+    hits = _recall_hits(settings, args.query, args.limit)
     if args.format == "json":
         print(json.dumps(hits, indent=2))
     else:
@@ -160,6 +159,24 @@ def _recall(args: argparse.Namespace) -> int:
         if not hits:
             print("no memories yet: run `autointel run SOURCE --depth comprehensive` first")
     return EXIT_OK
+
+
+def _recall_hits(settings: Settings, query: str, limit: int) -> list[dict[str, object]]:
+    """The memory search, with a damaged, unreadable or foreign store reported in one line."""
+    import sqlite3
+
+    from autointel.engines.resources import Resources
+    from autointel.memory.store import recall
+
+    try:
+        with Resources(settings) as resources:
+            return recall(resources.vectors(), resources.embedder(), query, limit)
+    except AutointelError:
+        raise
+    except (OSError, sqlite3.Error, ValueError, RuntimeError) as exc:
+        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        raise AutointelError(f"cannot read the memory in {settings.data_dir}: {type(exc).__name__} {detail}".strip()) \
+            from None
 
 
 def _evaluate(args: argparse.Namespace) -> int:

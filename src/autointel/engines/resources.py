@@ -18,7 +18,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, TYPE_CHECKING, TypeVar, cast
 
-from autointel.errors import StoreBusyError
+from autointel.errors import InputError, StoreBusyError
 from autointel.settings import Settings
 
 # How long a run (or close) waits for a queued graph save: a save takes milliseconds, this bounds a stuck disk.
@@ -158,7 +158,7 @@ class Resources:
         if self._lock_file is not None:
             return
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        handle = open(self.data_dir / ".lock", "a+")  # noqa: SIM115 - held until close()
+        handle = _open_lock_file(self.data_dir / ".lock")
         deadline = time.monotonic() + self._lock_timeout_s
         while True:
             try:
@@ -205,3 +205,16 @@ class Resources:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.close()
+
+
+def _open_lock_file(path: Path) -> IO[str]:
+    """Open (or create) the lock file without following a symbolic link: a planted link must not make
+    autointel truncate the file it points to."""
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    except OSError as exc:
+        if os.path.islink(path):
+            raise InputError(f"data dir lock {path} is a symbolic link; remove it (autointel will not follow it)") \
+                from None
+        raise InputError(f"data dir lock {path} cannot be opened ({exc.strerror})") from None
+    return os.fdopen(fd, "r+")
