@@ -189,6 +189,23 @@ def test_a_second_process_on_one_data_dir_fails_clearly(tmp_path: Path) -> None:
     assert "Traceback" not in proc.stderr
 
 
+def test_credentials_in_a_source_url_are_stored_nowhere(server: str, tmp_path: Path) -> None:
+    secret = "pw-SEKRET-42"
+    url = server.replace("http://", f"http://user:{secret}@") + f"/talk.wav?api_key={secret}&lang=en"
+    data = tmp_path / "data"
+    proc = cli("run", url, "--allow-private-network", "--data-dir", str(data), "--format", "json",
+               "--evidence", str(FIXTURES / "evidence"))
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout)
+    assert result["source"].endswith("/talk.wav?api_key=%5BREDACTED%5D&lang=en") or "[REDACTED]" in result["source"]
+    assert "user:" not in result["source"]
+    recalled = cli("recall", "sleep", "--data-dir", str(data), "--format", "json")
+    stored = [p.read_bytes() for p in data.rglob("*") if p.is_file()]
+    for text in (proc.stdout, proc.stderr, recalled.stdout):
+        assert secret not in text
+    assert not any(secret.encode() in blob for blob in stored)
+
+
 def test_a_symlinked_lock_file_is_refused_and_its_target_untouched(tmp_path: Path) -> None:
     target = tmp_path / "precious.txt"
     target.write_text("keep me")

@@ -10,7 +10,9 @@ from autointel.engines.resources import Resources
 from autointel.measurement.spans import phases_from_steps
 from autointel.model import Integration, RunResult, Status, StepRecord
 from autointel.phases import PHASES
+from autointel.phases.transcript_quality import mostly_untrusted
 from autointel.settings import Settings
+from autointel.urls import public_url
 
 Scheduler = Callable[[Plan, RunContext], dict[str, object] | None]
 
@@ -50,7 +52,7 @@ def assemble(plan: Plan, ctx: RunContext, crew_info: dict[str, object] | None) -
     ran_ok = [name for name in plan.names if status_by_step.get(name) == "ok"]
     if any(status_by_step.get(name) != "ok" for name in ESSENTIAL_STEPS if name in plan.names):
         status = Status.FAILED
-    elif len(ran_ok) < len(plan.names) or ctx.errors:
+    elif len(ran_ok) < len(plan.names) or ctx.errors or _untrusted(ctx):
         status = Status.PARTIAL
     else:
         status = Status.OK
@@ -61,7 +63,7 @@ def assemble(plan: Plan, ctx: RunContext, crew_info: dict[str, object] | None) -
         integration = Integration(memory=b.memory_write, graph=b.graph_write)
     return RunResult(
         status=status,
-        source=ctx.source,
+        source=public_url(ctx.source),
         depth=ctx.settings.depth.value,
         engine=ctx.settings.engine,
         flags=ctx.settings.flags.record(),
@@ -79,3 +81,9 @@ def assemble(plan: Plan, ctx: RunContext, crew_info: dict[str, object] | None) -
         plan=plan.describe(),
         crew=crew_info,
     )
+
+
+def _untrusted(ctx: RunContext) -> bool:
+    """Most of the transcript is under quality warnings: what was built on the rest is partial."""
+    transcript = ctx.board.transcript
+    return transcript is not None and mostly_untrusted(transcript.segments, transcript.warnings)

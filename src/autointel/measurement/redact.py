@@ -1,7 +1,7 @@
 """Keep secrets out of every output: results, reports, traces and logs pass through `redact`.
 
-Two nets: the values of secret-looking environment variables seen by this process, and token
-shapes that providers use (sk-..., Bearer ...), wherever they appear in a string.
+Three nets: the values of secret-looking environment variables seen by this process, token shapes
+that providers use (sk-..., Bearer ...), and credentials inside URLs, wherever they appear in a string.
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ import os
 import re
 from collections.abc import Mapping
 from typing import Any
+
+from autointel.urls import redact_urls_in_text
 
 SECRET_NAME = re.compile(r"(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|AUTH)", re.IGNORECASE)
 TOKEN_SHAPES = re.compile(
@@ -27,7 +29,7 @@ def secret_values(env: Mapping[str, str] | None = None) -> tuple[str, ...]:
 def redact_text(text: str, secrets: tuple[str, ...] | None = None) -> str:
     for value in secret_values() if secrets is None else secrets:
         text = text.replace(value, MASK)
-    return TOKEN_SHAPES.sub(MASK, text)
+    return redact_urls_in_text(TOKEN_SHAPES.sub(MASK, text))
 
 
 def redact(value: Any, secrets: tuple[str, ...] | None = None) -> Any:

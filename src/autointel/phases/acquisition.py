@@ -14,6 +14,7 @@ from urllib.parse import unquote, urlparse
 from autointel.errors import InputError
 from autointel.model import Media
 from autointel.phases.netguard import resolve_redirects
+from autointel.urls import public_url
 
 # Shorter media cannot hold a talk; such files are nearly always truncated or mislabelled.
 MIN_DURATION_S = 1.0
@@ -75,7 +76,7 @@ def describe_local(source: str, path: Path, title: str, platform: str, limits: A
             f"media lasts {probe.duration_s:.0f} s, over the --max-duration limit of {limits.max_duration_s:.0f} s"
         )
     return Media(
-        source=source,
+        source=public_url(source),
         title=title,
         platform=platform,
         duration_s=probe.duration_s,
