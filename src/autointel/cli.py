@@ -114,6 +114,8 @@ def _run(args: argparse.Namespace) -> int:
         max_bytes=args.max_bytes,
         allow_private_network=args.allow_private_network,
     )
+    _check_writable(args.output, "--output")
+    _check_writable(args.metrics_file, "--metrics-file")
     progress = _progress_printer() if sys.stderr.isatty() else None
     result = run_engine(args.source, settings, progress=progress)
     input_errors = [e for e in result.errors if e.type == "InputError"]
@@ -125,22 +127,53 @@ def _run(args: argparse.Namespace) -> int:
         text = redact_text(result.briefing or _text_summary(result))
     else:
         text = redact_text(_text_summary(result))
-    _emit(text, args.output)
+    written = _emit_result(text, args.output)
     if args.metrics_file is not None:
-        _write_metrics(result, args.metrics_file)
+        written = _write_metrics(result, args.metrics_file) and written
     for error in result.errors:
         print(redact_text(f"autointel: {error.phase} failed: {error.type}: {error.message}"), file=sys.stderr)
-    return EXIT_OK if result.status is Status.OK else EXIT_FAILED
+    return EXIT_OK if result.status is Status.OK and written else EXIT_FAILED
 
 
-def _write_metrics(result: RunResult, path: Path) -> None:
+def _check_writable(path: Path | None, option: str) -> None:
+    """Refuse an output path that cannot be written before any work is done (exit 2, nothing run)."""
+    if path is None:
+        return
+    if path.is_dir():
+        raise InputError(f"{option} {path} is a directory")
+    parent = path.parent
+    if not parent.is_dir():
+        raise InputError(f"{option} {path}: its folder {parent} does not exist or is not a directory")
+    if not os.access(parent, os.W_OK):
+        raise InputError(f"{option} {path}: its folder {parent} is not writable")
+
+
+def _emit_result(text: str, output: Path | None) -> bool:
+    """Write the result; if the file cannot be written (disk full, ...) say so in one line and print the
+    result to stdout instead, so the run's work is never lost."""
+    try:
+        _emit(text, output)
+        return True
+    except OSError as exc:
+        _error_line(OSError(f"cannot write --output {output} ({exc.strerror or type(exc).__name__}); "
+                            "the result follows on stdout"))
+        print(text)
+        return False
+
+
+def _write_metrics(result: RunResult, path: Path) -> bool:
     from prometheus_client import CollectorRegistry
 
     from autointel.monitoring import metrics_from_result, write_textfile
 
     registry = CollectorRegistry()
     metrics_from_result(result, registry)
-    write_textfile(registry, path)
+    try:
+        write_textfile(registry, path)
+        return True
+    except OSError as exc:
+        _error_line(OSError(f"cannot write --metrics-file {path} ({exc.strerror or type(exc).__name__})"))
+        return False
 
 
 def _recall(args: argparse.Namespace) -> int:
