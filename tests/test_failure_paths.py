@@ -64,3 +64,26 @@ def test_a_graph_that_cannot_be_saved_at_close_leaves_a_partial_result(
     assert result.status is Status.PARTIAL
     assert result.transcript is not None and result.analysis is not None  # the work is kept
     assert any(e.phase == "integration" and "Read-only" in e.message for e in result.errors)
+
+
+def test_a_provider_turn_that_raises_is_listed_in_the_pipeline_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from autointel.engines import run_engine
+    from autointel.llm.profiles import ProviderModel
+    from autointel.model import Status
+    from autointel.settings import Depth, load_settings
+
+    real_draw = ProviderModel._draw
+
+    def draw(self: ProviderModel, task: str) -> float:
+        if task == "perspective_synthesis":
+            raise RuntimeError("provider exploded")
+        return real_draw(self, task)
+
+    monkeypatch.setattr(ProviderModel, "_draw", draw)  # the seam: the provider's turn
+    settings = load_settings({}, depth=Depth.STANDARD, engine="pipeline", data_dir=tmp_path)
+    result = run_engine(str(talk_media("health_diet")), settings)
+    assert result.status is Status.PARTIAL
+    assert any(e.type == "RuntimeError" and e.message == "provider exploded" for e in result.errors)
+    assert {s.name: s.status for s in result.steps}["perspective_synthesis"] == "failed"

@@ -46,8 +46,8 @@ async def _run_graph(plan: Plan, ctx: RunContext, provider: ProviderModel,
         """One provider turn (prompt: the step and its upstream outputs, like CrewAI's context), then the step."""
         start = ctx.recorder.now()
         try:
-            with provider.call(step.name, approximate_tokens([step.name, *(outputs.get(d, "") for d in step.deps)])):
-                pass
+            prompt = approximate_tokens([step.name, *(outputs.get(d, "") for d in step.deps)])
+            _provider_turn(ctx, step, provider, prompt)
             outputs[step.name] = run_step(ctx, step)
         finally:
             timings[step.name] = (start, ctx.recorder.now())
@@ -71,3 +71,14 @@ async def _run_graph(plan: Plan, ctx: RunContext, provider: ProviderModel,
         for step in plan.steps:  # topological order: deps' tasks exist already
             tasks[step.name] = asyncio.create_task(run(step), name=step.name)
         await asyncio.gather(*tasks.values())
+
+
+def _provider_turn(ctx: RunContext, step: Step, provider: ProviderModel, prompt_tokens: int) -> None:
+    """The step's provider turn; a failing turn fails the step as a failing tool would, listed in the result."""
+    try:
+        with provider.call(step.name, prompt_tokens):
+            pass
+    except Exception as exc:
+        ctx.record_error(step.phase, exc)
+        ctx.recorder.failed(step.name, step.phase)
+        raise

@@ -51,8 +51,15 @@ class SpanRecorder:
             )
 
     def skipped(self, name: str, phase: str) -> None:
+        self._instant(name, phase, "skipped")
+
+    def failed(self, name: str, phase: str) -> None:
+        """A step that failed before its own work began (its provider turn raised)."""
+        self._instant(name, phase, "failed")
+
+    def _instant(self, name: str, phase: str, status: str) -> None:
         at = self.now()
-        self.add(StepRecord(name, phase, at, at, 0.0, 0.0, 0.0, threading.current_thread().name, "skipped"))
+        self.add(StepRecord(name, phase, at, at, 0.0, 0.0, 0.0, threading.current_thread().name, status))
 
     def add(self, record: StepRecord) -> None:
         with self._lock:
