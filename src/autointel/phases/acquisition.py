@@ -1,19 +1,22 @@
 """Acquisition: turn a source (path, file:// or http(s) URL) into a verified local media file.
 
-Local files never go through yt-dlp (it rejects paths); URLs do, with the network guard applied
-first. Duration comes from the decoder, because yt-dlp reports none for direct media links.
+Local files never go through yt-dlp (it rejects paths); URLs do, with every request yt-dlp makes
+connected through the network policy and charged to one byte budget and deadline. Duration comes
+from the decoder, because yt-dlp reports none for direct media links.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from autointel.errors import InputError
 from autointel.model import Media
-from autointel.phases.netguard import resolve_redirects
+from autointel.phases.netguard import IPAddress, NetworkPolicy, is_forbidden_ip
+from autointel.phases.transfer import Transfer
 from autointel.urls import public_url
 
 # Shorter media cannot hold a talk; such files are nearly always truncated or mislabelled.
@@ -22,9 +25,14 @@ MIN_DURATION_S = 1.0
 
 @dataclass(frozen=True)
 class AcquisitionLimits:
+    """Limits of one acquisition; `forbidden` says which addresses are internal (tests narrow it)."""
+
     max_bytes: int
     max_duration_s: float
     allow_private_network: bool = False
+    deadline_s: float = 600.0  # the whole download, however slowly the server drips
+    read_timeout_s: float = 30.0  # one wait for data
+    forbidden: Callable[[IPAddress], bool] = is_forbidden_ip
 
 
 @dataclass(frozen=True)
@@ -43,8 +51,7 @@ def acquire(source: str, limits: AcquisitionLimits, download_dir: Path) -> Media
         raise InputError(f"malformed source URL: {exc}") from None
     scheme = parsed.scheme.lower()
     if scheme in ("http", "https"):
-        final_url = resolve_redirects(source, allow_private=limits.allow_private_network)
-        path, title, platform = _download(final_url, download_dir, limits)
+        return _acquire_url(source, limits, download_dir)
     elif scheme == "file":
         path = Path(unquote(parsed.path))
         title, platform = path.stem, "local"
@@ -113,10 +120,28 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _download(url: str, download_dir: Path, limits: AcquisitionLimits) -> tuple[Path, str, str]:
-    import yt_dlp
-
+def _acquire_url(source: str, limits: AcquisitionLimits, download_dir: Path) -> Media:
+    """Download, then vet; whatever this attempt left in the download folder goes if either fails."""
     download_dir.mkdir(parents=True, exist_ok=True)
+    before = set(download_dir.iterdir())
+    try:
+        path, title, platform = _download(source, download_dir, limits)
+        return describe_local(source, path, title, platform, limits)
+    except BaseException:
+        _remove_new_files(download_dir, before)
+        raise
+
+
+def _remove_new_files(download_dir: Path, before: set[Path]) -> None:
+    """Partial (.part), rejected and over-limit files must not stay behind on a failed run."""
+    for entry in set(download_dir.iterdir()) - before:
+        if entry.is_file() or entry.is_symlink():
+            entry.unlink(missing_ok=True)
+
+
+def _download(url: str, download_dir: Path, limits: AcquisitionLimits) -> tuple[Path, str, str]:
+    from autointel.phases.ytdlp_guard import download
+
     options = {
         "quiet": True,
         "noprogress": True,
@@ -124,16 +149,11 @@ def _download(url: str, download_dir: Path, limits: AcquisitionLimits) -> tuple[
         "noplaylist": True,
         "outtmpl": str(download_dir / "%(id)s.%(ext)s"),
         "max_filesize": limits.max_bytes,
-        "format": "bestaudio/best",
         "logger": _SilentLogger(),
     }
-    try:
-        with yt_dlp.YoutubeDL(options) as ydl:
-            info = ydl.extract_info(url, download=True)
-    except yt_dlp.utils.DownloadError as exc:
-        raise InputError(f"download failed: {_first_line(exc).removeprefix('ERROR: ')}") from None
-    if info is None:
-        raise InputError(f"download failed: yt-dlp returned nothing for {url}")
+    policy = NetworkPolicy(allow_private=limits.allow_private_network, forbidden=limits.forbidden)
+    transfer = Transfer(limits.max_bytes, limits.deadline_s, limits.read_timeout_s)
+    info = download(url, options, policy, transfer)
     downloads = info.get("requested_downloads") or []
     filepath = downloads[0].get("filepath") if downloads else info.get("filepath")
     if not filepath or not Path(filepath).exists():
