@@ -17,9 +17,19 @@ from typing import TYPE_CHECKING
 from autointel import __version__
 from autointel.errors import AutointelError, InputError
 from autointel.evaluation.records import KINDS as EVAL_KINDS
-from autointel.settings import DEFAULT_ENGINE, ENGINES, Depth, Settings, SettingsError, load_settings
+from autointel.settings import (
+    DEFAULT_ENGINE,
+    ENGINES,
+    Depth,
+    Settings,
+    SettingsError,
+    check_for_run,
+    load_settings,
+    parse_setting,
+)
 
 if TYPE_CHECKING:
+    from autointel.measurement.log_redaction import OutputGuard
     from autointel.model import RunResult, StepRecord
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -43,8 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--output", type=Path, default=None, help="write the result here instead of stdout")
     run.add_argument("--data-dir", type=Path, default=None, help="default: $AUTOINTEL_DATA_DIR or XDG data dir")
     run.add_argument("--evidence", type=Path, default=None, help="folder of .txt/.md evidence to index")
-    run.add_argument("--max-duration", type=float, default=None, help="seconds (default 4 h)")
-    run.add_argument("--max-bytes", type=int, default=None, help="bytes (default 2 GiB)")
+    run.add_argument("--max-duration", default=None, help="seconds (default 4 h)")  # parsed by settings' rules
+    run.add_argument("--max-bytes", default=None, help="bytes (default 2 GiB)")
     run.add_argument("--allow-private-network", action="store_true", default=None)
     run.add_argument("--metrics-file", type=Path, default=None,
                      help="write Prometheus metrics of this run here (node-exporter textfile format)")
@@ -69,9 +79,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from autointel.measurement.log_redaction import guarded_output
+
+    # For this command, every printed line is masked and library log floods are hidden (log_redaction).
+    with guarded_output(os.environ) as output:
+        return _dispatch(args, output)
+
+
+def _dispatch(args: argparse.Namespace, output: OutputGuard) -> int:
     try:
         if args.command == "run":
-            return _run(args)
+            return _run(args, output)
         if args.command == "recall":
             return _recall(args)
         if args.command == "eval":
@@ -97,7 +115,7 @@ def _error_line(exc: BaseException) -> None:
     print(redact_text(f"autointel: error: {message}"), file=sys.stderr)
 
 
-def _run(args: argparse.Namespace) -> int:
+def _run(args: argparse.Namespace, output: OutputGuard) -> int:
     from autointel.engines import run_engine
     from autointel.measurement.redact import redact_text
     from autointel.model import Status, to_json
@@ -110,14 +128,16 @@ def _run(args: argparse.Namespace) -> int:
         engine=args.engine,
         data_dir=args.data_dir,
         evidence_dir=args.evidence,
-        max_duration_s=args.max_duration,
-        max_bytes=args.max_bytes,
+        max_duration_s=parse_setting("max_duration_s", "--max-duration", args.max_duration),
+        max_bytes=parse_setting("max_bytes", "--max-bytes", args.max_bytes),
         allow_private_network=args.allow_private_network,
     )
+    check_for_run(settings, os.environ)
     _check_writable(args.output, "--output")
     _check_writable(args.metrics_file, "--metrics-file")
     progress = _progress_printer() if sys.stderr.isatty() else None
-    result = run_engine(args.source, settings, progress=progress)
+    with output.quiet_stdout():  # library prints (CrewAI's console) stay off the result's stdout
+        result = run_engine(args.source, settings, progress=progress)
     input_errors = [e for e in result.errors if e.type == "InputError"]
     if input_errors:
         raise InputError(input_errors[0].message)
@@ -130,8 +150,10 @@ def _run(args: argparse.Namespace) -> int:
     written = _emit_result(text, args.output)
     if args.metrics_file is not None:
         written = _write_metrics(result, args.metrics_file) and written
-    for error in result.errors:
-        print(redact_text(f"autointel: {error.phase} failed: {error.type}: {error.message}"), file=sys.stderr)
+    for line in dict.fromkeys(f"autointel: {e.phase} failed: {e.type}: {e.message}" for e in result.errors):
+        print(redact_text(line), file=sys.stderr)  # a failure repeated by many steps is printed once
+    if output.summary():
+        print(output.summary(), file=sys.stderr)
     return EXIT_OK if result.status is Status.OK and written else EXIT_FAILED
 
 

@@ -16,6 +16,7 @@ purpose, so `histogram_quantile(...) > 720` is exact at the threshold.
 from __future__ import annotations
 
 import re
+import sys
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -150,13 +151,22 @@ def _handler(registry_factory: Callable[[], CollectorRegistry]) -> type[BaseHTTP
     return Handler
 
 
+class QuietServer(ThreadingHTTPServer):
+    """A scraper that hangs up mid-response is routine, not an error: no traceback for it on stderr."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError):  # BrokenPipe, ConnectionReset, ConnectionAborted
+            return
+        super().handle_error(request, client_address)
+
+
 def serve(port: int, registry_factory: Callable[[], CollectorRegistry]) -> ThreadingHTTPServer:
     """Serve /metrics on 127.0.0.1 only (a fresh registry per scrape) from a daemon thread.
 
     Returns the server: `server.server_address[1]` is the bound port (pass 0 for any free one);
     call `server.shutdown()` then `server.server_close()` to stop it.
     """
-    server = ThreadingHTTPServer((HOST, port), _handler(registry_factory))
+    server = QuietServer((HOST, port), _handler(registry_factory))
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, name="autointel-metrics", daemon=True).start()
     return server

@@ -6,6 +6,7 @@ benchmark combination leaked into the next; every run here builds its own `Setti
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -146,24 +147,56 @@ def default_data_dir(env: Mapping[str, str]) -> Path:
     return Path(base).expanduser() / "autointel"
 
 
-def _parse_int(name: str, raw: str, minimum: int = 0) -> int:
+MAX_SECONDS = 7 * 24 * 3600.0  # a week: longer than any run, far below what sleep/wait/time arithmetic overflow on
+MAX_RETRIES = 10  # each retry waits a whole provider timeout: more than ten only hides a dead provider
+EVIDENCE_FILE_BYTES = 8 * 1024**2  # one evidence document; a 50 MB file once ran out the 300 s limit at 3.2 GB RSS
+EVIDENCE_TOTAL_BYTES = 64 * 1024**2  # the whole evidence folder
+
+
+def _parse_int(name: str, raw: str, minimum: int = 0, maximum: int | None = None) -> int:
     try:
         value = int(raw)
     except ValueError:
         raise SettingsError(f"{name}={raw!r} is not an integer") from None
-    if value < minimum:
-        raise SettingsError(f"{name}={raw!r} must be >= {minimum}")
+    return check_int(name, value, minimum, maximum)
+
+
+def check_int(name: str, value: object, minimum: int = 0, maximum: int | None = None) -> int:
+    """One rule for integers however they arrive (environment, command line, code)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise SettingsError(f"{name}={value!r} is not an integer")
+    if value < minimum or (maximum is not None and value > maximum):
+        bound = f"between {minimum} and {maximum}" if maximum is not None else f">= {minimum}"
+        raise SettingsError(f"{name}={value!r} must be {bound}")
     return value
 
 
-def _parse_float(name: str, raw: str, minimum: float = 0.0) -> float:
+def _number(name: str, raw: str) -> float:
     try:
-        value = float(raw)
+        return float(raw)
     except ValueError:
         raise SettingsError(f"{name}={raw!r} is not a number") from None
-    if value < minimum or value != value:
-        raise SettingsError(f"{name}={raw!r} must be >= {minimum}")
-    return value
+
+
+def check_seconds(name: str, value: object, allow_zero: bool = False) -> float:
+    """Finite, positive (or zero where waiting no time means something) and at most a week.
+
+    NaN passes every `<` comparison and inf overflows sleep/wait later, so both are refused here.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise SettingsError(f"{name}={value!r} is not a number of seconds")
+    if not math.isfinite(value) or value < 0 or (value == 0 and not allow_zero) or value > MAX_SECONDS:
+        low = ">= 0" if allow_zero else "> 0"
+        raise SettingsError(f"{name}={value!r} must be a finite number of seconds {low} and <= {MAX_SECONDS:.0f}")
+    return float(value)
+
+
+def parse_seconds(name: str, raw: str) -> float:
+    return check_seconds(name, _number(name, raw))
+
+
+def parse_wait(name: str, raw: str) -> float:
+    return check_seconds(name, _number(name, raw), allow_zero=True)
 
 
 @dataclass(frozen=True)
@@ -191,6 +224,17 @@ class Settings:
     lock_timeout_s: float = 30.0
     faults: tuple[Fault, ...] = ()
     phase_timeouts: tuple[tuple[str, float], ...] = ()  # (phase or step, seconds)
+    max_evidence_file_bytes: int = EVIDENCE_FILE_BYTES
+    max_evidence_bytes: int = EVIDENCE_TOTAL_BYTES
+
+    def __post_init__(self) -> None:
+        """Values given in code meet the same rules as the environment's, so no bad limit slips past the edge."""
+        for name, check in _FIELD_CHECKS.items():
+            check(name, getattr(self, name))
+        for name, seconds in self.phase_timeouts:
+            check_seconds(f"phase timeout {name}", seconds)
+        for fault in self.faults:
+            check_seconds(f"AUTOINTEL_FAULTS delay of {fault.target}", fault.seconds, allow_zero=True)
 
     def timeout_for(self, step_kind: str, phase: str) -> float | None:
         limits = [seconds for name, seconds in self.phase_timeouts if name in (step_kind, phase)]
@@ -204,6 +248,27 @@ class Settings:
         return replace(self, flags=flags)
 
 
+def _optional_int(name: str, value: object) -> None:
+    if value is not None:
+        check_int(name, value)
+
+
+# Range rules per numeric field, applied to every Settings value (`Settings.__post_init__`).
+_FIELD_CHECKS: Mapping[str, Callable[[str, object], object]] = {
+    "llm_timeout_s": lambda n, v: check_seconds(n, v),
+    "crew_timeout_s": lambda n, v: check_seconds(n, v),
+    "max_duration_s": lambda n, v: check_seconds(n, v),
+    "lock_timeout_s": lambda n, v: check_seconds(n, v, allow_zero=True),
+    "llm_retries": lambda n, v: check_int(n, v, 0, MAX_RETRIES),
+    "llm_seed": _optional_int,
+    "fact_check_workers": lambda n, v: check_int(n, v, 1, 256),
+    "max_bytes": lambda n, v: check_int(n, v, 1),
+    "cpu_threads": lambda n, v: check_int(n, v, 1, 256),
+    "max_evidence_file_bytes": lambda n, v: check_int(n, v, 1),
+    "max_evidence_bytes": lambda n, v: check_int(n, v, 1),
+}
+
+
 def _text(var: str, raw: str) -> str:
     return raw
 
@@ -212,27 +277,58 @@ def _path(var: str, raw: str) -> Path:
     return Path(raw)
 
 
-# Every plain environment setting: variable -> (Settings field, parser taking the variable's name for errors).
-_ENV_SETTINGS: Mapping[str, tuple[str, Callable[[str, str], object]]] = {
-    "AUTOINTEL_DEPTH": ("depth", lambda var, raw: parse_depth(raw)),
-    "AUTOINTEL_ENGINE": ("engine", lambda var, raw: parse_engine(raw)),
-    "AUTOINTEL_WHISPER_MODEL": ("whisper_model", _text),
-    "AUTOINTEL_QDRANT_URL": ("qdrant_url", _text),
-    "AUTOINTEL_EVIDENCE_DIR": ("evidence_dir", _path),
-    "AUTOINTEL_LLM": ("llm", _text),
-    "AUTOINTEL_LLM_BASE_URL": ("llm_base_url", _text),
-    "AUTOINTEL_LLM_TIMEOUT": ("llm_timeout_s", lambda var, raw: _parse_float(var, raw)),
-    "AUTOINTEL_LLM_RETRIES": ("llm_retries", lambda var, raw: _parse_int(var, raw)),
-    "AUTOINTEL_LLM_RECORD": ("llm_record", _path),
-    "AUTOINTEL_LLM_PROFILE": ("llm_profile", _text),
-    "AUTOINTEL_LLM_SEED": ("llm_seed", lambda var, raw: _parse_int(var, raw)),
-    "AUTOINTEL_FACT_CHECK_WORKERS": ("fact_check_workers", lambda var, raw: _parse_int(var, raw, 1)),
-    "AUTOINTEL_MAX_DURATION": ("max_duration_s", lambda var, raw: _parse_float(var, raw)),
-    "AUTOINTEL_MAX_BYTES": ("max_bytes", lambda var, raw: _parse_int(var, raw)),
-    "AUTOINTEL_LOCK_TIMEOUT": ("lock_timeout_s", lambda var, raw: _parse_float(var, raw)),
-    "AUTOINTEL_PHASE_TIMEOUTS": ("phase_timeouts", lambda var, raw: parse_timeouts(raw)),
-    "AUTOINTEL_FAULTS": ("faults", lambda var, raw: parse_faults(raw, fault_targets())),
+# One parser per setting, taking the name to blame (variable or flag): the environment and the CLI share it.
+SETTING_PARSERS: Mapping[str, Callable[[str, str], object]] = {
+    "depth": lambda name, raw: parse_depth(raw),
+    "engine": lambda name, raw: parse_engine(raw),
+    "whisper_model": _text,
+    "qdrant_url": _text,
+    "evidence_dir": _path,
+    "llm": _text,
+    "llm_base_url": _text,
+    "llm_timeout_s": parse_seconds,
+    "llm_retries": lambda name, raw: _parse_int(name, raw, 0, MAX_RETRIES),
+    "llm_record": _path,
+    "llm_profile": _text,
+    "llm_seed": _parse_int,
+    "fact_check_workers": lambda name, raw: _parse_int(name, raw, 1, 256),
+    "max_duration_s": parse_seconds,
+    "max_bytes": lambda name, raw: _parse_int(name, raw, 1),
+    "lock_timeout_s": parse_wait,
+    "phase_timeouts": lambda name, raw: parse_timeouts(raw),
+    "faults": lambda name, raw: parse_faults(raw, fault_targets()),
+    "max_evidence_file_bytes": lambda name, raw: _parse_int(name, raw, 1),
+    "max_evidence_bytes": lambda name, raw: _parse_int(name, raw, 1),
 }
+
+# Every plain environment setting: variable -> Settings field.
+_ENV_SETTINGS: Mapping[str, str] = {
+    "AUTOINTEL_DEPTH": "depth",
+    "AUTOINTEL_ENGINE": "engine",
+    "AUTOINTEL_WHISPER_MODEL": "whisper_model",
+    "AUTOINTEL_QDRANT_URL": "qdrant_url",
+    "AUTOINTEL_EVIDENCE_DIR": "evidence_dir",
+    "AUTOINTEL_LLM": "llm",
+    "AUTOINTEL_LLM_BASE_URL": "llm_base_url",
+    "AUTOINTEL_LLM_TIMEOUT": "llm_timeout_s",
+    "AUTOINTEL_LLM_RETRIES": "llm_retries",
+    "AUTOINTEL_LLM_RECORD": "llm_record",
+    "AUTOINTEL_LLM_PROFILE": "llm_profile",
+    "AUTOINTEL_LLM_SEED": "llm_seed",
+    "AUTOINTEL_FACT_CHECK_WORKERS": "fact_check_workers",
+    "AUTOINTEL_MAX_DURATION": "max_duration_s",
+    "AUTOINTEL_MAX_BYTES": "max_bytes",
+    "AUTOINTEL_LOCK_TIMEOUT": "lock_timeout_s",
+    "AUTOINTEL_PHASE_TIMEOUTS": "phase_timeouts",
+    "AUTOINTEL_FAULTS": "faults",
+    "AUTOINTEL_MAX_EVIDENCE_FILE_BYTES": "max_evidence_file_bytes",
+    "AUTOINTEL_MAX_EVIDENCE_BYTES": "max_evidence_bytes",
+}
+
+
+def parse_setting(field_name: str, name: str, raw: str | None) -> object:
+    """A command-line value through the same parser as its environment variable (None: not given)."""
+    return None if raw is None else SETTING_PARSERS[field_name](name, raw)
 
 
 def load_settings(env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -242,9 +338,9 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: object) -> 
         "flags": Flags.from_env(env),
         "data_dir": default_data_dir(env),
     }
-    for var, (name, parse) in _ENV_SETTINGS.items():
+    for var, name in _ENV_SETTINGS.items():
         if env.get(var):
-            values[name] = parse(var, env[var])
+            values[name] = SETTING_PARSERS[name](var, env[var])
     values.update({k: v for k, v in overrides.items() if v is not None})
     return Settings(**values)  # type: ignore[arg-type]
 
@@ -278,5 +374,37 @@ def parse_timeouts(spec: str) -> tuple[tuple[str, float], ...]:
         name, _, raw = item.partition("=")
         if name.strip() not in known:
             raise SettingsError(f"AUTOINTEL_PHASE_TIMEOUTS: unknown phase or step {name.strip()!r}")
-        out.append((name.strip(), _parse_float("AUTOINTEL_PHASE_TIMEOUTS", raw, 0.001)))
+        out.append((name.strip(), parse_seconds(f"AUTOINTEL_PHASE_TIMEOUTS {name.strip()}", raw)))
     return tuple(out)
+
+
+def check_for_run(settings: Settings, env: Mapping[str, str]) -> None:
+    """The checks that look outside the value (keys, files), made once at the edge before any work starts.
+
+    Each failure is one line and exit status 2, instead of a screenful of CrewAI logs mid-run.
+    """
+    from autointel.llm.backend import check_backend
+    from autointel.llm.profiles import load_profile
+
+    check_backend(settings.llm, settings.llm_base_url, env)
+    load_profile(settings.llm_profile)
+    if settings.evidence_dir is not None:
+        check_evidence_sizes(settings.evidence_dir, settings.max_evidence_file_bytes, settings.max_evidence_bytes)
+
+
+def check_evidence_sizes(directory: Path, max_file_bytes: int, max_total_bytes: int) -> None:
+    """Refuse an evidence folder too big to index in memory, naming the file that breaks the cap."""
+    from autointel.memory.chunking import DOCUMENT_SUFFIXES
+
+    if not directory.is_dir():
+        return  # reported by the caller that needs the folder
+    total = 0
+    for path in sorted(p for p in directory.rglob("*") if p.suffix.lower() in DOCUMENT_SUFFIXES and p.is_file()):
+        size = path.stat().st_size
+        total += size
+        if size > max_file_bytes:
+            raise SettingsError(f"evidence file {path} is {size} bytes, over the per-file cap of {max_file_bytes} "
+                                "(AUTOINTEL_MAX_EVIDENCE_FILE_BYTES)")
+        if total > max_total_bytes:
+            raise SettingsError(f"evidence folder {directory} passes the total cap of {max_total_bytes} bytes at "
+                                f"{path} (AUTOINTEL_MAX_EVIDENCE_BYTES)")

@@ -34,6 +34,7 @@ from autointel.engines.crew import ROLES, CrewTask, run_step_once, wall_clock_of
 from autointel.engines.inline_methods import InlineSyncMethods
 from autointel.engines.listener_index import IndexedListeners
 from autointel.engines.plan import Step
+from autointel.llm.guard import ProviderGuard, guard_llm
 from autointel.llm.offline import OfflineLLM
 from autointel.llm.profiles import ProviderModel
 from autointel.settings import Settings
@@ -50,13 +51,14 @@ def make_llm(settings: Settings, provider: ProviderModel) -> BaseLLM:
     if backend == "offline":
         return OfflineLLM(model="autointel-offline").bind(provider)
     options: dict[str, Any] = {"timeout": settings.llm_timeout_s, "max_retries": settings.llm_retries}
+    guard = ProviderGuard(settings.llm_timeout_s, settings.llm_retries)  # the timeout holds for the whole run
     if backend.startswith("ollama/"):
         base = settings.llm_base_url or os.environ.get("OLLAMA_HOST", "http://127.0.0.1:11434").rstrip("/") + "/v1"
-        return LLM(model="openai/" + backend.removeprefix("ollama/"), base_url=base,
-                   api_key=os.environ.get("OLLAMA_API_KEY", "ollama"), **options)
+        return guard_llm(LLM(model="openai/" + backend.removeprefix("ollama/"), base_url=base,
+                             api_key=os.environ.get("OLLAMA_API_KEY", "ollama"), **options), guard)
     if settings.llm_base_url:
         options["base_url"] = settings.llm_base_url
-    return LLM(model=backend, **options)
+    return guard_llm(LLM(model=backend, **options), guard)
 
 
 class NoReplayLog(TaskOutputStorageHandler):

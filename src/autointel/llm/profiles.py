@@ -16,7 +16,7 @@ import zlib
 from collections import deque
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import numpy as np
@@ -36,6 +36,8 @@ class Profile:
     seed: int = 0
     source: str = ""  # where the numbers came from
 
+
+PROFILE_KINDS = ("fixed", "lognormal", "replay")
 
 BUILTIN_PROFILES: dict[str, Profile] = {
     "instant": Profile("instant", source="no latency: measures the framework's own overhead"),
@@ -64,15 +66,63 @@ def load_profile(spec: str) -> Profile:
     if not path.is_file():
         raise InputError(f"unknown LLM profile {spec!r}: use one of {sorted(BUILTIN_PROFILES)} or a .json/.toml file")
     try:
-        raw = tomllib.loads(path.read_text()) if path.suffix == ".toml" else json.loads(path.read_text())
-        raw["samples_s"] = tuple(float(x) for x in raw.get("samples_s", ()))
-        raw.setdefault("name", path.stem)
-        profile = Profile(**raw)
-    except (ValueError, TypeError, tomllib.TOMLDecodeError) as exc:
-        raise InputError(f"LLM profile {path} is invalid: {exc}") from None
-    if profile.kind not in ("fixed", "lognormal", "replay") or (profile.kind == "replay" and not profile.samples_s):
-        raise InputError(f"LLM profile {path}: kind must be fixed, lognormal or replay (with samples_s)")
+        text = path.read_text(encoding="utf-8")
+        raw = tomllib.loads(text) if path.suffix == ".toml" else json.loads(text)
+    except (OSError, UnicodeDecodeError, ValueError) as exc:  # JSONDecodeError and TOMLDecodeError are ValueErrors
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputError(f"LLM profile {path} cannot be read: {first}") from None
+    return profile_from_mapping(raw, path)
+
+
+def profile_from_mapping(raw: object, path: Path) -> Profile:
+    """Check a profile file field by field; each error names the file and the field."""
+    if not isinstance(raw, dict):
+        raise InputError(f"LLM profile {path}: must be a JSON object or TOML table of fields, not {type(raw).__name__}")
+    known = {f.name for f in fields(Profile)}
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise InputError(f"LLM profile {path}: unknown field {unknown[0]!r}; known fields are {sorted(known)}")
+    values = {name: _field(path, name, value) for name, value in raw.items()}
+    values.setdefault("name", path.stem)
+    profile = Profile(**values)  # type: ignore[arg-type]  # each value checked by _field
+    if profile.kind == "replay" and not profile.samples_s:
+        raise InputError(f"LLM profile {path}: field 'samples_s' must list latencies for kind 'replay'")
     return profile
+
+
+_MAX_LATENCY_S = 3600.0  # an hour per call: beyond that a profile models an outage, not a provider
+_MAX_SIGMA = 5.0  # lognormal shape: e**(5 sigma) already spans ten orders of magnitude; more overflows exp()
+_TEXT_FIELDS = ("name", "source")
+_COUNT_FIELDS = {"concurrency": 10_000, "rpm": 10_000_000, "seed": 2**63 - 1}
+
+
+def _field(path: Path, name: str, value: object) -> object:
+    where = f"LLM profile {path}: field {name!r}"
+    if name in _TEXT_FIELDS:
+        if not isinstance(value, str):
+            raise InputError(f"{where} must be a string")
+        return value
+    if name == "kind":
+        if value not in PROFILE_KINDS:
+            raise InputError(f"{where} must be one of {list(PROFILE_KINDS)}, not {value!r}")
+        return value
+    if name in _COUNT_FIELDS:
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= _COUNT_FIELDS[name]:
+            raise InputError(f"{where} must be a whole number from 0 to {_COUNT_FIELDS[name]}, not {value!r}")
+        return value
+    if name == "samples_s":
+        if not isinstance(value, list | tuple):
+            raise InputError(f"{where} must be a list of seconds")
+        return tuple(_latency(where, x) for x in value)
+    if name == "sigma":
+        return _latency(where, value, _MAX_SIGMA)
+    return _latency(where, value)  # median_s
+
+
+def _latency(where: str, value: object, maximum: float = _MAX_LATENCY_S) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= maximum:
+        raise InputError(f"{where} must be a finite number from 0 to {maximum:g}, not {value!r}")
+    return float(value)
 
 
 @dataclass(frozen=True)

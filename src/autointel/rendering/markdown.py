@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from typing import Any
 
 from autointel.rendering import data, goals
@@ -9,24 +11,37 @@ from autointel.rendering.fmt import as_dict, as_list, ci, num
 from autointel.rendering.tables import HEADERS, md_table, table_rows
 
 
+def text(value: object) -> str:
+    """Text from results (source names, headlines) as inert Markdown: no raw HTML, no link or emphasis syntax."""
+    return re.sub(r"([\\`*_\[\]|])", r"\\\1", html.escape(str(value), quote=False))
+
+
+def code(value: object) -> str:
+    """An inline code span that no backtick inside `value` can close early (CommonMark: a longer fence)."""
+    raw = str(value).replace("\n", " ")
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", raw)), default=0) + 1)
+    return f"{fence} {raw} {fence}"
+
+
 def render_markdown(results: dict[str, Any]) -> str:
     meta, banner = as_dict(results.get("session")), as_dict(results.get("banner"))
     opts, machine = as_dict(meta.get("options")), as_dict(meta.get("machine"))
     lines = [
-        f"# autointel benchmark: {meta.get('name', '?')}",
+        f"# autointel benchmark: {text(meta.get('name', '?'))}",
         "",
-        f"**{str(banner.get('verdict', 'unknown')).upper()}**: {banner.get('headline', '')}",
+        f"**{text(str(banner.get('verdict', 'unknown')).upper())}**: {text(banner.get('headline', ''))}",
         "",
-        f"run `{meta.get('run_id', '?')}`, seed {meta.get('seed', '?')}, source `{meta.get('source', '?')}`, "
+        f"run {code(meta.get('run_id', '?'))}, seed {text(meta.get('seed', '?'))}, "
+        f"source {code(meta.get('source', '?'))}, "
         f"depth {meta.get('depth', '?')}, {opts.get('iterations', '?')} runs + {opts.get('warmup', '?')} warmup "
         f"per cell, isolation {opts.get('isolate', '?')}, LLM profile {opts.get('llm_profile', '?')}, "
         f"commit {machine.get('git_commit') or 'unknown'}.",
         "",
     ]
     if meta.get("recovered"):
-        lines += [f"> {meta['recovered']}", ""]
+        lines += [f"> {text(meta['recovered'])}", ""]
     if banner.get("reasons"):
-        lines += ["Conditions found:", *(f"- {r}" for r in as_list(banner.get("reasons"))), ""]
+        lines += ["Conditions found:", *(f"- {text(r)}" for r in as_list(banner.get("reasons"))), ""]
     lines += goals.markdown_lines(results)
     lines += ["## Combinations", "", *md_table(HEADERS, table_rows(results)), ""]
     lines += _regressions(results)
@@ -98,15 +113,16 @@ def compare_lines(results: dict[str, Any]) -> list[str]:
 def render_session_markdown(index: dict[str, Any]) -> str:
     """<report-root>/summary.md: the goals over the whole pytest session and each bench's verdict."""
     benches = as_dict(index.get("benches"))
-    lines = [f"# autointel benchmark session {index.get('run_id', '?')}", ""]
+    lines = [f"# autointel benchmark session {text(index.get('run_id', '?'))}", ""]
     lines += goals.markdown_lines(index) or ["No goals were evaluated.", ""]
-    lines += ["## Benches", "", *(f"- {name}: **{str(b.get('verdict', '?')).upper()}**: {b.get('headline', '')} "
-                                  f"(`{b.get('report_dir')}`)" for name, b in benches.items())]
+    lines += ["## Benches", "", *(f"- {text(name)}: **{text(str(b.get('verdict', '?')).upper())}**: "
+                                  f"{text(b.get('headline', ''))} ({code(b.get('report_dir'))})"
+                                  for name, b in benches.items())]
     lines += ["" if benches else "none (measurements only)", ""]
     measured = [m for m in as_list(index.get("measurements")) if isinstance(m, dict)]
     if measured:
         lines += ["## Extra measurements", "", *md_table(["name", "unit", "n", "values"], [
             [str(m.get("name")), str(m.get("unit")), str(len(as_list(m.get("values")))),
              ", ".join(num(v, "{:.4f}") for v in as_list(m.get("values")))] for m in measured]), ""]
-    lines += [f"- {e}" for e in as_list(index.get("errors"))]
+    lines += [f"- {text(e)}" for e in as_list(index.get("errors"))]
     return "\n".join(lines).rstrip() + "\n"
