@@ -60,7 +60,8 @@ def predict_verdicts(records: Sequence[ClaimRecord], embedder: Embedder) -> list
 
 
 def predict_checkworthy(records: Sequence[CheckworthyRecord], embedder: Embedder) -> list[bool]:
-    from autointel.phases.verification.claims import checkworthy_scores, is_checkworthy
+    from autointel.phases.verification.claims import checkworthy_scores, load_model
 
-    scores = checkworthy_scores([r.text for r in records], embedder)
-    return [is_checkworthy(score) for score in scores]
+    model = load_model()
+    scores = checkworthy_scores([r.text for r in records], embedder, model=model)
+    return [score >= model.threshold for score in scores]

@@ -1,8 +1,10 @@
-"""Check-worthy claim spotting: sentences that state numbers, dates, named entities or comparisons.
+"""Check-worthy claim spotting: a learned score per sentence, over its embedding and a few cues.
 
-A claim is worth checking when a reader could look it up: quantities and dates are the strongest
-signal, names and comparisons weaker ones. Questions and pure opinions or proposals are skipped
-because no evidence can support or contradict them.
+Regexes for numbers, dates and names miss most real claims ("the deficit is the biggest problem we
+have", "Donald thinks climate change is a hoax"), so a sentence is kept when a logistic model fitted on
+public labelled debate sentences (`python -m autointel.training.checkworthy`) scores it above the
+threshold chosen on held-out sentences. Each sentence is scored on its own shared embedding, so scoring
+streams with the decoder; the cues (kinds) only label what a kept claim asserts.
 """
 
 from __future__ import annotations
@@ -10,29 +12,37 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
 
+import numpy as np
+import numpy.typing as npt
+
+from autointel.memory.embeddings import Embedder
 from autointel.model import Claim
 from autointel.phases.analysis.entities import candidate_names, extract_entities
 from autointel.phases.text import Sentence
 from autointel.phases.verification.numbers import Quantity, quantities
 
 TOP_N = 8
-MIN_WORDS = 4
-WEIGHTS = {"number": 1.0, "date": 0.8, "entity": 0.4, "comparison": 0.5}
+MODEL_FILE = "checkworthy.npz"
 
 _COMPARISON = re.compile(
     r"\b(?:more|less|fewer|greater|larger|smaller|bigger|higher|lower|faster|slower|cheaper|older|newer|"
     r"longer|shorter|better|worse|increased?|increases|increasing|decreased?|decreases|decreasing|rose|"
     r"risen|rises|fell|fallen|falls|grew|grown|grows|dropped|drops|declined?|declines|doubled|tripled|"
-    r"halved|jumped|surged|plunged|climbed|shrank|shrunk|reduced|cut|largest|biggest|highest|lowest|"
-    r"smallest|fastest|slowest|oldest|newest|longest|shortest|greatest|worst|best|most|least|first|last|"
-    r"record|only)\b"
+    r"halved|jumped|surged|plunged|climbed|shrank|shrunk|reduced|cut|record|only)\b"
 )
-# An explicit comparison ("the largest", "more workers than") is checkable without names or numbers.
-_STRONG_COMPARISON = re.compile(
+_SUPERLATIVE = re.compile(
     r"\b(?:largest|biggest|highest|lowest|smallest|fastest|slowest|oldest|newest|longest|shortest|greatest|"
-    r"worst|deadliest|richest|poorest|cheapest|busiest|first|most \w+ (?:in|of) the)\b|"
-    r"\b(?:more|less|fewer|\w{3,}er) (?:\w+ ){0,3}than\b"
+    r"worst|best|deadliest|richest|poorest|cheapest|busiest|first|last|most|least|\w{3,}iest)\b"
+)
+# An explicit comparison ("more workers than") is checkable without names or numbers.
+_THAN = re.compile(r"\b(?:more|less|fewer|\w{3,}er) (?:\w+ ){0,3}than\b|\b(?:as \w+ as|compared (?:to|with))\b")
+_CAUSE = re.compile(
+    r"\b(?:because|caused?|causes|causing|due to|led to|leads? to|leading to|result(?:s|ed)? (?:of|in)|"
+    r"as a result|thanks to|responsible for|blamed?|so that|therefore|contributed? to)\b"
 )
 _MONTH_DAY = re.compile(
     r"\b(?:january|february|march|april|may|june|july|august|september|october|november|december)"
@@ -44,14 +54,29 @@ _QUESTION_START = re.compile(
     r" (?:you|we|they|i|it|he|she|there|anyone|anybody|the|this|that)\b"
 )
 _NORMATIVE = re.compile(
-    r"^(?:so |and |but |now |therefore |that's why |this is why )?(?:we|you|they|i|the city|the council|"
-    r"everyone|people) (?:should|must|need to|ought to|have to|have got to)\b|^(?:let's|let us|please|imagine)\b"
+    r"\b(?:should|must|need to|needs to|ought to|have to|has to|have got to|let's|let us|please|imagine)\b"
 )
 _OPINION = re.compile(
-    r"^(?:and |but |so |well )?(?:i think|i believe|i feel|in my opinion|i hope|i guess|personally|"
-    r"it seems to me|my view is|i'm sure|i am sure)\b"
+    r"\b(?:i think|i believe|i feel|in my opinion|i hope|i guess|personally|it seems to me|my view|i'm sure|"
+    r"i am sure|i want|i'd like|i would like|i support|i oppose|i agree|i disagree)\b"
 )
 _HEDGE = re.compile(r"\b(?:maybe|perhaps|might|possibly|probably|could be|i suppose)\b")
+_FUTURE = re.compile(r"\b(?:will|won't|i'll|we'll|going to|gonna|plan to|intend to|promise)\b")
+_FIRST_PERSON = re.compile(r"\b(?:i|i'm|i've|i'd|me|my|mine)\b")
+_SOCIAL = re.compile(
+    r"\b(?:thank you|thanks|good evening|good morning|good night|hello|welcome|congratulations|"
+    r"ladies and gentlemen|applause|laughter)\b"
+)
+_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("comparison", _COMPARISON), ("than", _THAN), ("superlative", _SUPERLATIVE), ("cause", _CAUSE),
+    ("normative", _NORMATIVE), ("opinion", _OPINION), ("hedge", _HEDGE), ("future", _FUTURE),
+    ("first_person", _FIRST_PERSON), ("social", _SOCIAL),
+)
+LEXICAL_FEATURES: tuple[str, ...] = (
+    "number", "date", "name", *(name for name, _ in _CUES), "question", "log_words",
+)
+
+Vector = npt.NDArray[np.float64]
 
 
 class ClaimSpotter:
@@ -59,7 +84,7 @@ class ClaimSpotter:
 
     Computed once per sentence: by the consumers that follow transcription while it still runs, or else
     at extraction (under the lock, so two consumers never both compute one sentence; a sentence takes
-    microseconds). Which entities make a sentence check-worthy needs the whole talk, so that waits.
+    microseconds). Which entities name a claim needs the whole talk, so that waits.
     """
 
     def __init__(self) -> None:
@@ -84,51 +109,115 @@ class ClaimSpotter:
             return isinstance(text, str) and _lowered(text) in self._found
 
 
+@dataclass(frozen=True)
+class CheckworthyModel:
+    """Logistic regression over [sentence embedding, lexical features]; `threshold` was tuned on dev."""
+
+    coef: Vector
+    intercept: float
+    threshold: float
+    features: tuple[str, ...]
+
+    def probabilities(self, rows: Vector) -> Vector:
+        logits = rows @ self.coef + self.intercept
+        return np.asarray(1.0 / (1.0 + np.exp(-logits)), dtype=np.float64)
+
+    def scores(self, rows: Vector, texts: Sequence[str]) -> Vector:
+        """Probabilities, with questions at zero: a question asserts nothing evidence could settle."""
+        asked = np.array([is_question(t) for t in texts], dtype=bool)
+        return np.where(asked, 0.0, self.probabilities(rows))
+
+
+def model_path() -> Path:
+    return Path(str(resources.files("autointel") / "data" / "models" / MODEL_FILE))
+
+
+def load_model(path: Path | None = None) -> CheckworthyModel:
+    """The shipped coefficients (or those at `path`); refuses a file fitted on other features."""
+    with np.load(path or model_path()) as data:
+        features = tuple(str(f) for f in data["features"])
+        if features != LEXICAL_FEATURES:
+            raise ValueError(f"check-worthiness model was fitted on features {features}, not {LEXICAL_FEATURES}")
+        return CheckworthyModel(np.asarray(data["coef"], dtype=np.float64), float(data["intercept"]),
+                                float(data["threshold"]), features)
+
+
+def lexical_features(text: str, found: Sequence[Quantity] | None = None) -> tuple[float, ...]:
+    """The cheap cues, in `LEXICAL_FEATURES` order (`found`: the sentence's quantities, if spotted already)."""
+    lowered = _lowered(text)
+    found = quantities(lowered) if found is None else found
+    cues = [float(bool(pattern.search(lowered))) for _, pattern in _CUES]
+    question = is_question(text)
+    words = len(lowered.split())
+    return (float(any(q.kind != "year" for q in found)), float(_has_date(lowered, found)),
+            float(bool(candidate_names(text))), *cues, float(question), float(np.log1p(words)))
+
+
+def is_question(text: str) -> bool:
+    lowered = _lowered(text)
+    return lowered.endswith("?") or bool(_QUESTION_START.match(lowered))
+
+
+def feature_rows(texts: Sequence[str], embedder: Embedder, spotter: ClaimSpotter | None = None) -> Vector:
+    """One row per text: its (cached) embedding then its lexical features."""
+    vectors = np.asarray(embedder.embed(list(texts)), dtype=np.float64)
+    spot = spotter.spot if spotter is not None else None
+    lexical = [lexical_features(t, spot(t) if spot else None) for t in texts]
+    return np.hstack([vectors, np.asarray(lexical, dtype=np.float64).reshape(len(texts), len(LEXICAL_FEATURES))])
+
+
+def checkworthy_scores(
+    texts: Sequence[str], embedder: Embedder, spotter: ClaimSpotter | None = None,
+    model: CheckworthyModel | None = None,
+) -> tuple[float, ...]:
+    """Probability that each text is a check-worthy factual claim."""
+    if not texts:
+        return ()
+    model = model or load_model()
+    return tuple(float(p) for p in model.scores(feature_rows(texts, embedder, spotter), texts))
+
+
 def extract_claims(
-    sentences: Sequence[Sentence], exhaustive: bool, spotter: ClaimSpotter | None = None
+    sentences: Sequence[Sentence], exhaustive: bool, embedder: Embedder, spotter: ClaimSpotter | None = None,
+    model: CheckworthyModel | None = None,
 ) -> tuple[Claim, ...]:
     """Check-worthy sentences in transcript order: all of them, or the `TOP_N` most check-worthy."""
-    entities = [e for e in extract_entities(sentences) if len(e) > 1]
+    if not sentences:
+        return ()
+    model = model or load_model()
     spotter = spotter or ClaimSpotter()
-    scored: list[tuple[float, int, Claim]] = []
-    for index, sentence in enumerate(sentences):
-        kinds, score = claim_kinds(sentence.text, entities, spotter)
-        if kinds:
-            scored.append((score, index, Claim(sentence.text, sentence.start_s, kinds)))
+    scores = checkworthy_scores([s.text for s in sentences], embedder, spotter, model)
+    kept = [i for i, score in enumerate(scores) if score >= model.threshold]
     if not exhaustive:
-        scored = sorted(scored, key=lambda x: (-x[0], x[1]))[:TOP_N]
-    return tuple(claim for _, _, claim in sorted(scored, key=lambda x: x[1]))
+        kept = sorted(sorted(kept, key=lambda i: (-scores[i], i))[:TOP_N])
+    entities = [e for e in extract_entities(sentences) if len(e) > 1]
+    return tuple(Claim(sentences[i].text, sentences[i].start_s, claim_kinds(sentences[i].text, entities, spotter))
+                 for i in kept)
 
 
-def _lowered(text: str) -> str:
-    return " ".join(text.lower().replace("\u2019", "'").split())
-
-
-def claim_kinds(
-    text: str, entities: Sequence[str], spotter: ClaimSpotter | None = None
-) -> tuple[tuple[str, ...], float]:
-    """(kinds of check-worthiness, score); no kinds for questions, opinions, proposals and fragments."""
+def claim_kinds(text: str, entities: Sequence[str], spotter: ClaimSpotter | None = None) -> tuple[str, ...]:
+    """What a kept claim asserts: number, date, entity, comparison, superlative, cause, else statement."""
     lowered = _lowered(text)
-    if len(lowered.split()) < MIN_WORDS or lowered.endswith("?") or _QUESTION_START.match(lowered):
-        return (), 0.0
-    if _NORMATIVE.match(lowered):
-        return (), 0.0
     found = spotter.spot(text) if spotter is not None else quantities(lowered)
     kinds: list[str] = []
     if any(q.kind != "year" for q in found):
         kinds.append("number")
-    if any(q.kind == "year" for q in found) or _MONTH_DAY.search(lowered):
+    if _has_date(lowered, found):
         kinds.append("date")
     if candidate_names(text) or any(re.search(rf"(?<!\w){re.escape(e)}(?!\w)", text) for e in entities):
         kinds.append("entity")
-    if _COMPARISON.search(lowered):
+    if _COMPARISON.search(lowered) or _THAN.search(lowered):
         kinds.append("comparison")
-    strong = "comparison" in kinds and bool(_STRONG_COMPARISON.search(lowered))
-    if not ({"number", "date"} & set(kinds) or {"entity", "comparison"} <= set(kinds) or strong):
-        return (), 0.0
-    score = sum(WEIGHTS[k] for k in kinds) + 0.3 * any(q.kind in ("percent", "money", "change") for q in found)
-    if _OPINION.match(lowered):
-        score *= 0.5
-    if _HEDGE.search(lowered):
-        score *= 0.7
-    return tuple(kinds), round(score, 4)
+    if _SUPERLATIVE.search(lowered):
+        kinds.append("superlative")
+    if _CAUSE.search(lowered):
+        kinds.append("cause")
+    return tuple(kinds) or ("statement",)
+
+
+def _has_date(lowered: str, found: Sequence[Quantity]) -> bool:
+    return any(q.kind == "year" for q in found) or bool(_MONTH_DAY.search(lowered))
+
+
+def _lowered(text: str) -> str:
+    return " ".join(text.lower().replace("\u2019", "'").split())

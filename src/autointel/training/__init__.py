@@ -1,0 +1,1 @@
+"""Offline training of the small models that ship in `autointel/data/models` (scikit-learn, seeded)."""
