@@ -61,6 +61,7 @@ class Transcript:
     language: str
     quality: float
     warnings: tuple[TranscriptWarning, ...] = ()
+    duration_s: float = 0.0  # seconds of audio the decoder read (the media's true length, not its header's)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from urllib.parse import unquote, urlparse
 
 from autointel.errors import InputError
 from autointel.model import Media
+from autointel.phases.audio import decoded_duration
 from autointel.phases.netguard import IPAddress, NetworkPolicy, is_forbidden_ip
 from autointel.phases.transfer import Transfer
 from autointel.urls import public_url
@@ -76,6 +77,8 @@ def describe_local(source: str, path: Path, title: str, platform: str, limits: A
     probe = probe_media(path)
     if not probe.has_audio:
         raise InputError(f"no audio stream in {path}")
+    if probe.duration_s <= 0:  # no duration in the header (as browsers record WebM): measure the audio
+        probe = Probe(decoded_duration(str(path), limits.max_duration_s), True)
     if probe.duration_s < MIN_DURATION_S:
         raise InputError(f"media lasts {probe.duration_s:.2f} s: too short to hold speech (truncated?): {path}")
     if probe.duration_s > limits.max_duration_s:

@@ -258,6 +258,16 @@ def decode_blocks(path: str, block_s: float = 10.0) -> Iterator[Audio]:
         yield from _resampled(resampler, None)  # what the resampler still holds
 
 
+def decoded_duration(path: str, cap_s: float) -> float:
+    """Seconds of audio the media decodes to, counting no further than just past `cap_s`."""
+    samples = 0
+    for block in decode_blocks(path):
+        samples += len(block)
+        if samples > cap_s * SAMPLE_RATE:
+            break
+    return samples / SAMPLE_RATE
+
+
 def _resampled(resampler: Any, frame: Any) -> Iterator[Audio]:
     """The resampled samples of a gathered frame as one block (None flushes the resampler)."""
     parts = [_samples(out) for out in resampler.resample(frame)]

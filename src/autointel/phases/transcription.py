@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from autointel.errors import InputError
-from autointel.model import Segment, Transcript
+from autointel.model import Segment, Transcript, TranscriptWarning
 from autointel.phases.audio import (
     SAMPLE_RATE,
     SpeechOptions,
@@ -42,6 +42,16 @@ from autointel.phases.audio import (
     decode_blocks,
     load_silero_vad,
     silero_detector,
+)
+from autointel.phases.transcript_quality import (
+    QualityThresholds,
+    SegmentSignals,
+    WindowSignals,
+    flagged_share,
+    gap_warning,
+    merge_warnings,
+    segment_flags,
+    uncovered_speech,
 )
 
 SegmentCallback = Callable[[Segment], None]
@@ -69,15 +79,18 @@ class RawSegment:
     text: str
     avg_logprob: float
     no_speech_prob: float
+    token_probs: tuple[float, ...] = ()  # the aligner's probability of each text token (transcript_quality)
 
 
 class Transcriber:
     """Holds one loaded model; ctranslate2 models serve concurrent calls, so one instance is shared."""
 
     def __init__(self, model_path: str | None = None, cpu_threads: int = 2, speech: SpeechOptions | None = None,
-                 encoder_margin_s: float | None = ENCODER_MARGIN_S) -> None:
+                 encoder_margin_s: float | None = ENCODER_MARGIN_S,
+                 quality: QualityThresholds | None = None) -> None:
         """`encoder_margin_s`: a window shorter than 30 s is encoded with this much padding after its speech instead
-        of up to 30 s of it (None: always 30 s, as faster-whisper does)."""
+        of up to 30 s of it (None: always 30 s, as faster-whisper does). `quality`: where transcript warnings
+        start."""
         from faster_whisper import WhisperModel
 
         path = model_path or default_model_path()
@@ -86,55 +99,97 @@ class Transcriber:
         self.model_path = path
         self.speech = speech or SpeechOptions()
         self.encoder_margin_s = encoder_margin_s
+        self.quality = quality or QualityThresholds()
         self._model = WhisperModel(path, device="cpu", compute_type="int8", cpu_threads=cpu_threads)
         load_silero_vad()  # with the weights, not in the first call: a loaded Transcriber is ready to decode
 
-    def transcribe(self, media_path: str, beam_size: int = 1, on_segment: SegmentCallback | None = None) -> Transcript:
+    def transcribe(self, media_path: str, beam_size: int = 1, on_segment: SegmentCallback | None = None,
+                   bounds: DecodeBounds | None = None) -> Transcript:
         """Each segment is handed to `on_segment` as soon as it is decoded, in time order.
 
-        Raises InputError for media with no audio stream or that cannot be opened; silence gives an empty
-        transcript with quality 0.
+        Raises InputError for media with no audio stream, that cannot be opened, or that decodes to more audio
+        than `bounds` allow (whatever its header says), and DecodeCancelled when `bounds` says stop; silence
+        gives an empty transcript with quality 0. Each segment carries its transcript-quality flags when it is
+        handed over (they depend only on what came before), and the transcript lists the warnings.
         """
         decoder = _WindowDecoder(self._model, beam_size, self.encoder_margin_s)
         segments: list[Segment] = []
         weights: list[tuple[float, float]] = []
-        for window, raw_segments in self._decoded_windows(media_path, decoder):
+        gaps: list[TranscriptWarning] = []
+        audio = _AudioClock(bounds or DecodeBounds())
+        for window, raw_segments, decoded in self._decoded_windows(media_path, decoder, audio):
+            if gap := self._gap(window, raw_segments, decoded):
+                gaps.append(gap)
             for raw in raw_segments:
-                segment = _to_media_time(raw, window)
+                flags = segment_flags(_signals(raw), [s.text for s in segments], self.quality)
+                segment = _to_media_time(raw, window, flags)
                 segments.append(segment)
                 weights.append((max(segment.end_s - segment.start_s, 0.01), _segment_quality(raw)))
                 if on_segment is not None:
                     on_segment(segment)
-        total = sum(w for w, _ in weights)
-        quality = sum(w * q for w, q in weights) / total if total else 0.0
-        return Transcript(
-            text=" ".join(s.text for s in segments),
-            segments=tuple(segments),
-            language=decoder.language or "en",
-            quality=round(min(max(quality, 0.0), 1.0), 4),
-        )
+        return dataclasses.replace(_assemble(segments, weights, gaps, decoder.language or "en"),
+                       duration_s=round(audio.seconds, 3))
 
-    def _decoded_windows(self, media_path: str, decoder: _WindowDecoder) -> Iterator[tuple[SpeechWindow,
-                                                                                             list[RawSegment]]]:
-        """Decode each window as soon as a full one (or the last one) is queued."""
+    def _gap(self, window: SpeechWindow, raw_segments: Sequence[RawSegment],
+             decoded: int) -> TranscriptWarning | None:
+        """A warning for the window's speech that got no text, if there is enough of it."""
+        signals = WindowSignals(window.media_time(0.0), decoded / SAMPLE_RATE,
+                                tuple((r.start, r.end) for r in raw_segments))
+        gap = uncovered_speech(signals, self.quality)
+        if gap is None:
+            return None
+        return gap_warning(window.media_time(gap[0]), window.media_time(gap[1], end=True))
+
+    def _decoded_windows(self, media_path: str, decoder: _WindowDecoder, audio: _AudioClock
+                         ) -> Iterator[tuple[SpeechWindow, list[RawSegment], int]]:
+        """Decode each window as soon as a full one (or the last one) is queued; with the samples decoded."""
         waiting = SpeechQueue(self.speech)
-        for units in self._speech_units(media_path):
+        for units in self._speech_units(media_path, audio):
             final = units is None
             waiting.extend(units or [])
             while waiting.ready(final=final):
                 window = waiting.window()
                 raw_segments, decoded = decoder.decode(window)
                 waiting.consume(decoded)
-                yield window, raw_segments
+                yield window, raw_segments, decoded
 
-    def _speech_units(self, media_path: str) -> Iterator[list[SpeechUnit] | None]:
+    def _speech_units(self, media_path: str, audio: _AudioClock) -> Iterator[list[SpeechUnit] | None]:
         """Batches of speech as VAD finds it while the media is decoded, then None at the end."""
         scanner = SpeechScanner(silero_detector(self.speech), self.speech)
         for block in decode_blocks(media_path):
+            audio.advance(len(block))
             if units := scanner.feed(block):
                 yield units
         yield scanner.finish()
         yield None
+
+
+class DecodeCancelled(Exception):
+    """The run was interrupted; the decoder stopped between blocks."""
+
+
+@dataclass(frozen=True)
+class DecodeBounds:
+    """What the decoder may do: media are bounded by the audio they decode to, not by their header."""
+
+    max_duration_s: float = math.inf
+    stop: Callable[[], bool] = lambda: False  # checked between blocks (Ctrl-C)
+
+
+class _AudioClock:
+    """Seconds of audio decoded so far, checked against the bounds after every block."""
+
+    def __init__(self, bounds: DecodeBounds) -> None:
+        self._bounds = bounds
+        self.seconds = 0.0
+
+    def advance(self, samples: int) -> None:
+        if self._bounds.stop():
+            raise DecodeCancelled("interrupted")
+        self.seconds += samples / SAMPLE_RATE
+        if self.seconds > self._bounds.max_duration_s:
+            raise InputError(f"media decodes to more than the --max-duration limit of "
+                             f"{self._bounds.max_duration_s:.0f} s of audio (whatever its header says)")
 
 
 class _WindowDecoder:
@@ -171,11 +226,12 @@ class _WindowDecoder:
             return [], seen  # faster-whisper's no-speech rule: skip the window
         pieces, stopped_at = split_on_timestamps(result.sequences_ids[0], tokenizer.timestamp_begin,
                                                  model.time_precision, seen / SAMPLE_RATE)
-        segments = []
-        for start, end, tokens in pieces:
-            text = tokenizer.decode(tokens).strip()
-            if text and end > start:
-                segments.append(RawSegment(start, end, text, float(avg_logprob), float(result.no_speech_prob)))
+        kept = [(start, end, tokens) for start, end, tokens in pieces
+                if end > start and tokenizer.decode(tokens).strip()]
+        probs = _token_probabilities(model, encoder_output, tokenizer, [t for _, _, t in kept], frames)
+        segments = [RawSegment(start, end, tokenizer.decode(tokens).strip(), float(avg_logprob),
+                               float(result.no_speech_prob), p)
+                    for (start, end, tokens), p in zip(kept, probs, strict=True)]
         decoded = seen if stopped_at is None else min(round(stopped_at * SAMPLE_RATE), seen)
         return segments, decoded if decoded > 0 else seen  # always progress
 
@@ -266,10 +322,46 @@ def split_on_timestamps(tokens: Sequence[int], timestamp_begin: int, precision: 
     return pieces, None if single_ending else times[last - 1]
 
 
-def _to_media_time(raw: RawSegment, window: SpeechWindow) -> Segment:
+def _token_probabilities(model: Any, encoder_output: Any, tokenizer: Any, texts: Sequence[list[int]],
+                         frames: int) -> list[tuple[float, ...]]:
+    """The probability of each text token given the audio, per segment: one alignment pass over the window
+    (faster-whisper's word-timestamp pass), the confidence signal of the transcript-quality warnings."""
+    flat = [token for tokens in texts for token in tokens]
+    if not flat:
+        return [() for _ in texts]
+    aligned = model.model.align(encoder_output, tokenizer.sot_sequence, [flat], frames)[0].text_token_probs
+    out: list[tuple[float, ...]] = []
+    at = 0
+    for tokens in texts:
+        out.append(tuple(float(p) for p in aligned[at:at + len(tokens)]))
+        at += len(tokens)
+    return out
+
+
+def _signals(raw: RawSegment) -> SegmentSignals:
+    return SegmentSignals(raw.text, raw.start, raw.end, raw.avg_logprob, raw.token_probs)
+
+
+def _to_media_time(raw: RawSegment, window: SpeechWindow, flags: tuple[str, ...] = ()) -> Segment:
     start = window.media_time(raw.start)
     end = max(window.media_time(raw.end, end=True), start)
-    return Segment(start_s=round(start, 3), end_s=round(end, 3), text=raw.text)
+    return Segment(start_s=round(start, 3), end_s=round(end, 3), text=raw.text, flags=flags)
+
+
+def _assemble(segments: list[Segment], weights: list[tuple[float, float]], gaps: list[TranscriptWarning],
+              language: str) -> Transcript:
+    """The transcript, its warnings, and a quality discounted by the share of speech under a warning."""
+    warnings = merge_warnings(segments, gaps)
+    total = sum(w for w, _ in weights)
+    confidence = sum(w * q for w, q in weights) / total if total else 0.0
+    quality = confidence * (1.0 - flagged_share(segments, warnings))
+    return Transcript(
+        text=" ".join(s.text for s in segments),
+        segments=tuple(segments),
+        language=language,
+        quality=round(min(max(quality, 0.0), 1.0), 4),
+        warnings=warnings,
+    )
 
 
 def _segment_quality(raw: RawSegment) -> float:
