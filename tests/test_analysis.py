@@ -107,8 +107,11 @@ def test_summarize_is_extractive_ordered_and_diverse(embedder: MiniLMEmbedder) -
 def test_extract_themes_separates_topics(embedder: MiniLMEmbedder) -> None:
     themes = extract_themes(TWO_TOPICS, embedder, max_themes=2)
     assert 1 <= len(themes) <= 2
-    keywords = {k for t in themes for k in t.keywords}
-    assert "budget" in keywords and "teachers" in keywords
+    words = [" ".join((t.label, *t.keywords)).lower() for t in themes]
+    budget = [i for i, w in enumerate(words) if "budget" in w or "tax" in w]
+    schools = [i for i, w in enumerate(words) if "teacher" in w or "classroom" in w or "school" in w]
+    assert budget and schools and set(budget) != set(schools)  # one theme per topic
+    assert all(1 <= len(t.label.split()) <= 3 for t in themes)  # keyphrases, not word lists
     assert all(0 < t.weight <= 1 for t in themes) and sum(t.weight for t in themes) <= 1.0 + 1e-9
     assert extract_themes((), embedder) == ()
 

@@ -1,13 +1,16 @@
-"""Briefing: the Markdown report a reader gets, assembled only from values computed upstream."""
+"""Briefing: the Markdown report a reader gets, assembled only from values computed upstream.
+
+A reader should be able to trust every line: each score says what it measures, transcript warnings are
+shown where the recogniser struggled, and key insights say how they were chosen.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from autointel.model import Analysis, Media, Transcript, Verdict, Verification
-
-
-def _clock(seconds: float) -> str:
-    minutes, secs = divmod(int(seconds), 60)
-    return f"{minutes:02d}:{secs:02d}"
+from autointel.phases.explain import clock, deception_line, plural, quality_line, trust_line, verb, warning_lines
+from autointel.phases.insights import INSIGHT_RULE, Insight
 
 
 def render_briefing(
@@ -16,48 +19,76 @@ def render_briefing(
     analysis: Analysis,
     verification: Verification | None,
     deception_score: float | None,
+    insights: Sequence[Insight] = (),
 ) -> str:
     lines = [f"# Intelligence briefing: {media.title}", "", "## Overview", ""]
     lines.append(
         f"Source `{media.source}` ({media.platform}), {media.duration_s:.0f} s, "
-        f"{len(transcript.segments)} transcript segments, language {transcript.language}, "
+        f"{plural(len(transcript.segments), 'transcript segment')}, language {transcript.language}, "
         f"transcription quality {transcript.quality:.2f}."
     )
-    lines += ["", "## Key Insights", "", analysis.summary or "_The transcript is empty._", ""]
-    lines += ["## Themes", ""]
-    lines += [f"- **{t.label}** ({t.weight:.0%}): {', '.join(t.keywords)}" for t in analysis.themes] or ["- none"]
+    lines += _warnings(transcript)
+    lines += ["", "## Summary", "", analysis.summary or "_The transcript is empty._", ""]
+    lines += ["## Key Insights", "", f"_{INSIGHT_RULE}_", ""]
+    lines += [f"- [{clock(i.start_s)}] \"{i.text}\" ({i.reason})" for i in insights] or ["- none"]
+    lines += ["", "## Themes", ""]
+    lines += [_theme(t.label, t.weight, t.keywords) for t in analysis.themes] or ["- none"]
     lines += ["", "## Perspectives", ""]
     lines.append(f"- Present: {', '.join(analysis.perspectives.present) or 'none'}")
     lines.append(f"- Missing: {', '.join(analysis.perspectives.missing) or 'none'}")
     lines += ["", "## Fallacies", ""]
     lines += [
-        f"- [{_clock(f.start_s)}] **{f.type.replace('_', ' ')}** ({f.confidence:.2f}): \"{f.quote}\" - {f.explanation}"
+        f"- [{clock(f.start_s)}] **{f.type.replace('_', ' ')}** ({f.confidence:.2f}): \"{f.quote}\" - {f.explanation}"
         for f in analysis.fallacies
     ] or ["- none detected"]
-    lines += ["", "## Verified Claims", ""]
-    if verification is None:
-        lines.append("- verification not run at this depth")
-    else:
-        for claim in verification.claims:
-            source = f" (source: {claim.evidence[0].source})" if claim.evidence else ""
-            lines.append(f"- [{_clock(claim.start_s)}] **{claim.verdict.value}** ({claim.confidence:.2f}): "
-                         f"\"{claim.text}\" - {claim.rationale}{source}")
-        if not verification.claims:
-            lines.append("- no check-worthy claims found")
+    lines += ["", "## Verified Claims", "", *_claims(verification)]
+    lines += ["", "## Scores", "", *_scores(transcript, verification, deception_score)]
     lines += ["", "## Conclusion", "", _conclusion(analysis, verification, deception_score), ""]
     return "\n".join(lines)
 
 
+def _warnings(transcript: Transcript) -> list[str]:
+    if not transcript.warnings:
+        return []
+    return ["", "## Transcript warnings", "", *(f"- {line}" for line in warning_lines(transcript.warnings))]
+
+
+def _theme(label: str, weight: float, keywords: Sequence[str]) -> str:
+    related = f": {', '.join(keywords)}" if keywords else ""
+    return f"- **{label}** ({weight:.0%} of sentences){related}"
+
+
+def _claims(verification: Verification | None) -> list[str]:
+    if verification is None:
+        return ["- verification not run at this depth"]
+    lines = []
+    for claim in verification.claims:
+        source = f" (source: {claim.evidence[0].source})" if claim.evidence else ""
+        lines.append(f"- [{clock(claim.start_s)}] **{claim.verdict.value}** ({claim.confidence:.2f}): "
+                     f"\"{claim.text}\" - {claim.rationale}{source}")
+    return lines or ["- no check-worthy claims found"]
+
+
+def _scores(transcript: Transcript, verification: Verification | None, deception_score: float | None) -> list[str]:
+    lines = [quality_line(transcript.quality)]
+    if verification is not None:
+        lines.append(trust_line(verification.trust_score))
+    if deception_score is not None:
+        lines.append(deception_line(deception_score))
+    return [f"- {line}" for line in lines]
+
+
 def _conclusion(analysis: Analysis, verification: Verification | None, deception_score: float | None) -> str:
     parts = [f"Overall sentiment is {analysis.sentiment.label} ({analysis.sentiment.score:+.2f})."]
-    parts.append(f"{len(analysis.fallacies)} potential fallacies were flagged.")
+    flagged = len(analysis.fallacies)
+    parts.append(f"{plural(flagged, 'potential fallacy', 'potential fallacies')} {verb(flagged, 'was', 'were')} "
+                 "flagged.")
     if verification is not None:
         verdicts = [c.verdict for c in verification.claims]
-        parts.append(
-            f"Of {len(verdicts)} claims, {verdicts.count(Verdict.SUPPORTED)} are supported, "
-            f"{verdicts.count(Verdict.CONTRADICTED)} contradicted and "
-            f"{verdicts.count(Verdict.UNVERIFIABLE)} unverifiable; trust score {verification.trust_score:.0f}/100."
-        )
+        counts = [(verdicts.count(v), v.value) for v in Verdict]
+        said = [f"{n} {verb(n)} {name}" for n, name in counts]
+        parts.append(f"Of {plural(len(verdicts), 'claim')}, {said[0]}, {said[1]} and {said[2]}; "
+                     f"trust score {verification.trust_score:.0f}/100.")
     if deception_score is not None:
-        parts.append(f"Deception score {deception_score:.2f} (0 = none, 1 = high).")
+        parts.append(f"Deception score {deception_score:.2f}.")
     return " ".join(parts)

@@ -1,7 +1,9 @@
 """Extractive summary: TextRank centrality over embedding similarity, then MMR for diversity.
 
 Centrality finds the sentences most of the talk agrees with; maximal marginal relevance stops the
-summary from repeating the same point three times. Selected sentences keep their transcript order.
+summary from repeating the same point three times. Selected sentences keep their transcript order, and
+only whole sentences are quoted: a piece of a run-on cut at a segment boundary (`Sentence.fragment`) joined
+to another would read as a sentence nobody said.
 """
 
 from __future__ import annotations
@@ -22,20 +24,33 @@ MIN_WORDS = 6  # shorter sentences ("Thank you.") are skipped unless nothing els
 
 
 def summarize(sentences: Sequence[Sentence], embedder: Embedder, max_sentences: int = 3) -> str:
-    """Pick up to `max_sentences` central yet mutually different sentences, in original order."""
-    if not sentences or max_sentences <= 0:
+    """Pick up to `max_sentences` central yet mutually different whole sentences, in original order."""
+    candidates = quotable(sentences)
+    if not candidates or max_sentences <= 0:
         return ""
-    candidates = [i for i, s in enumerate(sentences) if len(s.text.split()) >= MIN_WORDS]
-    if not candidates:
-        candidates = list(range(len(sentences)))
     if len(candidates) <= max_sentences:
         return " ".join(sentences[i].text for i in candidates)
-    vectors = embed_sentences([sentences[i] for i in candidates], embedder).astype(np.float64)
-    similarity = np.clip(vectors @ vectors.T, 0.0, None)
-    np.fill_diagonal(similarity, 0.0)
-    scores = textrank(similarity)
-    chosen = mmr(scores, vectors @ vectors.T, max_sentences)
+    scores, similarity = centrality([sentences[i] for i in candidates], embedder)
+    chosen = mmr(scores, similarity, max_sentences)
     return " ".join(sentences[candidates[i]].text for i in sorted(chosen))
+
+
+def quotable(sentences: Sequence[Sentence]) -> list[int]:
+    """Indexes of the whole sentences worth quoting: long enough ones, or any whole one if none is."""
+    whole = [i for i, s in enumerate(sentences) if not s.fragment]
+    long_enough = [i for i in whole if len(sentences[i].text.split()) >= MIN_WORDS]
+    return long_enough or whole
+
+
+def centrality(
+    sentences: Sequence[Sentence], embedder: Embedder
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """TextRank score of each sentence and the cosine similarity matrix it was computed from."""
+    vectors = embed_sentences(sentences, embedder).astype(np.float64)
+    cosine = vectors @ vectors.T
+    graph = np.clip(cosine, 0.0, None)
+    np.fill_diagonal(graph, 0.0)
+    return textrank(graph), cosine
 
 
 def textrank(similarity: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
@@ -49,8 +64,10 @@ def textrank(similarity: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     return rank
 
 
-def mmr(scores: npt.NDArray[np.float64], similarity: npt.NDArray[np.float64], k: int) -> list[int]:
-    """Greedy maximal marginal relevance; ties go to the earlier sentence."""
+def mmr(
+    scores: npt.NDArray[np.float64], similarity: npt.NDArray[np.float64], k: int, weight: float = MMR_LAMBDA
+) -> list[int]:
+    """Greedy maximal marginal relevance (`weight` on relevance, the rest on novelty); ties go to the earlier."""
     top = float(scores.max())
     relevance = scores / top if top > 0 else np.ones_like(scores)
     chosen: list[int] = []
@@ -60,7 +77,7 @@ def mmr(scores: npt.NDArray[np.float64], similarity: npt.NDArray[np.float64], k:
             if i in chosen:
                 continue
             redundancy = max((float(similarity[i, j]) for j in chosen), default=0.0)
-            value = MMR_LAMBDA * float(relevance[i]) - (1 - MMR_LAMBDA) * redundancy
+            value = weight * float(relevance[i]) - (1 - weight) * redundancy
             if value > best_value + 1e-12:
                 best, best_value = i, value
         chosen.append(best)
