@@ -18,6 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from autointel.engines.resources import Resources
 from autointel.errors import InputError
 from autointel.phases import netguard
 from tests.conftest import FIXTURES, talk_media
@@ -300,8 +301,8 @@ def test_url_guard_refuses_exactly_when_an_address_is_not_public(host: str, addr
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.text(max_size=400))
-def test_analyzers_accept_arbitrary_text(text: str) -> None:
+@given(text=st.text(max_size=400))
+def test_analyzers_accept_arbitrary_text(text: str, resources: Resources) -> None:
     from autointel.model import Segment, Transcript
     from autointel.phases.analysis import analyze_sentiment, extract_entities
     from autointel.phases.text import split_sentences
@@ -312,7 +313,7 @@ def test_analyzers_accept_arbitrary_text(text: str) -> None:
     assert all(0.0 <= s.start_s <= 5.0 for s in sentences)
     assert -1.0 <= analyze_sentiment(sentences).score <= 1.0
     extract_entities(sentences)
-    claims = extract_claims(sentences, exhaustive=True)
+    claims = extract_claims(sentences, exhaustive=True, embedder=resources.embedder())
     assert all(c.text for c in claims)
 
 

@@ -104,6 +104,9 @@ def _dispatch(args: argparse.Namespace, output: OutputGuard) -> int:
         _error_line(exc)
         return exc.exit_code
     except KeyboardInterrupt:
+        import signal
+
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # already stopping: a further Ctrl-C must not cut the exit
         print("autointel: interrupted; stores were closed", file=sys.stderr)
         return EXIT_INTERRUPTED
 

@@ -18,11 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from autointel.engines.context import RunContext
+from autointel.engines.interrupt import wind_down
 from autointel.engines.plan import Plan, Step, fingerprint
 from autointel.engines.steps import run_step
 from autointel.llm.profiles import ProviderModel, load_profile, record_profile
-
-INTERRUPT_GRACE_S = 30.0  # how long Ctrl-C waits for the running steps before the stores close
 
 CREW_ENV = {"CREWAI_DISABLE_TELEMETRY": "true", "OTEL_SDK_DISABLED": "true", "CREWAI_TRACING_ENABLED": "false"}
 
@@ -148,14 +147,6 @@ def supervise(plan: Plan, ctx: RunContext, info: dict[str, Any], events: Any, pr
     if ctx.settings.llm_record is not None and ctx.settings.llm != "offline":
         record_profile(ctx.settings.llm_record, ctx.settings.llm, [float(c["latency_s"]) for c in calls])
     return info
-
-
-def wind_down(ctx: RunContext, finished: threading.Event) -> None:
-    """On Ctrl-C: steps not yet started skip themselves; wait for the running ones, so no CrewAI thread is
-    left to touch the closed stores or log tracebacks while the interpreter shuts down."""
-    ctx.cancelled.set()
-    if not finished.wait(INTERRUPT_GRACE_S):  # a long step still runs: CrewAI must not print over the exit
-        logging.getLogger("crewai").setLevel(logging.CRITICAL + 1)
 
 
 def mark_unrun(plan: Plan, ctx: RunContext) -> None:

@@ -12,9 +12,12 @@ it waits no turns.
 from __future__ import annotations
 
 import asyncio
+import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from autointel.engines.context import RunContext
+from autointel.engines.interrupt import wind_down
 from autointel.engines.plan import Plan, Step
 from autointel.engines.steps import release_followers, run_step
 from autointel.llm.profiles import BUILTIN_PROFILES, ProviderModel, approximate_tokens, load_profile
@@ -26,7 +29,7 @@ def schedule_pipeline(plan: Plan, ctx: RunContext) -> dict[str, object]:
     profile = load_profile(ctx.settings.llm_profile) if offline else BUILTIN_PROFILES["instant"]
     provider = ProviderModel(profile, t0=ctx.recorder.t0, seed=ctx.settings.llm_seed)
     timings: dict[str, tuple[float, float]] = {}
-    asyncio.run(_run_graph(plan, ctx, provider, timings))
+    _supervised(lambda: asyncio.run(_run_graph(plan, ctx, provider, timings)), ctx)
     status = {s.name: s.status for s in ctx.recorder.steps()}
     return {
         "task_timings": [{"name": name, "start_s": start, "end_s": end, "status": status.get(name, "unfinished")}
@@ -58,7 +61,7 @@ async def _run_graph(plan: Plan, ctx: RunContext, provider: ProviderModel,
         async def run(step: Step) -> bool:
             try:
                 results = await asyncio.gather(*(tasks[d] for d in step.deps))
-                if not all(results):
+                if not all(results) or ctx.cancelled.is_set():
                     ctx.recorder.skipped(step.name, step.phase)
                     return False
                 await loop.run_in_executor(pool, turn_then_step, step)
@@ -82,3 +85,27 @@ def _provider_turn(ctx: RunContext, step: Step, provider: ProviderModel, prompt_
         ctx.record_error(step.phase, exc)
         ctx.recorder.failed(step.name, step.phase)
         raise
+
+
+def _supervised(body: Callable[[], None], ctx: RunContext) -> None:
+    """Run the event loop in a worker, so that Ctrl-C reaches this thread as it does in the CrewAI engines and
+    is answered the same way: the running steps are stopped and waited for (`interrupt.wind_down`)."""
+    finished = threading.Event()
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            body()
+        except BaseException as exc:  # re-raised below, on the caller's thread
+            failure.append(exc)
+        finally:
+            finished.set()
+
+    threading.Thread(target=run, name="autointel-pipeline", daemon=True).start()
+    try:
+        finished.wait()
+    except KeyboardInterrupt:
+        wind_down(ctx, finished)
+        raise
+    if failure:
+        raise failure[0]

@@ -39,8 +39,17 @@ def execute(
         crew_info = scheduler(plan, ctx)
     finally:
         if own:
-            res.close()
+            _close(res, ctx)
     return assemble(plan, ctx, crew_info)
+
+
+def _close(resources: Resources, ctx: RunContext) -> None:
+    """Close the stores; a failure to save them (disk full, a read-only data dir) marks the result partial
+    instead of losing it."""
+    try:
+        resources.close()
+    except Exception as exc:  # any store failure is reported in the result
+        ctx.record_error("integration", exc)
 
 
 def assemble(plan: Plan, ctx: RunContext, crew_info: dict[str, object] | None) -> RunResult:

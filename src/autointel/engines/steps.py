@@ -6,6 +6,7 @@ so the two produce the same work by construction.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Callable, Sequence
 from typing import TypeVar
@@ -19,8 +20,11 @@ from autointel.phases import analysis as an
 from autointel.phases import verification as ver
 from autointel.phases.acquisition import AcquisitionLimits, acquire
 from autointel.phases.briefing import render_briefing
+from autointel.phases.insights import key_insights
 from autointel.phases.integration import build_graph
 from autointel.phases.text import Sentence, split_sentences
+from autointel.phases.transcript_quality import warning_line
+from autointel.phases.transcription import DecodeBounds
 
 StepFunction = Callable[[RunContext, Step], str]
 
@@ -57,15 +61,20 @@ def step_transcribe(ctx: RunContext, step: Step) -> str:
             stream.on_segment(segment)
 
     try:
+        bounds = DecodeBounds(ctx.settings.max_duration_s, ctx.cancelled.is_set)
         transcript = ctx.resources.transcriber().transcribe(media.path, beam_size=ctx.settings.beam_size,
-                                                            on_segment=on_segment)
+                                                            on_segment=on_segment, bounds=bounds)
     finally:
         if stream is not None:
             stream.finish()
+    if transcript.duration_s > 0:  # the length the audio really has, not the container header's
+        ctx.board.media = dataclasses.replace(media, duration_s=transcript.duration_s)
     ctx.board.transcript = transcript
     ctx.board.sentences = split_sentences(transcript)
     if not transcript.segments:
         ctx.warn("no speech found: the transcript is empty")
+    for warning in transcript.warnings:  # flagged segments already feed no sentence (phases.text)
+        ctx.warn(warning_line(warning))
     return f"transcribed {len(transcript.segments)} segments, quality {transcript.quality:.2f}"
 
 
@@ -132,7 +141,8 @@ def step_claim_extraction(ctx: RunContext, step: Step) -> str:
             spotter.spot(sentence.text)
 
     _while_decoding(ctx, step, spot)
-    claims = ver.extract_claims(ctx.board.sentences, ctx.settings.depth.exhaustive, spotter)
+    embedder = ctx.resources.embedder()
+    claims = ver.extract_claims(ctx.board.sentences, ctx.settings.depth.exhaustive, embedder, spotter)
     ctx.board.claims = claims
     return f"{len(claims)} check-worthy claims"
 
@@ -223,8 +233,12 @@ def step_graph_build(ctx: RunContext, step: Step) -> str:
 
 def step_briefing(ctx: RunContext, step: Step) -> str:
     b = ctx.board
+    analysis = analysis_of(ctx)
+    claims = b.verification.claims if b.verification is not None else ()
+    insights = key_insights(b.sentences, ctx.resources.embedder(), analysis.fallacies, claims)
     b.briefing = render_briefing(
-        _need(b.media, "media"), _need(b.transcript, "transcript"), analysis_of(ctx), b.verification, b.deception_score
+        _need(b.media, "media"), _need(b.transcript, "transcript"), analysis, b.verification, b.deception_score,
+        insights,
     )
     return b.briefing
 

@@ -27,6 +27,9 @@ class Sentence:
     text: str
     start_s: float
     end_s: float
+    # A piece of a run-on span cut at a segment boundary: not something the speaker said as a whole, so it is
+    # never quoted as a sentence (summary, key insights).
+    fragment: bool = False
 
 
 @dataclass(frozen=True)
@@ -39,7 +42,10 @@ class _Piece:
 
 
 def split_sentences(transcript: Transcript) -> tuple[Sentence, ...]:
-    """Split the transcript into timestamped sentences (segment boundaries when there is no punctuation)."""
+    """Split the transcript into timestamped sentences (segment boundaries when there is no punctuation).
+
+    Segments with transcript-quality flags are left out: what the recogniser got wrong is no claim, theme or
+    summary sentence."""
     pieces = _pieces(transcript)
     if not pieces:
         return ()
@@ -51,14 +57,15 @@ def split_sentences(transcript: Transcript) -> tuple[Sentence, ...]:
         spans = _sentence_spans(joined)
     out: list[Sentence] = []
     for start, end in spans:
-        for sub_start, sub_end in _cut_long_span(joined, start, end, segment_starts):
+        cut = _cut_long_span(joined, start, end, segment_starts)
+        for sub_start, sub_end in cut:
             text = joined[sub_start:sub_end].strip()
             if not any(c.isalnum() for c in text):
                 continue
             lead = len(joined[sub_start:sub_end]) - len(joined[sub_start:sub_end].lstrip())
             first = sub_start + lead
             last = first + len(text)
-            out.append(Sentence(text, _time_at(pieces, first), _time_at(pieces, last)))
+            out.append(Sentence(text, _time_at(pieces, first), _time_at(pieces, last), fragment=len(cut) > 1))
     return tuple(out)
 
 
@@ -107,7 +114,7 @@ def _pieces(transcript: Transcript) -> list[_Piece]:
     offset = 0
     for segment in segments:
         text = " ".join(segment.text.split())
-        if not text:
+        if not text or segment.flags:  # a flagged segment (transcript_quality) feeds no sentence
             continue
         pieces.append(_Piece(offset, text, segment))
         offset += len(text) + 1
