@@ -27,7 +27,7 @@ from autointel.phases.transcript_quality import (
     uncovered_speech,
 )
 from autointel.phases.transcription import Transcriber
-from autointel.training.transcript_quality_eval import Recording, _row, load_manifest, normalize
+from autointel.evaluation.transcripts import Recording, _row, load_manifest, normalize
 
 SPEECH = Path(__file__).resolve().parent.parent / "datasets" / "speech"
 T = QualityThresholds()

@@ -18,6 +18,7 @@ from pathlib import Path
 from autointel.evaluation.goals import GOALS, GoalResult, Role, judge
 from autointel.evaluation.records import KINDS, Kind
 from autointel.evaluation.report import Scored, score_file
+from autointel.evaluation.transcripts import Row, evaluate_all
 from autointel.memory.embeddings import Embedder
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -49,6 +50,7 @@ class QualityReport:
     date: str
     goals: tuple[GoalResult, ...]
     fixtures: FixtureScores | None
+    recordings: tuple[Row, ...]  # transcript-quality warnings on real recordings (datasets/speech)
 
 
 def bundled_sets(index: Path = INDEX) -> tuple[BundledSet, ...]:
@@ -102,14 +104,16 @@ def fixture_scores() -> FixtureScores:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m autointel.evaluation.quality")
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "quality.md")
-    parser.add_argument("--no-fixtures", action="store_true", help="skip the fixture talks (no ASR)")
+    parser.add_argument("--no-audio", action="store_true",
+                        help="skip the fixture talks and the recordings (no speech recognition)")
     args = parser.parse_args(argv)
     from autointel.memory.embeddings import CachingEmbedder, MiniLMEmbedder
     from autointel.rendering.quality import quality_markdown
 
     goals = judge_sets(bundled_sets(), CachingEmbedder(MiniLMEmbedder()))
-    report = QualityReport(_commit(), dt.date.today().isoformat(), goals,
-                           None if args.no_fixtures else fixture_scores())
+    audio = not args.no_audio
+    report = QualityReport(_commit(), dt.date.today().isoformat(), goals, fixture_scores() if audio else None,
+                           evaluate_all() if audio else ())
     text = quality_markdown(report)
     args.output.write_text(text, encoding="utf-8")
     print(text)

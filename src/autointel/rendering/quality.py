@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from autointel.evaluation.goals import GoalResult
 from autointel.evaluation.quality import QualityReport
+from autointel.evaluation.transcripts import Row
 from autointel.rendering.fmt import num
 
 
@@ -22,6 +25,9 @@ def quality_markdown(report: QualityReport) -> str:
     ]
     lines += [_goal_row(g) for g in report.goals]
     lines += ["", "Any file in the same format can be scored the same way: `autointel eval KIND FILE.jsonl`."]
+    if report.recordings:
+        lines += ["", "## Transcript-quality warnings on real recordings (`datasets/speech`)", "",
+                  *recordings_table(report.recordings)]
     if report.fixtures is not None:
         f = report.fixtures
         lines += [
@@ -42,3 +48,20 @@ def _goal_row(g: GoalResult) -> str:
     ci = f" [{num(g.low)}, {num(g.high)}]" if g.low is not None else ""
     target = f"{'>=' if g.higher_is_better else '<='} {g.threshold:g}"
     return f"| {g.goal} | {g.dataset} | {g.n} | {num(g.value)}{ci} | {target} | {g.verdict} |"
+
+
+def recordings_table(rows: Sequence[Row]) -> list[str]:
+    """Per recording the warnings raised against the condition it was chosen for; then the two error rates."""
+    lines = ["| file | chosen as | warnings raised | flagged segments | flagged share | WER | as expected |",
+             "|---|---|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| {r.recording.file} | {r.recording.condition} | {', '.join(r.kinds) or 'none'} | "
+                     f"{r.flagged_segments}/{r.segments} | {r.flagged_share:.2f} | {num(r.wer)} | "
+                     f"{'yes' if r.detected else 'NO'} |")
+    clean = [r for r in rows if r.recording.condition == "clean"]
+    bad = [r for r in rows if r.recording.condition != "clean"]
+    return [*lines, "",
+            f"False warnings on clean speech: {sum(1 for r in clean if r.kinds)} of {len(clean)} recordings, "
+            f"{sum(r.flagged_segments for r in clean)} of {sum(r.segments for r in clean)} segments. "
+            f"Expected warning raised: {sum(1 for r in bad if r.detected)} of {len(bad)} recordings. The "
+            "thresholds were set while looking at these recordings, so this is an in-sample check."]
