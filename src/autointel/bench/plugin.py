@@ -50,13 +50,13 @@ from autointel.bench.options import (
 )
 from autointel.bench.plugin_state import STATE_KEY, PluginState
 from autointel.bench.schedule import cells_for
-from autointel.settings import SettingsError
+from autointel.settings import ENGINES, SettingsError
 
 # (option suffix, help, ini type, ini default)
 _OPTIONS: tuple[tuple[str, str, str, str], ...] = (
     ("combos", "matrix (every parallel-flag combination) | comma list like all,analysis+fact_checking,"
      "all+streaming_transcription (baseline always run)", "string", "matrix"),
-    ("engines", "comma list of crew,pipeline", "string", "pipeline"),
+    ("engines", f"comma list of {','.join(ENGINES)}", "string", "pipeline"),
     ("iterations", "measured runs per combination and engine", "string", "10"),
     ("warmup", "warmup runs per combination and engine (recorded, never in statistics)", "string", "1"),
     ("llm-profile", "LLM latency profile for the offline LLM", "string", "instant"),
@@ -87,8 +87,9 @@ def _dest(name: str) -> str:
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("autointel", "autointel flag-matrix benchmarks")
     for name, help_text, kind, default in _OPTIONS:
-        group.addoption(f"--autointel-{name}", dest=_dest(name), default=None, help=help_text)
-        parser.addini(_dest(name), help_text, type=kind, default=default)  # type: ignore[arg-type]
+        shown = f"{help_text} (default: {default or 'none'})"
+        group.addoption(f"--autointel-{name}", dest=_dest(name), default=None, help=shown)
+        parser.addini(_dest(name), shown, type=kind, default=default)  # type: ignore[arg-type]
     for name, help_text in _SWITCHES:
         group.addoption(f"--autointel-{name}", dest=_dest(name), action="store_const", const=True,
                         default=None, help=help_text)

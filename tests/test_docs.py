@@ -1,0 +1,51 @@
+"""The README is checked against the one definition of each fact it states (settings, options, commands, types)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_the_readme_is_a_guide_not_a_notebook() -> None:
+    assert len(README.encode()) <= 15_000
+
+
+def test_every_environment_variable_the_settings_read_is_documented() -> None:
+    source = (ROOT / "src" / "autointel" / "settings.py").read_text(encoding="utf-8")
+    names = set(re.findall(r'"((?:AUTOINTEL|ENABLE)_[A-Z_]+)"', source)) | {"AUTOINTEL_DEBUG"}
+    assert len(names) > 20
+    assert sorted(n for n in names if f"`{n}`" not in README) == []
+
+
+def test_every_benchmark_option_is_documented() -> None:
+    from autointel.bench.plugin import _OPTIONS, _SWITCHES
+
+    names = [name for name, *_ in _OPTIONS] + [name for name, _ in _SWITCHES]
+    assert sorted(n for n in names if f"--autointel-{n}" not in README) == []
+
+
+def test_every_command_and_eval_kind_is_documented() -> None:
+    from autointel.cli import build_parser
+    from autointel.evaluation.records import KINDS
+
+    commands = build_parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    assert sorted(c for c in commands if f"autointel {c}" not in README) == []
+    assert all(f"`{kind}`" in README for kind in KINDS)
+
+
+def test_every_fallacy_type_is_named_in_the_readme() -> None:
+    from autointel.phases.analysis.fallacies import FALLACY_TYPES
+
+    section = README[README.index("**Fallacies**"):README.index("**Scores**")]
+    named = re.findall(r"`([a-z_]+)`", section)
+    assert sorted(named) == sorted(FALLACY_TYPES)
+
+
+@pytest.mark.parametrize("doc", ["architecture.md", "benchmarks.md", "crewai.md", "reliability.md"])
+def test_linked_docs_exist(doc: str) -> None:
+    assert f"docs/{doc}" in README and (ROOT / "docs" / doc).is_file()
