@@ -31,7 +31,7 @@ def lint(session: nox.Session) -> None:
 @nox.session
 def quality(session: nox.Session) -> None:
     """Score every analyser on the bundled public test splits and the fixture talks; write docs/quality.md."""
-    session.run("python", "-m", "autointel.evaluation.quality", *session.posargs)
+    session.run("python", "-m", "autointel.quality_cli", *session.posargs)
 
 
 @nox.session

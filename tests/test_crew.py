@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from autointel.engines import run_engine
-from autointel.engines.crew import crew_layout
+from autointel.engines.crew_layout import crew_layout
 from autointel.engines.plan import build_plan
 from autointel.engines.resources import Resources
 from autointel.model import RunResult, Status, to_jsonable

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from autointel.engines.crew import crew_layout, describe_layout
+from autointel.engines.crew_layout import crew_layout, describe_layout
 from autointel.engines.plan import build_plan
 from autointel.settings import Depth, Flags
 
@@ -71,3 +71,10 @@ def test_fingerprints_differ_between_structures_and_repeat_for_equal_ones() -> N
 def test_standard_depth_stops_after_analysis() -> None:
     plan = build_plan(Depth.STANDARD, Flags(True, True, True))
     assert {s.phase for s in plan.steps} == {"acquisition", "transcription", "analysis"}
+
+
+def test_the_step_vocabulary_is_the_step_registry() -> None:
+    from autointel.engines.steps import STEP_FUNCTIONS
+    from autointel.model.vocabulary import STEP_KINDS
+
+    assert tuple(STEP_FUNCTIONS) == STEP_KINDS

@@ -19,13 +19,14 @@ from pathlib import Path
 
 import pytest
 
-from autointel.errors import InputError
+from autointel.errors import InputError, SettingsError
 from autointel.llm.guard import ProviderGuard, ProviderUnavailable, is_fatal
 from autointel.llm.profiles import load_profile
 from autointel.measurement.log_redaction import RedactingFilter, RedactingStream, ThirdPartyGate, guarded_output
 from autointel.monitoring import serve
+from autointel.preflight import check_evidence_sizes
 from autointel.rendering.markdown import render_session_markdown
-from autointel.settings import Settings, SettingsError, check_evidence_sizes, load_settings
+from autointel.settings import Settings, load_settings
 from tests.conftest import ROOT
 
 KEY = "sk-test-" + "Zq7" * 10

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from autointel.evaluation.transcripts import Recording, _row, load_manifest, normalize
 from autointel.model import Segment, Transcript, TranscriptWarning
 from autointel.phases.text import GrowingTranscript, split_sentences
 from autointel.phases.transcript_quality import (
@@ -27,7 +28,6 @@ from autointel.phases.transcript_quality import (
     uncovered_speech,
 )
 from autointel.phases.transcription import Transcriber
-from autointel.evaluation.transcripts import Recording, _row, load_manifest, normalize
 
 SPEECH = Path(__file__).resolve().parent.parent / "datasets" / "speech"
 T = QualityThresholds()

@@ -15,15 +15,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from autointel import __version__
-from autointel.errors import AutointelError, InputError
+from autointel.errors import AutointelError, InputError, SettingsError
 from autointel.evaluation.records import KINDS as EVAL_KINDS
 from autointel.settings import (
     DEFAULT_ENGINE,
     ENGINES,
     Depth,
     Settings,
-    SettingsError,
-    check_for_run,
     load_settings,
     parse_setting,
 )
@@ -120,8 +118,8 @@ def _error_line(exc: BaseException) -> None:
 
 def _run(args: argparse.Namespace, output: OutputGuard) -> int:
     from autointel.engines import run_engine
-    from autointel.measurement.redact import redact_text
-    from autointel.model import Status, to_json
+    from autointel.measurement.redact import redact_text, redacted_json
+    from autointel.model import Status
 
     if args.evidence is not None and not args.evidence.is_dir():
         raise InputError(f"--evidence {args.evidence} is not a directory")
@@ -135,6 +133,8 @@ def _run(args: argparse.Namespace, output: OutputGuard) -> int:
         max_bytes=parse_setting("max_bytes", "--max-bytes", args.max_bytes),
         allow_private_network=args.allow_private_network,
     )
+    from autointel.preflight import check_for_run
+
     check_for_run(settings, os.environ)
     _check_writable(args.output, "--output")
     _check_writable(args.metrics_file, "--metrics-file")
@@ -145,7 +145,7 @@ def _run(args: argparse.Namespace, output: OutputGuard) -> int:
     if input_errors:
         raise InputError(input_errors[0].message)
     if args.format == "json":
-        text = to_json(result)
+        text = redacted_json(result)
     elif args.format == "markdown":
         text = redact_text(result.briefing or _text_summary(result))
     else:

@@ -21,6 +21,10 @@ class PhaseError(AutointelError):
     exit_code = 1
 
 
+class SettingsError(ValueError):
+    """A setting has a value we cannot interpret (exit status 2)."""
+
+
 class StoreBusyError(AutointelError):
     """Another process holds the data dir (its lock or the embedded Qdrant folder)."""
 

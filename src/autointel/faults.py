@@ -11,7 +11,7 @@ import re
 import time
 from dataclasses import dataclass
 
-from autointel.errors import PhaseError
+from autointel.errors import PhaseError, SettingsError
 
 _ALIASES = {"memory": "memory_store", "graph": "graph_build"}
 _SLOW = re.compile(r"slow=(\d+(?:\.\d+)?)s?")
@@ -40,8 +40,6 @@ class Fault:
 
 
 def parse_faults(spec: str, known_targets: frozenset[str]) -> tuple[Fault, ...]:
-    from autointel.settings import SettingsError
-
     faults = []
     for item in filter(None, (part.strip() for part in spec.split(","))):
         target, _, mode = item.partition(":")

@@ -84,9 +84,9 @@ def results_from_raw(raw: Path) -> dict[str, Any]:
     """Rebuild results like BenchSession.finalize, from the samples a killed session kept."""
     from autointel.bench.analyze import analyze
     from autointel.bench.options import BenchOptions, parse_combos
-    from autointel.bench.report import clean
     from autointel.bench.samples import load_samples, sample_to_dict
     from autointel.bench.session import NOTES, verdict_banner
+    from autointel.model.serialize import json_safe
 
     samples = load_samples(raw)
     if not samples:
@@ -108,7 +108,8 @@ def results_from_raw(raw: Path) -> dict[str, Any]:
         "schema": 1,
         "session": {"run_id": samples[0].run_id, "name": raw.parent.name, "command_line": [], "seed": 0,
                     "started_at": None, "finished_at": None, "source": None, "depth": samples[0].depth,
-                    "llm_profile": None, "settings": {}, "options": clean(dataclasses.asdict(options)), "machine": {},
+                    "llm_profile": None, "settings": {}, "options": json_safe(dataclasses.asdict(options)),
+                    "machine": {},
                     "report_dir": str(raw.parent), "recovered": note},
         **analyze(samples, options),
         "history": [],
@@ -116,7 +117,7 @@ def results_from_raw(raw: Path) -> dict[str, Any]:
     }
     results["banner"] = verdict_banner(results, options)
     results["samples"] = [sample_to_dict(s) for s in samples]
-    out: dict[str, Any] = clean(results)
+    out: dict[str, Any] = json_safe(results)
     return out
 
 

@@ -26,7 +26,7 @@ def expected_fingerprint(settings: Settings) -> str:
 
         return str(describe_flow(plan)["fingerprint"])
     if settings.engine == "crew":
-        from autointel.engines.crew import crew_layout, describe_layout  # heavy: only when asked
+        from autointel.engines.crew_layout import crew_layout, describe_layout  # heavy: only when asked
 
         return str(describe_layout(crew_layout(plan))["fingerprint"])
     return str(plan.describe()["fingerprint"])

@@ -28,19 +28,20 @@ def finish_reports(state: PluginState) -> None:
     Reports whose content changed are rewritten; <report-root>/summary.md lists the goals."""
     from autointel.bench.goals import evaluate_goals
     from autointel.bench.lengths import cost_model, cost_vs_length, memory_vs_length
-    from autointel.bench.report import clean, write_reports
+    from autointel.bench.report import write_reports
+    from autointel.model.serialize import json_safe
     from autointel.rendering.markdown import render_session_markdown
 
     rows = cost_vs_length(state.results)
     lengths = len({r["media_duration_s"] for r in rows}) >= 2
-    memory_rows = clean(memory_vs_length(state.results, state.options.seed)) if lengths else []
-    model_rows = clean(cost_model(state.results, state.options.seed)) if lengths else []
-    measurements = redact(clean([state.measurements[k] for k in sorted(state.measurements)]))
+    memory_rows = json_safe(memory_vs_length(state.results, state.options.seed)) if lengths else []
+    model_rows = json_safe(cost_model(state.results, state.options.seed)) if lengths else []
+    measurements = redact(json_safe([state.measurements[k] for k in sorted(state.measurements)]))
     for results in state.results.values():
         if lengths:
             results["cost_vs_length"], results["memory_vs_length"] = rows, memory_rows
             results["cost_model"] = model_rows
-    state.goals = redact(clean(evaluate_goals(state.results, state.measurements, seed=state.options.seed)))
+    state.goals = redact(json_safe(evaluate_goals(state.results, state.measurements, seed=state.options.seed)))
     for results in state.results.values():
         changed = lengths or bool(measurements) or results.get("goals") != state.goals
         results["goals"] = state.goals

@@ -165,7 +165,7 @@ def with_ci(row: Mapping[str, Any], point: str, low: str, high: str, digits: int
 
 
 def check(low: Any, high: Any, **limit: Any) -> str:
-    """limit_check with a missing (non-finite, nulled by `clean`) bound read as unbounded."""
+    """limit_check with a missing (non-finite, nulled by `json_safe`) bound read as unbounded."""
     return stats.limit_check(num(low, float("-inf")), num(high, float("inf")), **limit)
 
 

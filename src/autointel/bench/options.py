@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from autointel.settings import ENGINES, Flags, SettingsError
+from autointel.errors import SettingsError
+from autointel.settings import ENGINES, Flags
 
 FAIL_ON_CHOICES = ("target", "memory", "regression", "invalid", "failed")
 DEFAULT_FAIL_ON = frozenset({"invalid", "failed", "regression"})

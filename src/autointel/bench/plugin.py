@@ -50,7 +50,8 @@ from autointel.bench.options import (
 )
 from autointel.bench.plugin_state import STATE_KEY, PluginState
 from autointel.bench.schedule import cells_for
-from autointel.settings import ENGINES, SettingsError
+from autointel.errors import SettingsError
+from autointel.settings import ENGINES
 
 # (option suffix, help, ini type, ini default)
 _OPTIONS: tuple[tuple[str, str, str, str], ...] = (

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 import os
 import platform
 import sys
@@ -15,34 +14,20 @@ import psutil
 
 from autointel.atomic import atomic_write_text
 from autointel.measurement.redact import redact
+from autointel.model.serialize import json_safe
 from autointel.rendering.markdown import render_markdown
 from autointel.rendering.tables import HEADERS, format_table, table_rows
 
-__all__ = ["HEADERS", "append_jsonl", "clean", "environment", "format_table", "render_summary_md", "session_index",
+__all__ = ["HEADERS", "append_jsonl", "environment", "format_table", "render_summary_md", "session_index",
            "table_rows", "write_json_atomic", "write_reports"]
 
 PACKAGES = ("autointel", "pytest", "pytest-benchmark", "numpy", "scipy", "psutil", "crewai", "faster-whisper",
             "qdrant-client", "memray", "pyinstrument", "ctranslate2", "onnxruntime")
 
 
-def clean(value: Any) -> Any:
-    """JSON-safe: non-finite floats become null (e.g. a p95 upper bound that n cannot support)."""
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {str(k): clean(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [clean(v) for v in value]
-    if isinstance(value, Path):
-        return str(value)
-    if isinstance(value, (set, frozenset)):
-        return sorted(clean(v) for v in value)
-    return value
-
-
 def write_json_atomic(path: Path, data: Any) -> None:
     """A reader sees the old file or the new one, never half of one."""
-    atomic_write_text(path, json.dumps(clean(data), indent=2, allow_nan=False, sort_keys=False))
+    atomic_write_text(path, json.dumps(json_safe(data), indent=2, allow_nan=False, sort_keys=False))
 
 
 def git_commit(start: Path) -> str | None:
@@ -114,7 +99,7 @@ def append_jsonl(path: Path, record: dict[str, Any]) -> None:
     """One redacted JSON line, flushed and fsynced before returning: a killed session keeps it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a", encoding="utf-8") as fh:
-        fh.write(json.dumps(redact(clean(record)), sort_keys=True, allow_nan=False) + "\n")
+        fh.write(json.dumps(redact(json_safe(record)), sort_keys=True, allow_nan=False) + "\n")
         fh.flush()
         os.fsync(fh.fileno())
 
@@ -124,7 +109,7 @@ def session_index(
     measurements: list[dict[str, Any]], errors: list[str],
 ) -> dict[str, Any]:
     """index.json of a pytest session: each bench's verdict, the goals, the extra measurements, errors."""
-    index: dict[str, Any] = redact(clean({
+    index: dict[str, Any] = redact(json_safe({
         "run_id": run_id, "command_line": command_line,
         "benches": {n: {"verdict": r["banner"]["verdict"], "triggered": r["banner"]["triggered"],
                         "headline": r["banner"]["headline"], "report_dir": r["session"]["report_dir"]}

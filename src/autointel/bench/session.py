@@ -22,12 +22,13 @@ from autointel.bench.goals import evaluate_goals
 from autointel.bench.history import append_history, history_check, load_history
 from autointel.bench.measure import Diagnostics, RunSpec, Target, TargetRef, measure_run
 from autointel.bench.options import BenchOptions, new_run_id
-from autointel.bench.report import clean, environment, write_reports
+from autointel.bench.report import environment, write_reports
 from autointel.bench.samples import RunSample, sample_to_dict, sample_to_json
 from autointel.bench.schedule import Cell, Slot, build_schedule, cells_for
 from autointel.bench.worker import measure_in_subprocess, settings_fields
 from autointel.engines.resources import Resources
 from autointel.measurement.redact import redact
+from autointel.model.serialize import json_safe
 from autointel.settings import Settings
 
 NOTES = (
@@ -216,7 +217,7 @@ class BenchSession:
             base = next((c for c in own if c["combo"] == "baseline"), None)
             if not base or not base["e2e"]:
                 continue  # a session without valid baseline runs leaves no point in the history
-            append_history(self.options.history, clean({
+            append_history(self.options.history, json_safe({
                 "run_id": self.run_id, "time": results["session"]["finished_at"],
                 "key": {**key, "engine": engine},
                 "baseline_median_s": base["e2e"]["median"], "baseline_n": base["e2e"]["n"],
@@ -237,7 +238,7 @@ class BenchSession:
                 "finished_at": datetime.now(UTC).isoformat(), "source": self.source,
                 "depth": self.settings.depth.value, "llm_profile": self.settings.llm_profile,
                 "settings": settings_fields(self.settings),
-                "options": clean(dataclasses.asdict(self.options)),
+                "options": json_safe(dataclasses.asdict(self.options)),
                 "machine": environment(self.root), "report_dir": str(self.report_dir),
             },
             **analysis,
@@ -246,8 +247,8 @@ class BenchSession:
         }
         results["banner"] = verdict_banner(results, self.options)
         results["samples"] = [sample_to_dict(s) for s in self.samples]
-        results = redact(clean(results))  # every report below renders from this one redacted value
-        results["goals"] = clean(evaluate_goals({self.name: results}, seed=self.options.seed))
+        results = redact(json_safe(results))  # every report below renders from this one redacted value
+        results["goals"] = json_safe(evaluate_goals({self.name: results}, seed=self.options.seed))
         write_reports(results, self.report_dir)
         self._append_history(results)
         return results

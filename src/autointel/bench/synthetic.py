@@ -122,7 +122,7 @@ class SyntheticTarget:
         text = f"synthetic talk about {source}" + (" (other work)" if other else "")
         crew = None
         if settings.engine == "crew":
-            from autointel.engines.crew import crew_layout, describe_layout
+            from autointel.engines.crew_layout import crew_layout, describe_layout
 
             crew = describe_layout(crew_layout(plan))
         elif settings.engine == "flow":

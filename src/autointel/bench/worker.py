@@ -128,10 +128,9 @@ def run_request(request: dict[str, Any]) -> RunSample:
             models.load_models()
             scheduler_for(settings.engine)  # the engine's imports (Qdrant's client, networkx), off the clock
             if settings.engine in AGENTIC_ENGINES:  # an in-process session imported CrewAI in its warmup
-                from autointel.engines.crew import crew_environment_at
+                from autointel.engines.crew import preload_crewai
 
-                crew_environment_at(settings.data_dir)
-                import crewai  # noqa: F401
+                preload_crewai(settings.data_dir)
         try:
             return measure_run(
                 target, request["source"], settings, models,

@@ -30,7 +30,7 @@ from crewai.utilities.task_output_storage_handler import TaskOutputStorageHandle
 from pydantic import PrivateAttr
 
 from autointel.engines.context import RunContext
-from autointel.engines.crew import ROLES, CrewTask, run_step_once, wall_clock_offset
+from autointel.engines.crew_layout import ROLES, CrewTask, run_step_once, wall_clock_offset
 from autointel.engines.inline_methods import InlineSyncMethods
 from autointel.engines.listener_index import IndexedListeners
 from autointel.engines.plan import Step

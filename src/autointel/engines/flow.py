@@ -18,7 +18,8 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from autointel.engines.context import RunContext
-from autointel.engines.crew import ROLES, crew_environment, supervise
+from autointel.engines.crew import crew_environment, supervise
+from autointel.engines.crew_layout import ROLES
 from autointel.engines.plan import Plan, Step, fingerprint
 from autointel.engines.steps import release_followers
 from autointel.llm.profiles import ProviderModel, load_profile

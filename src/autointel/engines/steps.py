@@ -211,7 +211,7 @@ def step_memory_store(ctx: RunContext, step: Step) -> str:
 
 
 def step_graph_build(ctx: RunContext, step: Step) -> str:
-    """With background_graph_commit the save is only queued: Resources.settle_graph_write resolves
+    """With background_graph_commit the save is only queued: runner.settle_graph_write resolves
     `durable` before the result is assembled, so the briefing can overlap the disk write."""
     from dataclasses import replace
 

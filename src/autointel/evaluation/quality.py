@@ -1,16 +1,12 @@
-"""`nox -s quality`: every quality goal on the bundled public test splits, plus the fixture talks, as one table.
+"""The quality report's parts: every issue-27 goal on the bundled public test splits, the fixture talks through
+the real pipeline, and the transcript warnings on real recordings (`nox -s quality`, `autointel.quality_cli`).
 
-Run as `python -m autointel.evaluation.quality [--output docs/quality.md]`. The bundled sets are listed in
-`datasets/index.json` (name, kind, role, test file); the fixture talks go through the real pipeline.
+The bundled sets are listed in `datasets/index.json` (name, kind, role, test file).
 """
 
 from __future__ import annotations
 
-import argparse
-import datetime as dt
 import json
-import subprocess
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +14,7 @@ from pathlib import Path
 from autointel.evaluation.goals import GOALS, GoalResult, Role, judge
 from autointel.evaluation.records import KINDS, Kind
 from autointel.evaluation.report import Scored, score_file
-from autointel.evaluation.transcripts import Row, evaluate_all
+from autointel.evaluation.transcripts import Row
 from autointel.memory.embeddings import Embedder
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -99,37 +95,3 @@ def fixture_scores() -> FixtureScores:
         total += len(pairs)
     summed = functools.reduce(lambda a, b: a + b, counts)
     return FixtureScores(wer, summed.precision, summed.recall, right, total)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m autointel.evaluation.quality")
-    parser.add_argument("--output", type=Path, default=ROOT / "docs" / "quality.md")
-    parser.add_argument("--no-audio", action="store_true",
-                        help="skip the fixture talks and the recordings (no speech recognition)")
-    args = parser.parse_args(argv)
-    from autointel.memory.embeddings import CachingEmbedder, MiniLMEmbedder
-    from autointel.rendering.quality import quality_markdown
-
-    goals = judge_sets(bundled_sets(), CachingEmbedder(MiniLMEmbedder()))
-    audio = not args.no_audio
-    report = QualityReport(_commit(), dt.date.today().isoformat(), goals, fixture_scores() if audio else None,
-                           evaluate_all() if audio else ())
-    text = quality_markdown(report)
-    args.output.write_text(text, encoding="utf-8")
-    print(text)
-    return 1 if any(g.verdict == "fail" for g in goals) else 0
-
-
-def _commit() -> str:
-    try:
-        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-                             check=True, timeout=10)
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
-                               capture_output=True, text=True, timeout=10).stdout.strip()
-        return out.stdout.strip() + ("+dirty" if dirty else "")
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -6,6 +6,7 @@ that providers use (sk-..., Bearer ...), and credentials inside URLs, wherever t
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Mapping
@@ -43,3 +44,10 @@ def redact(value: Any, secrets: tuple[str, ...] | None = None) -> Any:
     if isinstance(value, list):
         return [redact(v, secrets) for v in value]
     return value
+
+
+def redacted_json(value: Any, *, indent: int | None = 2) -> str:
+    """JSON text of a result value with secrets redacted: every document the CLI prints or writes goes through here."""
+    from autointel.model import to_jsonable
+
+    return json.dumps(redact(to_jsonable(value)), indent=indent, ensure_ascii=False)

@@ -25,11 +25,12 @@ from autointel.model.result import (
     Verdict,
     Verification,
 )
-from autointel.model.serialize import to_json, to_jsonable
+from autointel.model.serialize import to_jsonable
 
 __all__ = [
     "Analysis", "CheckedClaim", "Claim", "Evidence", "Fallacy", "FlagsRecord", "GraphWrite",
     "Integration", "Media", "MemoryWrite", "Perspectives", "PhaseRecord", "RunError", "RunResult",
-    "Segment", "Sentiment", "Status", "StepRecord", "Theme", "Transcript", "TranscriptWarning", "Verdict", "Verification",
-    "to_json", "to_jsonable",
+    "Segment", "Sentiment", "Status", "StepRecord", "Theme", "Transcript", "TranscriptWarning", "Verdict",
+    "Verification",
+    "to_jsonable",
 ]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
-import json
+import math
 from enum import Enum
+from pathlib import Path
 from typing import Any
 
 
@@ -22,8 +23,16 @@ def to_jsonable(value: Any) -> Any:
     return value
 
 
-def to_json(value: Any, *, indent: int | None = 2) -> str:
-    """JSON text with secrets redacted: every document the project writes goes through here."""
-    from autointel.measurement.redact import redact
-
-    return json.dumps(redact(to_jsonable(value)), indent=indent, ensure_ascii=False)
+def json_safe(value: Any) -> Any:
+    """JSON-safe: non-finite floats become null (e.g. a p95 upper bound that n cannot support)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, (set, frozenset)):
+        return sorted(json_safe(v) for v in value)
+    return value

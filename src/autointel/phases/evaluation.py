@@ -141,7 +141,8 @@ def word_error_rate(reference: str, hypothesis: str) -> float:
     """jiwer's WER over lower-cased words (with "%" read as "percent"); an empty reference counts as one word."""
     import jiwer
 
-    ref, hyp = (" ".join(re.findall(r"[a-z0-9']+", t.lower().replace("%", " percent"))) for t in (reference, hypothesis))
+    ref, hyp = (" ".join(re.findall(r"[a-z0-9']+", t.lower().replace("%", " percent")))
+                for t in (reference, hypothesis))
     if not ref:
         return float(len(hyp.split()))
     if not hyp:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from autointel.bench.samples import sample_from_dict
-from autointel.phases import PHASES
+from autointel.model.vocabulary import PHASES
 from autointel.rendering.fmt import as_dict, as_list
 
 VERDICT_CLASSES = ("regression", "improvement", "no_change", "inconclusive", "insufficient", "baseline",

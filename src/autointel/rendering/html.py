@@ -99,9 +99,9 @@ def _section(anchor: str, title: str, render: Callable[[dict[str, Any]], str], r
 
 
 def render_html(results: dict[str, Any]) -> str:
-    from autointel.bench.report import clean  # JSON-safe copy (NaN -> null) for the island
+    from autointel.model.serialize import json_safe  # NaN -> null for the island
 
-    results = clean(results)
+    results = json_safe(results)
     meta = as_dict(results.get("session"))
     title = f"autointel benchmark: {meta.get('name', '?')}"
     sections = [_section(a, t, f, results) for a, t, f in SECTIONS]
