@@ -12,6 +12,7 @@ import pytest
 from autointel.engines import run_engine
 from autointel.engines.resources import Resources
 from autointel.model import RunResult
+from autointel.phases.verification.nli import NLIModel
 from autointel.settings import Depth, Flags, Settings, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,3 +58,9 @@ def talk_runs(labels: dict[str, Any], data_dir: Path, resources: Resources) -> d
     return {
         stem: run_engine(str(talk_media(stem)), fixture_settings(data_dir), resources) for stem in sorted(labels)
     }
+
+
+@pytest.fixture(scope="session")
+def nli() -> NLIModel:
+    """The shipped fact-check NLI model, loaded once for the test session."""
+    return NLIModel()

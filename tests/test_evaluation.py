@@ -157,3 +157,20 @@ def test_lower_is_better_goal_fails_above_its_threshold() -> None:
     assert judge(neutral, "x", noisy).verdict == "fail"
     quiet = Scored("fallacies", ("none",) * 300, ("none",) * 300, (1.0,) * 300, ())
     assert judge(neutral, "x", quiet).verdict == "pass"
+
+
+def test_every_bundled_data_set_parses_cleanly_and_names_its_source_and_licence() -> None:
+    from autointel.evaluation.quality import bundled_sets
+    from autointel.phases.analysis.fallacies import FALLACY_TYPES
+
+    sets = bundled_sets()
+    assert {s.kind for s in sets} == {"fallacies", "claims", "checkworthy"}
+    assert any(s.role == "neutral" for s in sets)
+    for bundled in sets:
+        parsed = read_records(bundled.kind, bundled.test, FALLACY_TYPES)
+        assert parsed.errors == () and len(parsed.records) >= 100, bundled.name
+        folder = bundled.test.parent
+        readme = (folder / "README.md").read_text(encoding="utf-8").lower()
+        assert "licen" in readme and "split" in readme, bundled.name
+        assert any(p.name.upper().startswith(("LICENSE", "COPYING")) or p.name == "licenses"
+                   for p in folder.iterdir()), bundled.name

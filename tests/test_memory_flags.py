@@ -21,6 +21,7 @@ from qdrant_client import QdrantClient
 from autointel.engines import run_engine
 from autointel.engines.context import RunContext
 from autointel.engines.resources import Resources
+from autointel.engines.runner import settle_graph_write
 from autointel.memory.chunking import Chunk
 from autointel.memory.embeddings import MiniLMEmbedder
 from autointel.memory.graph import KnowledgeGraph, _Committer
@@ -200,7 +201,7 @@ def test_settle_times_out_into_an_error_not_a_hang(tmp_path: Path) -> None:
         ctx.board.graph_write = GraphWrite(1, 0, 1, 0, durable=False)
         with graph._write_lock:  # a stuck disk: the queued write cannot start
             graph.save_in_background()
-            resources.settle_graph_write(ctx, timeout_s=0.05)
+            settle_graph_write(ctx, timeout_s=0.05)
         assert ctx.board.graph_write.durable is False and ctx.board.graph_write.durable_at_s is None
         assert [(e.phase, e.type) for e in ctx.errors] == [("integration", "TimeoutError")]
 

@@ -18,6 +18,7 @@ import pytest
 from autointel.engines.context import Board, RunContext
 from autointel.engines.plan import Plan, build_plan
 from autointel.engines.resources import Resources
+from autointel.engines.runner import settle_graph_write
 from autointel.engines.steps import run_step
 from autointel.settings import Flags
 from tests.conftest import fixture_settings, talk_media
@@ -85,7 +86,7 @@ def _traced_run(flags: Flags, data_dir: Path, resources: Resources) -> tuple[Pla
         trace.step = step.name
         run_step(ctx, step)
     trace.step = ""
-    resources.settle_graph_write(ctx)
+    settle_graph_write(ctx)
     return plan, trace
 
 

@@ -27,6 +27,7 @@ from autointel.phases.verification import (
     verify,
 )
 from autointel.phases.verification.claims import checkworthy_scores
+from autointel.phases.verification.nli import NLIModel
 from autointel.phases.verification.numbers import quantities
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -123,45 +124,48 @@ def test_extract_claims_top_n_keeps_transcript_order(embedder: MiniLMEmbedder) -
 # --- fact-checking ------------------------------------------------------------------------------
 
 
-def test_contradicted_year(search: InMemorySearch, embedder: MiniLMEmbedder) -> None:
-    got = check_claim(claim("The Harbor Bridge in Port Ellis opened in 1952."), search, embedder)
+def test_contradicted_year(search: InMemorySearch, embedder: MiniLMEmbedder, nli: NLIModel) -> None:
+    got = check_claim(claim("The Harbor Bridge in Port Ellis opened in 1952."), search, embedder, nli)
     assert got.verdict is Verdict.CONTRADICTED
     assert "1968" in got.rationale and "1952" in got.rationale
     assert got.evidence and got.evidence[0].source == "bridge.md" and len(got.evidence) <= 3
     assert 0.0 < got.confidence <= 1.0
 
 
-def test_supported_with_number_words(search: InMemorySearch, embedder: MiniLMEmbedder) -> None:
-    got = check_claim(claim("the library budget in port ellis is three million dollars a year"), search, embedder)
+def test_supported_with_number_words(search: InMemorySearch, embedder: MiniLMEmbedder, nli: NLIModel) -> None:
+    got = check_claim(claim("the library budget in port ellis is three million dollars a year"), search, embedder, nli)
     assert got.verdict is Verdict.SUPPORTED, got.rationale
-    year = check_claim(claim("The Harbor Bridge opened to traffic in nineteen sixty eight."), search, embedder)
+    year = check_claim(claim("The Harbor Bridge opened to traffic in nineteen sixty eight."), search, embedder, nli)
     assert year.verdict is Verdict.SUPPORTED, year.rationale
 
 
-def test_contradicted_number_and_direction(search: InMemorySearch, embedder: MiniLMEmbedder) -> None:
-    wrong = check_claim(claim("The town planted five thousand street trees between 2015 and 2020."), search, embedder)
+def test_contradicted_number_and_direction(search: InMemorySearch, embedder: MiniLMEmbedder, nli: NLIModel) -> None:
+    wrong = check_claim(claim("The town planted five thousand street trees between 2015 and 2020."), search, embedder,
+                        nli)
     assert wrong.verdict is Verdict.CONTRADICTED and "1,200" in wrong.rationale
-    rose = check_claim(claim("Daily ridership on the Port Ellis ferry rose sharply after 2012."), search, embedder)
+    rose = check_claim(claim("Daily ridership on the Port Ellis ferry rose sharply after 2012."), search, embedder, nli)
     assert rose.verdict is Verdict.CONTRADICTED, rose.rationale
     assert "direction" in rose.rationale
 
 
-def test_percent_change_and_unverifiable(search: InMemorySearch, embedder: MiniLMEmbedder) -> None:
+def test_percent_change_and_unverifiable(search: InMemorySearch, embedder: MiniLMEmbedder, nli: NLIModel) -> None:
     fell = check_claim(claim("Ferry ridership in Port Ellis fell by a quarter between 2012 and 2020."), search,
-                       embedder)
+                       embedder, nli)
     assert fell.verdict is Verdict.SUPPORTED, fell.rationale  # 8,000 -> 6,000 is -25 %
-    unknown = check_claim(claim("The mayor's cat weighs nine kilograms."), search, embedder)
+    unknown = check_claim(claim("The mayor's cat weighs nine kilograms."), search, embedder, nli)
     assert unknown.verdict is Verdict.UNVERIFIABLE
-    empty = check_claim(claim("The bridge opened in 1968."), lambda _q, _k: [], embedder)
+    empty = check_claim(claim("The bridge opened in 1968."), lambda _q, _k: [], embedder, nli)
     assert empty.verdict is Verdict.UNVERIFIABLE and empty.evidence == ()
 
 
-def test_verify_is_deterministic_across_threads(search: InMemorySearch, embedder: MiniLMEmbedder) -> None:
+def test_verify_is_deterministic_across_threads(
+    search: InMemorySearch, embedder: MiniLMEmbedder, nli: NLIModel
+) -> None:
     claims = [claim("The Harbor Bridge in Port Ellis opened in 1952."),
               claim("Unemployment in Port Ellis was 4 percent in 2023.")]
-    first = verify(claims, search, embedder)
+    first = verify(claims, search, embedder, nli)
     with ThreadPoolExecutor(max_workers=2) as pool:
-        again = list(pool.map(lambda _: verify(claims, search, embedder), range(2)))
+        again = list(pool.map(lambda _: verify(claims, search, embedder, nli), range(2)))
     assert all(v == first for v in again)
     assert [c.verdict for c in first.claims] == [Verdict.CONTRADICTED, Verdict.SUPPORTED]
     assert first.trust_score == trust_score(first.claims)
@@ -211,17 +215,19 @@ def script_path(name: str) -> Path:
     return FIXTURES / "scripts" / Path(name).name
 
 
-def test_claim_verdicts_on_fixture_scripts(embedder: MiniLMEmbedder) -> None:
+def test_claim_verdicts_on_fixture_scripts(embedder: MiniLMEmbedder, nli: NLIModel) -> None:
     labels_path, evidence = FIXTURES / "labels.json", FIXTURES / "evidence"
     if not labels_path.exists() or not any(evidence.glob("*.md")):
         pytest.skip("fixture labels or evidence not written yet")
     search = InMemorySearch([(p.text, p.source) for p in split_documents(evidence)], embedder)
-    right = total = 0
+    pairs = []
     for talk in load_labels(labels_path).values():
         script = script_path(talk["script"]).read_text(encoding="utf-8")
         claims = extract_claims(split_sentences(script_transcript(script)), exhaustive=True, embedder=embedder)
-        result = verify(claims, search, embedder)
-        total += len(talk["claims"])
-        right += round(claim_accuracy(result.claims, talk["claims"]) * len(talk["claims"]))
-    assert total > 0
-    assert right / total >= 0.75, f"{right}/{total}"
+        pairs += claim_matches(verify(claims, search, embedder, nli).claims, talk["claims"])
+    assert len(pairs) >= 10 and all(checked is not None for _, checked in pairs)  # every labelled claim is found
+    decisive = [(label, c) for label, c in pairs if c is not None and c.verdict is not Verdict.UNVERIFIABLE]
+    wrong = [(label["verdict"], c.text) for label, c in decisive if c.verdict.value != label["verdict"]]
+    assert len(decisive) >= 3 and wrong == []  # the checker abstains when unsure; when it decides, it is right
+    right = sum(1 for label, c in pairs if c is not None and c.verdict.value == label["verdict"])
+    assert right / len(pairs) >= 0.5, f"{right}/{len(pairs)}"

@@ -3,7 +3,7 @@
 A `Resources` value is owned by whoever creates it: the CLI makes one per command, the harness
 may share one across runs of the same data dir. It is never a module global. It also holds the
 data-dir lock, so two processes cannot interleave writes to one embedded store. Graph saves queued
-in the background are drained by `settle_graph_write` (before a result is assembled) and by `close`.
+in the background are drained by `runner.settle_graph_write` (before a result is assembled) and by `close`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
 from typing import IO, TYPE_CHECKING, TypeVar, cast
@@ -27,13 +26,13 @@ GRAPH_COMMIT_WAIT_S = 30.0
 C = TypeVar("C")
 
 if TYPE_CHECKING:
-    from autointel.engines.context import RunContext
     from autointel.memory.embeddings import CachingEmbedder, Embedder
     from autointel.memory.graph import CommitTicket, KnowledgeGraph
     from autointel.memory.vectors import VectorStore
     from autointel.phases.analysis.fallacies import FallacyExemplars
     from autointel.phases.analysis.perspectives import PerspectivePrototypes
     from autointel.phases.transcription import Transcriber
+    from autointel.phases.verification.nli import NLIModel
 
 
 class Resources:
@@ -50,11 +49,13 @@ class Resources:
         self._lock_file: IO[str] | None = None
         self._transcriber: Transcriber | None = None
         self._embedder: CachingEmbedder | None = None
+        self._nli: NLIModel | None = None
         self._constants: dict[Callable[[Embedder], object], object] = {}
         self._models_from: Resources | None = None
         if models_from is not None and models_from.whisper_model == self.whisper_model:
             self._transcriber = models_from.transcriber()
             self._embedder = models_from.embedder().cold_copy()
+            self._nli = models_from.nli()
             self._models_from = models_from
         self._vectors: VectorStore | None = None
         self._graph: KnowledgeGraph | None = None
@@ -87,6 +88,15 @@ class Resources:
                 self._embedder = CachingEmbedder(MiniLMEmbedder(threads=self.cpu_threads))
             return self._embedder
 
+    def nli(self) -> NLIModel:
+        """The fact-check NLI model, loaded once and shared by every step (and by `models_from` users)."""
+        with self._guard:
+            if self._nli is None:
+                from autointel.phases.verification.nli import NLIModel
+
+                self._nli = NLIModel()
+            return self._nli
+
     def fallacy_exemplars(self) -> FallacyExemplars:
         from autointel.phases.analysis.fallacies import FallacyExemplars
 
@@ -102,6 +112,7 @@ class Resources:
         (`models_from`) start with none of that on their clock."""
         self.transcriber()
         self.embedder()
+        self.nli()
         self.fallacy_exemplars()
         self.perspective_prototypes()
 
@@ -136,22 +147,10 @@ class Resources:
                 self._graph = KnowledgeGraph.open(self.data_dir / "graph.json")
             return self._graph
 
-    def settle_graph_write(self, ctx: RunContext, timeout_s: float = GRAPH_COMMIT_WAIT_S) -> None:
-        """Before a run's result is assembled: wait (bounded) for the graph save its graph_build step queued,
-        then record when it became durable, or keep durable False and record the error: nothing fails silently."""
-        write = ctx.board.graph_write
-        if write is None or write.durable:
-            return
+    def last_graph_commit(self) -> CommitTicket | None:
+        """The last graph save queued, on the open graph or the one closed already (`runner.settle_graph_write`)."""
         with self._guard:
-            ticket = self._graph.last_commit if self._graph is not None else self._closed_commit
-        if ticket is None:
-            ctx.record_error("integration", RuntimeError("graph_build queued no graph save"))
-        elif not ticket.wait(timeout_s):
-            ctx.record_error("integration", TimeoutError(f"graph save not durable after {timeout_s:g} s"))
-        elif ticket.error is not None or ticket.durable_at is None:
-            ctx.record_error("integration", ticket.error or RuntimeError("graph save failed"))
-        else:
-            ctx.board.graph_write = replace(write, durable=True, durable_at_s=ticket.durable_at - ctx.recorder.t0)
+            return self._graph.last_commit if self._graph is not None else self._closed_commit
 
     def _acquire_lock(self) -> None:
         """Hold an exclusive flock on the data dir; wait up to the timeout, then fail clearly."""

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from autointel.engines.context import RunContext
 from autointel.engines.plan import Plan, build_plan
-from autointel.engines.resources import Resources
+from autointel.engines.resources import GRAPH_COMMIT_WAIT_S, Resources
 from autointel.measurement.spans import phases_from_steps
 from autointel.model import Integration, RunResult, Status, StepRecord
 from autointel.phases import PHASES
@@ -55,7 +56,7 @@ def _close(resources: Resources, ctx: RunContext) -> None:
 def assemble(plan: Plan, ctx: RunContext, crew_info: dict[str, object] | None) -> RunResult:
     from autointel.engines.steps import analysis_of
 
-    ctx.resources.settle_graph_write(ctx)  # a queued graph commit lands (or is reported) before the verdict
+    settle_graph_write(ctx)  # a queued graph commit lands (or is reported) before the verdict
     steps = ctx.recorder.steps()
     status_by_step = {s.name: s.status for s in steps}
     ran_ok = [name for name in plan.names if status_by_step.get(name) == "ok"]
@@ -96,3 +97,20 @@ def _untrusted(ctx: RunContext) -> bool:
     """Most of the transcript is under quality warnings: what was built on the rest is partial."""
     transcript = ctx.board.transcript
     return transcript is not None and mostly_untrusted(transcript.segments, transcript.warnings)
+
+
+def settle_graph_write(ctx: RunContext, timeout_s: float = GRAPH_COMMIT_WAIT_S) -> None:
+    """Before a run's result is assembled: wait (bounded) for the graph save its graph_build step queued,
+    then record when it became durable, or keep durable False and record the error: nothing fails silently."""
+    write = ctx.board.graph_write
+    if write is None or write.durable:
+        return
+    ticket = ctx.resources.last_graph_commit()
+    if ticket is None:
+        ctx.record_error("integration", RuntimeError("graph_build queued no graph save"))
+    elif not ticket.wait(timeout_s):
+        ctx.record_error("integration", TimeoutError(f"graph save not durable after {timeout_s:g} s"))
+    elif ticket.error is not None or ticket.durable_at is None:
+        ctx.record_error("integration", ticket.error or RuntimeError("graph save failed"))
+    else:
+        ctx.board.graph_write = replace(write, durable=True, durable_at_s=ticket.durable_at - ctx.recorder.t0)

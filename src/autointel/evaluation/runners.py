@@ -45,6 +45,7 @@ def predict_verdicts(records: Sequence[ClaimRecord], embedder: Embedder) -> list
     from autointel.memory.vectors import VectorStore
     from autointel.model import Claim, Evidence
     from autointel.phases.verification.factcheck import check_claim
+    from autointel.phases.verification.nli import NLIModel
 
     with tempfile.TemporaryDirectory(prefix="autointel-eval-") as folder, VectorStore() as store:
         sentences = dict.fromkeys(s for r in records for s in r.evidence)
@@ -55,7 +56,8 @@ def predict_verdicts(records: Sequence[ClaimRecord], embedder: Embedder) -> list
         def search(text: str, limit: int) -> list[Evidence]:
             return search_evidence(store, embedder, text, limit) if sentences else []
 
-        checked = [check_claim(Claim(r.claim, 0.0, ()), search, embedder) for r in records]
+        nli = NLIModel()
+        checked = [check_claim(Claim(r.claim, 0.0, ()), search, embedder, nli) for r in records]
     return [VerdictPrediction(c.verdict.value, c.confidence) for c in checked]
 
 

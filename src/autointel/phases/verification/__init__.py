@@ -12,6 +12,7 @@ from autointel.memory.embeddings import Embedder
 from autointel.model import Claim, Verification
 from autointel.phases.verification.claims import ClaimSpotter, extract_claims
 from autointel.phases.verification.factcheck import EvidenceSearch, check_claim
+from autointel.phases.verification.nli import NLIModel
 from autointel.phases.verification.scoring import deception_score, trust_score
 
 __all__ = [
@@ -19,7 +20,7 @@ __all__ = [
 ]
 
 
-def verify(claims: Sequence[Claim], search: EvidenceSearch, embedder: Embedder) -> Verification:
+def verify(claims: Sequence[Claim], search: EvidenceSearch, embedder: Embedder, nli: NLIModel) -> Verification:
     """Check every claim in order and score the whole set."""
-    checked = tuple(check_claim(claim, search, embedder) for claim in claims)
+    checked = tuple(check_claim(claim, search, embedder, nli) for claim in claims)
     return Verification(checked, trust_score(checked))

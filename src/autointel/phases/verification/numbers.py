@@ -2,7 +2,9 @@
 
 Speech recognisers write "forty percent", "40%" and "40 percent" interchangeably, and years as
 "nineteen fifty two" or "1952", so claims and evidence are both reduced to `Quantity` values:
-a kind (year, percent, change, money, count), a float, an optional unit noun and a bound.
+a kind (year, percent, points, change, money, count, ordinal), a float, an optional unit noun and a
+bound. Each quantity also reads as an interval ("more than 30", "about 40", "10-20"), so a claim and
+a piece of evidence agree only when the evidence lies inside what the claim allows.
 """
 
 from __future__ import annotations
@@ -26,16 +28,36 @@ FRACTIONS = {"half": 50.0, "a third": 33.3, "one third": 33.3, "a quarter": 25.0
 CHANGES = {"doubled": 100.0, "doubles": 100.0, "doubling": 100.0, "tripled": 200.0, "triples": 200.0,
            "quadrupled": 300.0, "halved": -50.0, r"cut (?:\w+ )?(?:in|by) half": -50.0}
 MONEY = frozenset({"dollar", "dollars", "euro", "euros", "pound", "pounds", "usd", "bucks"})
-LOWER_BOUND = frozenset({"more than", "over", "at least", "above", "nearly", "almost", "upwards of"})
-UPPER_BOUND = frozenset({"less than", "fewer than", "under", "at most", "below", "up to"})
-APPROXIMATE = frozenset({"about", "around", "roughly", "approximately", "some", "nearly", "almost"})
+# Checked in this order: "no more than" must be read before "more than".
+BOUNDS = (
+    ("max=", ("no more than", "not more than", "at most", "up to", "a maximum of", "no greater than")),
+    ("min=", ("no less than", "not less than", "no fewer than", "at least", "a minimum of")),
+    ("min", ("more than", "over", "above", "upwards of", "in excess of", "exceeding", "greater than",
+             "higher than")),
+    ("max", ("less than", "fewer than", "under", "below", "lower than", "just under")),
+    ("approx", ("about", "around", "roughly", "approximately", "some", "nearly", "almost", "an estimated",
+                "estimated", "close to", "approx", "circa", "c.")),
+)
+ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+            "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14,
+            "fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18, "nineteenth": 19,
+            "twentieth": 20, "twenty-first": 21, "twenty first": 21}
+EXACT_TOLERANCE = 0.03  # relative: "2.3 million" and "2.28 million" are the same figure
+APPROX_TOLERANCE = 0.1
 UNIT_SKIP = frozenset({"of", "the", "a", "an", "new", "more", "additional", "extra", "our", "their", "its",
                        "per", "in", "and", "than", "each", "every"})
 
 _NUMBER_WORD = "|".join([*UNITS, *TENS, *SCALES, "and", "a"])
 _WORD_RUN = re.compile(rf"\b(?:{_NUMBER_WORD})(?:[\s-]+(?:{_NUMBER_WORD}))*\b")
-_DIGITS = re.compile(r"(?<![\w.])\$?\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?<![\w.])\$?\d+(?:\.\d+)?")
-_PERCENT = re.compile(r"^\s*(?:%|percent\b|per cent\b|percentage points?\b)")
+_DIGITS = re.compile(r"(?<![\w.])(?<![a-z]-)\$?\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?<![\w.])(?<![a-z]-)\$?\d+(?:\.\d+)?")
+_PERCENT = re.compile(r"^\s*(?:%|percent\b|per cent\b)")
+_POINTS = re.compile(r"^\s*(?:percentage points?|points? percentage|pp)\b")
+_ORDINAL_SUFFIX = re.compile(r"^(?:st|nd|rd|th)\b")
+_DECADE_SUFFIX = re.compile(r"^'?s\b")
+_LETTER_AFTER = re.compile(r"^[a-z]")
+_ORDINAL_WORDS = re.compile(r"\b(?:" + "|".join(sorted((w.replace(" ", r"[\s-]") for w in ORDINALS),
+                                                    key=len, reverse=True)) + r")\b")
+_RANGE_JOIN = re.compile(r"^\s*(?:-|\u2013|to|and)\s*\$?$")
 _SCALE_AFTER = re.compile(r"^\s*(hundred|thousand|million|billion|trillion|k\b|m\b|bn\b)")
 _FROM_TO = re.compile(r"\bfrom\s+(\S+(?:\s+\S+)?)\s+to\s+")
 _WORDS_AFTER = re.compile(r"[a-z]+")
@@ -43,6 +65,8 @@ _SMALL = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|\d{1,3})"
 _RATIO = re.compile(rf"\b({_SMALL}) (?:in|out of) (?:every )?({_SMALL}|a hundred|one hundred)\b")
 # A year after these words frames a period ("doubled since 2015") rather than dating the event itself.
 _ANCHOR_BEFORE = re.compile(r"\b(?:since|between|from|until|till|through|by|and|to)\s*$")
+_YEAR_LIMIT = re.compile(r"\b(before|prior to|earlier than|after|later than)\s+(?:(?:\d{1,2}\s+)?[a-z]+\s+"
+                         r"(?:\d{1,2}\s*,?\s*)?)?$")
 _YEAR_BEFORE = re.compile(r"\b(?:in|since|by|until|till|from|before|after|of|during|year|between|and|to)\s*$")
 
 
@@ -51,9 +75,29 @@ class Quantity:
     kind: str  # year | percent | change | money | count
     value: float
     unit: str  # stems of the words after a count ("daily rider"), "money", or "" when unknown
-    bound: str  # "" (exact), "min" (more than), "max" (less than), "approx"; for years "" or "anchor"
+    # "" exact, "min"/"max" strict, "min="/"max=" inclusive, "approx", "range"; years "", "anchor", "decade"
+    bound: str
     start: int
     text: str
+    high: float | None = None  # upper end of a range ("10-20", "between 10 and 20")
+
+    def interval(self) -> tuple[float, float]:
+        """The values this quantity admits, for interval comparison."""
+        v = abs(self.value) if self.kind == "change" else self.value
+        if self.bound == "range" and self.high is not None:
+            return (min(v, self.high), max(v, self.high))
+        if self.bound in ("min", "min="):
+            return (v, float("inf"))
+        if self.bound in ("max", "max="):
+            return (float("-inf"), v)
+        if self.kind == "year":
+            return (v, v + 9) if self.bound == "decade" else (v, v)
+        if self.kind in ("percent", "points"):  # shares round to whole points: 97 % is not 100 %
+            slack = 2.5 if self.bound == "approx" else 0.5
+            return (v - slack, v + slack)
+        tolerance = APPROX_TOLERANCE if self.bound == "approx" else EXACT_TOLERANCE
+        slack = max(tolerance * abs(v), 0.5 if abs(v) < 10 and v != int(v) else 0.0)
+        return (v - slack, v + slack)
 
 
 def quantities(text: str) -> tuple[Quantity, ...]:
@@ -76,9 +120,19 @@ def quantities(text: str) -> tuple[Quantity, ...]:
             continue
         raw = m.group()
         value = float(raw.lstrip("$").replace(",", ""))
+        glued = _glued(lowered, m.start(), m.end(), value, raw)
+        if glued is not None or _LETTER_AFTER.match(lowered[m.end():]):
+            taken.append((m.start(), m.end()))
+            if glued is not None:
+                found.append(glued)
+            continue
         quantity, end = _classify(lowered, m.start(), m.end(), value, raw, is_digits=True, money=raw.startswith("$"))
         found.append(quantity)
         taken.append((m.start(), end))
+    for m in _ORDINAL_WORDS.finditer(lowered):
+        taken.append((m.start(), m.end()))
+        value = float(ORDINALS[re.sub(r"[\s-]+", " ", m.group()).replace("twenty first", "twenty-first")])
+        found.append(Quantity("ordinal", value, _unit_after(lowered, m.end()), "", m.start(), m.group()))
     for m in _WORD_RUN.finditer(lowered):
         for start, end, value, is_year in _word_numbers(lowered, m.start(), m.end()):
             if _overlaps(taken, start, end):
@@ -91,7 +145,7 @@ def quantities(text: str) -> tuple[Quantity, ...]:
             if not _overlaps(taken, m.start(), m.end()):
                 found.append(Quantity("percent", value, "", "", m.start(), m.group()))
     found.extend(_from_to_changes(lowered, found))
-    return tuple(sorted(found, key=lambda q: (q.start, q.kind)))
+    return tuple(sorted(_merge_ranges(lowered, found), key=lambda q: (q.start, q.kind)))
 
 
 def _small(word: str) -> float:
@@ -107,10 +161,12 @@ def has_number(text: str) -> bool:
 def units_compatible(a: Quantity, b: Quantity) -> bool:
     """Same kind (percent and change compare with each other) and, for counts, a shared unit word."""
     kinds = {a.kind, b.kind}
-    if kinds == {"percent", "change"}:
+    if kinds == {"percent", "change"} or kinds == {"points", "change"}:
         return True
     if a.kind != b.kind:
         return False
+    if a.kind == "ordinal":
+        return not a.unit or not b.unit or bool(set(a.unit.split()) & set(b.unit.split()))
     if a.kind != "count":
         return True
     low, high = sorted((abs(a.value), abs(b.value)))
@@ -121,25 +177,53 @@ def units_compatible(a: Quantity, b: Quantity) -> bool:
 
 
 def values_agree(claim: Quantity, evidence: Quantity) -> bool:
-    """Equal within rounding; a claim's bound ("more than 30") or "about" widens what agrees."""
-    c, e = claim.value, evidence.value
-    if claim.kind == "year" or evidence.kind == "year":
-        return c == e
-    if {claim.kind, evidence.kind} == {"percent", "change"}:  # "fell by 25 percent" vs a -25 % change
-        c, e = abs(c), abs(e)
-    tolerance = 0.1 if "approx" in (claim.bound, evidence.bound) else 0.03
-    if claim.bound == "min" and e >= c:
-        return True
-    if claim.bound == "max" and e <= c:
-        return True
-    small = abs(c - e) < 0.5 and max(abs(c), abs(e)) < 10  # "3.5" vs "3.7" is still a rounding matter
-    return small or abs(c - e) <= tolerance * max(abs(c), abs(e), 1e-9)
+    """True when everything the evidence admits lies inside what the claim admits."""
+    return relation(claim, evidence) == "agree"
+
+
+def relation(claim: Quantity, evidence: Quantity) -> str:
+    """"agree" (evidence inside the claim's interval), "conflict" (disjoint) or "overlap" (undecided).
+
+    An exact figure in the evidence is a point; "more than 30" in a claim excludes 30 itself, while
+    "about 30" and rounding widen an exact claim. "fell by 25 percent" compares with a -25 % change.
+    """
+    c_low, c_high = claim.interval()
+    if evidence.bound in ("", "anchor"):
+        e = abs(evidence.value) if evidence.kind == "change" or claim.kind == "change" else evidence.value
+        if claim.bound == "min" and e <= c_low:
+            return "conflict"
+        if claim.bound == "max" and e >= c_high:
+            return "conflict"
+        return "agree" if c_low <= e <= c_high else "conflict"
+    e_low, e_high = evidence.interval()
+    if evidence.kind == "change" or claim.kind == "change":
+        e_low, e_high = sorted((abs(e_low), abs(e_high)))
+    if c_low <= e_low and e_high <= c_high:
+        return "agree"
+    if e_high < c_low or c_high < e_low or (claim.bound == "min" and e_high <= c_low) or (
+        claim.bound == "max" and e_low >= c_high
+    ):
+        return "conflict"
+    return "overlap"
 
 
 def describe(q: Quantity) -> str:
     """Human-readable value for rationales: 1968, 40%, +100%, 40 million."""
     if q.kind == "year":
         return str(int(q.value))
+    prefix = {"min": "more than ", "min=": "at least ", "max": "less than ", "max=": "at most ",
+              "approx": "about "}.get(q.bound, "")
+    if q.bound == "range" and q.high is not None:
+        return f"{_plain(q, q.value)}-{_plain(q, q.high)}"
+    return prefix + _plain(q, q.value)
+
+
+def _plain(q: Quantity, value: float) -> str:
+    q = Quantity(q.kind, value, q.unit, "", q.start, q.text)
+    if q.kind == "ordinal":
+        return f"{int(q.value)}{_suffix(int(q.value))}" + (f" {q.unit}" if q.unit else "")
+    if q.kind == "points":
+        return f"{q.value:g} points"
     if q.kind == "percent":
         return f"{q.value:g}%"
     if q.kind == "change":
@@ -148,6 +232,53 @@ def describe(q: Quantity) -> str:
         if abs(q.value) >= size:
             return f"{q.value / size:g} {name}" + (" dollars" if q.kind == "money" else "")
     return f"{q.value:,.10g}" + (" dollars" if q.kind == "money" else "")
+
+
+def _suffix(n: int) -> str:
+    if 10 <= n % 100 <= 20:
+        return "th"
+    return {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+
+
+def _glued(text: str, start: int, end: int, value: float, raw: str) -> Quantity | None:
+    """'20th century' is an ordinal, '1990s' a decade; other digits glued to letters are not quantities."""
+    after = text[end:]
+    if _ORDINAL_SUFFIX.match(after) and value == int(value):
+        suffix_end = end + 2
+        return Quantity("ordinal", value, _unit_after(text, suffix_end), "", start, raw)
+    decade = _DECADE_SUFFIX.match(after)
+    if decade and len(raw) == 4 and value % 10 == 0 and 1500 <= value <= 2100:
+        return Quantity("year", value, "", "decade", start, raw)
+    return None
+
+
+def _unit_after(text: str, end: int) -> str:
+    """Stems of the (up to two) content words after an ordinal: '20th-century' -> 'century'."""
+    following = _WORDS_AFTER.findall(re.split(r"[,.;:!?]", text[end : end + 40])[0])
+    skip = UNIT_SKIP | {"most", "largest", "biggest", "best", "highest", "lowest", "studio", "straight"}
+    return " ".join(_unit_stem(w) for w in [w for w in following[:3] if w not in skip][:1])
+
+
+def _merge_ranges(text: str, found: list[Quantity]) -> list[Quantity]:
+    """'10-20 percent', 'between 5 and 8 million': two values of one kind joined read as one range."""
+    ordered = sorted(found, key=lambda q: q.start)
+    out: list[Quantity] = []
+    skip: set[int] = set()
+    for i, (a, b) in enumerate(itertools.pairwise(ordered)):
+        kind = b.kind if a.kind == "count" and b.kind in ("percent", "money", "points") else a.kind
+        if i in skip or kind != b.kind or kind in ("year", "change", "ordinal") or a.bound or b.bound:
+            continue
+        joined = text[a.start + len(a.text) : b.start]
+        if not _RANGE_JOIN.match(joined.replace("%", "").replace("percent", "")):
+            continue
+        if "and" in joined and not re.search(r"\bbetween\s*\$?$", text[max(0, a.start - 9) : a.start]):
+            continue
+        low = a.value * (b.value / a.value if 0 < a.value < b.value / 100 else 1)  # "5 and 8 million"
+        out.append(Quantity(kind, low, b.unit or a.unit, "range", a.start, text[a.start : b.start + len(b.text)],
+                            b.value))
+        skip.update({i, i + 1})
+    merged = {id(q) for k, q in enumerate(ordered) if k in skip}
+    return [q for q in ordered if id(q) not in merged] + out
 
 
 def _classify(
@@ -163,6 +294,9 @@ def _classify(
         end += scale.end()
     before = text[max(0, start - 16) : start]
     bound = _bound(before)
+    money = money or bool(re.search(r"[$\u00a3\u20ac]\s*$", before))
+    if _POINTS.match(after):
+        return Quantity("points", value, "", bound, start, raw), end
     if _PERCENT.match(after):
         return Quantity("percent", value, "", bound, start, raw), end
     following = _WORDS_AFTER.findall(re.split(r"[,.;:!?]", after[:40])[0])
@@ -172,6 +306,8 @@ def _classify(
     if plain and 1500 <= value <= 2100 and (
         _YEAR_BEFORE.search(text[:start]) or (is_digits and len(raw) == 4 and not _plural_noun(following))
     ):
+        return Quantity("year", value, "", _year_role(text, start), start, raw), end
+    if plain and 1500 <= value <= 2100 and _YEAR_LIMIT.search(text[max(0, start - 20) : start]):
         return Quantity("year", value, "", _year_role(text, start), start, raw), end
     unit = " ".join(_unit_stem(w) for w in [w for w in following[:3] if w not in UNIT_SKIP][:2])
     return Quantity("count", value, unit, bound, start, raw), end
@@ -183,25 +319,26 @@ def _plural_noun(following: list[str]) -> bool:
 
 
 def _year_role(text: str, start: int) -> str:
-    """"anchor" for a year that frames a period ("since 2015"), "" for the date of the event itself."""
+    """"anchor" for a year that frames a period ("since 2015"), "max"/"min" for "before"/"after 2015",
+    "" for the date of the event itself."""
+    limit = _YEAR_LIMIT.search(text[max(0, start - 20) : start])
+    if limit:
+        return "max" if limit.group(1) in ("before", "prior to", "earlier than") else "min"
     return "anchor" if _ANCHOR_BEFORE.search(text[max(0, start - 12) : start]) else ""
 
 
 def _bound(before: str) -> str:
-    before = before.strip()
-    if any(before.endswith(b) for b in LOWER_BOUND):
-        return "min"
-    if any(before.endswith(b) for b in UPPER_BOUND):
-        return "max"
-    if any(before.endswith(b) for b in APPROXIMATE):
-        return "approx"
+    before = " " + before.strip().rstrip("$").strip()
+    for bound, phrases in BOUNDS:
+        if any(before.endswith(" " + p) for p in phrases):
+            return bound
     return ""
 
 
 def _unit_stem(word: str) -> str:
     if word.endswith("ies") and len(word) > 4:
         return word[:-3] + "y"
-    if word.endswith("es") and word[:-2].endswith(("s", "x", "ch", "sh")):
+    if word.endswith("es") and word[:-2].endswith(("ss", "x", "ch", "sh")):
         return word[:-2]
     return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
 
