@@ -1,8 +1,10 @@
-"""Fallacy detection: lexical cue patterns combined with embedding similarity to exemplars.
+"""Fallacy detection: a fine-tuned sentence classifier trained on public labelled fallacies, backed by cue patterns.
 
-Cues are precise but brittle (a speaker can phrase a false dilemma without "either"); embedding
-similarity to hand-written exemplars is robust to wording but drifts toward topic. Combining them,
-and subtracting similarity to ordinary argumentative sentences, keeps both precision and recall.
+The classifier (`fallacy_model`) reads each sentence whole, so it recognises a fallacy however it is worded.
+A strong cue pattern of a backstop type (with embedding similarity to exemplars and the circular-reasoning
+check) still names a sentence's type first, since its wording is precise, and it covers types the public data
+lacks; otherwise the classifier flags the sentence when confident. Detection runs per chunk of sentences, so it
+streams with the decoder.
 """
 
 from __future__ import annotations
@@ -17,11 +19,13 @@ from autointel.memory.embeddings import Embedder
 from autointel.model import Fallacy
 from autointel.phases.analysis.common import content_words, data_json, normalise, split_rows, stopwords
 from autointel.phases.analysis.fallacy_cues import cue_table, fired_cues
+from autointel.phases.analysis.fallacy_model import FallacyClassifier
 from autointel.phases.text import Sentence
 
 FALLACY_TYPES = (
     "ad_hominem", "straw_man", "false_dilemma", "slippery_slope", "appeal_to_authority",
     "hasty_generalization", "appeal_to_fear", "bandwagon", "circular_reasoning", "red_herring",
+    "appeal_to_emotion", "appeal_to_nature", "appeal_to_tradition", "appeal_to_worse_problems",
 )
 EXPLANATIONS = {
     "ad_hominem": "Attacks the person making the argument instead of the argument itself",
@@ -34,6 +38,10 @@ EXPLANATIONS = {
     "bandwagon": "Argues something is right because many people believe or do it",
     "circular_reasoning": "The reason given restates the conclusion instead of supporting it",
     "red_herring": "Diverts attention to a different issue instead of answering the point",
+    "appeal_to_emotion": "Stirs pity, anger or sympathy to persuade instead of giving reasons",
+    "appeal_to_nature": "Argues something is good because it is natural, or bad because it is not",
+    "appeal_to_tradition": "Argues something is right because it has long been done that way",
+    "appeal_to_worse_problems": "Dismisses an issue because worse problems exist elsewhere",
 }
 CUE_WEIGHT = 0.6
 EMBEDDING_WEIGHT = 0.4
@@ -41,6 +49,8 @@ SIMILARITY_FLOOR = 0.25  # exemplar similarity at or below this adds nothing
 SIMILARITY_CEILING = 0.6  # ... and at or above this adds the full embedding weight
 NEGATIVE_PENALTY = 0.5  # embedding evidence is halved when an ordinary sentence is closer
 THRESHOLD = 0.475  # a cue of strength 0.8 fires on its own; weaker cues need embedding support
+# Types whose strong cue flags a sentence the classifier left unflagged (chosen on the dev split).
+CUE_BACKSTOP: frozenset[str] = frozenset(FALLACY_TYPES)
 BECAUSE = (" because ", " since ", " as a result of ", " the reason is ")
 CIRCULAR_MIN_CONTAINMENT = 0.6  # share of the reason's words that merely repeat the claim
 CIRCULAR_MIN_SIMILARITY = 0.75  # ... or embedding similarity of claim and reason
@@ -65,58 +75,104 @@ CONCEPTS = (
 
 
 @dataclass(frozen=True)
-class FallacyExemplars:
-    """The exemplar embeddings: constants of the embedding model, computed once per loaded model."""
+class FallacyModel:
+    """The shared classifier and the cue exemplar embeddings: constants of the models, built once per process."""
 
     types: tuple[str, ...]
     vectors: dict[str, npt.NDArray[np.float32]]
     negatives: npt.NDArray[np.float32]
+    classifier: FallacyClassifier
 
     @classmethod
-    def embedded(cls, embedder: Embedder) -> FallacyExemplars:
+    def embedded(cls, embedder: Embedder, classifier: FallacyClassifier | None = None) -> FallacyModel:
+        """`classifier` defaults to the shipped one, shared by the whole process."""
         data = data_json("fallacy_exemplars.json")
         types: dict[str, list[str]] = data["types"]
-        texts = [text for t in FALLACY_TYPES for text in types[t]]
+        kinds = [t for t in FALLACY_TYPES if t in types]
+        texts = [text for t in kinds for text in types[t]]
         vectors = embedder.embed([*texts, *data["negatives"]])  # one batch: cheaper than one per type
-        *blocks, negatives = split_rows(vectors, [len(types[t]) for t in FALLACY_TYPES])
-        return cls(FALLACY_TYPES, dict(zip(FALLACY_TYPES, blocks, strict=True)), negatives)
+        *blocks, negatives = split_rows(vectors, [len(types[t]) for t in kinds])
+        return cls(FALLACY_TYPES, dict(zip(kinds, blocks, strict=True)), negatives,
+                   classifier or FallacyClassifier.load())
+
+
+FallacyExemplars = FallacyModel  # the name the engines' shared resources use
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Both opinions on one sentence before any threshold: the classifier's best type and the strongest cue."""
+
+    kind: str
+    probability: float  # calibrated P(kind | kind or none)
+    cue_kind: str
+    cue_score: float
+    cue: str  # what fired, for the explanation
+
+
+def decide(verdict: Verdict, threshold: float, backstop: frozenset[str] = CUE_BACKSTOP) -> tuple[str, float] | None:
+    """A strong cue of a backstop type names the type (precise wording), else the classifier when confident enough."""
+    if verdict.cue_kind in backstop and verdict.cue_score >= THRESHOLD:
+        return verdict.cue_kind, min(verdict.cue_score, 1.0)
+    if verdict.probability >= threshold:
+        return verdict.kind, verdict.probability
+    return None
 
 
 class FallacyDetector:
-    """Scores sentences against the exemplars; pass `exemplars` to reuse them across talks (read-only)."""
+    """Flags sentences by backstop cue or classifier; pass `exemplars` to reuse the loaded model across talks."""
 
-    def __init__(self, embedder: Embedder, exemplars: FallacyExemplars | None = None) -> None:
+    def __init__(self, embedder: Embedder, exemplars: FallacyModel | None = None) -> None:
         self._embedder = embedder
-        self._exemplars = exemplars or FallacyExemplars.embedded(embedder)
+        self._model = exemplars or FallacyModel.embedded(embedder)
         self._cues = cue_table()
         self._stop = stopwords()
 
     def detect(self, sentences: Sequence[Sentence]) -> tuple[Fallacy, ...]:
-        """At most one fallacy (the best-scoring type) per sentence, in transcript order."""
+        """At most one fallacy per sentence, in transcript order."""
+        threshold = self._model.classifier.threshold
+        found: list[Fallacy] = []
+        for sentence, verdict in zip(sentences, self.judge(sentences), strict=True):
+            decided = decide(verdict, threshold)
+            if decided is None:
+                continue
+            kind, confidence = decided
+            cue = verdict.cue if kind == verdict.cue_kind else self._cue_name(normalise(sentence.text), kind)
+            found.append(Fallacy(kind, sentence.text, sentence.start_s, round(confidence, 3), _explain(kind, cue)))
+        return tuple(found)
+
+    def judge(self, sentences: Sequence[Sentence], cues: bool = bool(CUE_BACKSTOP)) -> list[Verdict]:
+        """One verdict per sentence, all sentences in one classifier call; `cues` False skips the cue scoring."""
         if not sentences:
-            return ()
+            return []
+        texts = [s.text for s in sentences]
+        classifier = self._model.classifier
+        best = [classifier.best(row) for row in classifier.probabilities(texts)]
+        scored = self._cue_verdicts(sentences) if cues else [("", 0.0, "")] * len(texts)
+        return [Verdict(kind, p, *cue) for (kind, p), cue in zip(best, scored, strict=True)]
+
+    def _cue_verdicts(self, sentences: Sequence[Sentence]) -> list[tuple[str, float, str]]:
+        """The strongest cue type per sentence (first type on ties), with its combined score."""
         vectors = self._embedder.embed([s.text for s in sentences])
         circular = self._circular_scores(sentences)
-        found: list[Fallacy] = []
-        for i, sentence in enumerate(sentences):
-            scored = self._score(normalise(sentence.text), vectors[i], circular[i])
-            kind, score, cue = max(scored, key=lambda x: x[1])  # max keeps the first type on ties
-            if score >= THRESHOLD:
-                found.append(Fallacy(kind, sentence.text, sentence.start_s, round(min(score, 1.0), 3),
-                                     _explain(kind, cue)))
-        return tuple(found)
+        return [max(self._score(normalise(s.text), vectors[i], circular[i]), key=lambda x: x[1])
+                for i, s in enumerate(sentences)]
+
+    def _cue_name(self, text: str, kind: str) -> str:
+        return fired_cues(text, self._cues.get(kind, ()))[1]
 
     def _score(self, text: str, vector: npt.NDArray[np.float32],
                circular: tuple[float, str]) -> list[tuple[str, float, str]]:
-        negative = float(np.max(self._exemplars.negatives @ vector))
+        negative = float(np.max(self._model.negatives @ vector))
         out: list[tuple[str, float, str]] = []
-        for kind in self._exemplars.types:
-            similarity = _top_mean(self._exemplars.vectors[kind] @ vector, 2)
+        for kind in self._model.types:
+            block = self._model.vectors.get(kind)
+            similarity = _top_mean(block @ vector, 2) if block is not None else 0.0
             embedding = float(np.clip((similarity - SIMILARITY_FLOOR) / (SIMILARITY_CEILING - SIMILARITY_FLOOR),
                                       0.0, 1.0))
             if negative >= similarity:
                 embedding *= NEGATIVE_PENALTY
-            strength, name = fired_cues(text, self._cues[kind])
+            strength, name = fired_cues(text, self._cues.get(kind, ()))
             if kind == "circular_reasoning" and circular[0] > strength:
                 strength, name = circular
             out.append((kind, CUE_WEIGHT * strength + EMBEDDING_WEIGHT * embedding, name))
@@ -151,7 +207,7 @@ class FallacyDetector:
 
 
 def detect_fallacies(sentences: Sequence[Sentence], embedder: Embedder) -> tuple[Fallacy, ...]:
-    """Detect fallacies in `sentences`; see `FallacyDetector` to reuse exemplar embeddings."""
+    """Detect fallacies in `sentences`; see `FallacyDetector` to reuse the loaded model."""
     if not sentences:
         return ()
     return FallacyDetector(embedder).detect(sentences)
@@ -185,5 +241,5 @@ def _same_word(a: str, b: str) -> bool:
 
 
 def _explain(kind: str, cue: str) -> str:
-    reason = cue or f"close to typical {kind.replace('_', ' ')} phrasing"
+    reason = cue or f"reads like typical {kind.replace('_', ' ')} in the training data"
     return f"{EXPLANATIONS[kind]} (cue: {reason})."
