@@ -14,7 +14,7 @@ import pytest
 from autointel.engines import run_engine
 from autointel.engines.resources import Resources
 from autointel.memory.store import recall
-from autointel.model import RunResult, Status, StepRecord, to_jsonable
+from autointel.model import RunResult, Status, StepRecord, Verdict, to_jsonable
 from autointel.phases.acquisition import AcquisitionLimits, acquire, sha256_file
 from autointel.phases.evaluation import claim_matches, fallacy_counts, word_error_rate
 from autointel.settings import Depth, Flags
@@ -61,7 +61,10 @@ def test_claim_verdict_accuracy(talk_runs: dict[str, RunResult], labels: dict[st
              for pair in claim_matches(r.verification.claims if r.verification else (), labels[stem]["claims"])]
     correct = sum(1 for label, claim in pairs if claim is not None and claim.verdict.value == label["verdict"])
     assert len(pairs) == sum(len(t["claims"]) for t in labels.values())
-    assert correct / len(pairs) >= 0.6, [(label["text"], claim and claim.verdict) for label, claim in pairs]
+    decisive = [(label, c) for label, c in pairs if c is not None and c.verdict is not Verdict.UNVERIFIABLE]
+    wrong = [(label["text"], c.verdict) for label, c in decisive if c.verdict.value != label["verdict"]]
+    assert len(decisive) >= 2 and wrong == []  # on speech-recognised text too: it abstains rather than guess
+    assert correct / len(pairs) >= 0.4, [(label["text"], claim and claim.verdict) for label, claim in pairs]
 
 
 def test_rerun_of_the_same_media_changes_no_counts(

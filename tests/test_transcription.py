@@ -36,8 +36,10 @@ from autointel.phases.audio import (
 from autointel.phases.evaluation import word_error_rate
 from autointel.phases.transcription import (
     FALLBACK_BEAM_SIZE,
+    DecodeBounds,
     RawSegment,
     Transcriber,
+    _AudioClock,
     _features,
     needs_fallback,
     pick_fallback_result,
@@ -409,7 +411,7 @@ def test_audio_memory_does_not_grow_with_media_length(transcriber: Transcriber, 
         path, _ = assemble(talks * copies, tmp_path / f"talk{copies}.wav")
         tracemalloc.start()
         try:
-            for _ in transcriber._decoded_windows(str(path), _NoWhisper()):  # type: ignore[arg-type]
+            for _ in transcriber._decoded_windows(str(path), _NoWhisper(), _AudioClock(DecodeBounds())):  # type: ignore[arg-type]
                 pass
             peaks.append(tracemalloc.get_traced_memory()[1])
         finally:

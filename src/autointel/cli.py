@@ -137,6 +137,7 @@ def _run(args: argparse.Namespace, output: OutputGuard) -> int:
 
     check_for_run(settings, os.environ)
     _check_writable(args.output, "--output")
+    _keep_library_caches_in(settings.data_dir)
     _check_writable(args.metrics_file, "--metrics-file")
     progress = _progress_printer() if sys.stderr.isatty() else None
     with output.quiet_stdout():  # library prints (CrewAI's console) stay off the result's stdout
@@ -158,6 +159,12 @@ def _run(args: argparse.Namespace, output: OutputGuard) -> int:
     if output.summary():
         print(output.summary(), file=sys.stderr)
     return EXIT_OK if result.status is Status.OK and written else EXIT_FAILED
+
+
+def _keep_library_caches_in(data_dir: Path) -> None:
+    """onnxruntime writes a device database under $XDG_CACHE_HOME (else ~/.cache) when a session first loads:
+    this process points it into the data dir, so a run writes nothing outside it (set once, at the edge)."""
+    os.environ["XDG_CACHE_HOME"] = str(data_dir / "cache")
 
 
 def _check_writable(path: Path | None, option: str) -> None:
@@ -208,6 +215,7 @@ def _recall(args: argparse.Namespace) -> int:
     if settings.qdrant_url is None and not (settings.data_dir / "qdrant").is_dir():
         raise InputError(f"no autointel memory in {settings.data_dir}: check --data-dir, or run "
                          "`autointel run SOURCE --depth comprehensive` with it first")
+    _keep_library_caches_in(settings.data_dir)
     hits = _recall_hits(settings, args.query, args.limit)
     if args.format == "json":
         print(json.dumps(hits, indent=2))

@@ -20,7 +20,8 @@ def code(value: object) -> str:
     """An inline code span that no backtick inside `value` can close early (CommonMark: a longer fence)."""
     raw = str(value).replace("\n", " ")
     fence = "`" * (max((len(run) for run in re.findall(r"`+", raw)), default=0) + 1)
-    return f"{fence} {raw} {fence}"
+    pad = " " if raw.startswith("`") or raw.endswith("`") else ""  # CommonMark strips one space each side
+    return f"{fence}{pad}{raw}{pad}{fence}"
 
 
 def render_markdown(results: dict[str, Any]) -> str:
