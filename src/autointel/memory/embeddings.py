@@ -10,7 +10,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from importlib import resources
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -19,6 +19,10 @@ EMBEDDING_DIM = 384
 MAX_TOKENS = 128
 
 Vectors = npt.NDArray[np.float32]
+
+
+if TYPE_CHECKING:
+    from tokenizers import Tokenizer
 
 
 class Embedder(Protocol):
@@ -32,6 +36,17 @@ class Embedder(Protocol):
 
 def tokenizer_path() -> str:
     return str(resources.files("autointel") / "data" / "all-MiniLM-L6-v2" / "tokenizer.json")
+
+
+def cross_encoder_tokenizer(max_len: int) -> Tokenizer:
+    """MiniLM's WordPiece tokenizer for the fine-tuned classifiers (NLI pairs, fallacy sentences): truncating to
+    `max_len`, no padding (callers pad their batches)."""
+    from tokenizers import Tokenizer
+
+    tok = Tokenizer.from_file(tokenizer_path())
+    tok.no_padding()
+    tok.enable_truncation(max_len)
+    return tok
 
 
 class MiniLMEmbedder:

@@ -23,6 +23,8 @@ import numpy as np
 import numpy.typing as npt
 from tokenizers import Tokenizer
 
+from autointel.memory.embeddings import cross_encoder_tokenizer
+
 NONE = "none"
 MODEL_FILE = "fallacies.onnx"
 META_FILE = "fallacies.json"
@@ -32,12 +34,8 @@ Matrix = npt.NDArray[np.float32]
 
 @lru_cache(maxsize=1)
 def tokenizer() -> Tokenizer:
-    """The MiniLM WordPiece tokenizer, truncating to the model's length; batches are padded here, not by it."""
-    path = resources.files("autointel") / "data" / "all-MiniLM-L6-v2" / "tokenizer.json"
-    tok = Tokenizer.from_str(path.read_text(encoding="utf-8"))
-    tok.no_padding()
-    tok.enable_truncation(MAX_LEN)
-    return tok
+    """The model's tokenizer (loaded once: a read-only constant of the shipped files)."""
+    return cross_encoder_tokenizer(MAX_LEN)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,8 @@ import numpy as np
 import numpy.typing as npt
 from tokenizers import Tokenizer
 
+from autointel.memory.embeddings import cross_encoder_tokenizer
+
 MODEL_FILE = "nli-minilm-int8.onnx"
 LABELS = ("entailment", "neutral", "contradiction")
 MAX_LEN = 128
@@ -26,12 +28,8 @@ BATCH = 16
 
 @lru_cache(maxsize=1)
 def tokenizer() -> Tokenizer:
-    """The MiniLM WordPiece tokenizer, truncating a pair to the model's length, no padding."""
-    path = resources.files("autointel") / "data" / "all-MiniLM-L6-v2" / "tokenizer.json"
-    tok = Tokenizer.from_str(path.read_text(encoding="utf-8"))
-    tok.no_padding()
-    tok.enable_truncation(MAX_LEN)
-    return tok
+    """The model's tokenizer (loaded once: a read-only constant of the shipped files)."""
+    return cross_encoder_tokenizer(MAX_LEN)
 
 
 class NLIModel:
