@@ -311,3 +311,5 @@ def test_load_models_loads_every_model_and_constant_before_any_run(tmp_path: Pat
         assert run.transcriber() is shared._transcriber
         assert run.perspective_prototypes() is shared.perspective_prototypes()
         assert run.fallacy_exemplars() is shared.fallacy_exemplars()
+        assert shared._nli is not None and run.nli() is shared._nli  # the fact-check models load once, too
+        assert shared._fact_model is not None and run.fact_model() is shared._fact_model

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from autointel.phases.analysis.fallacies import FallacyExemplars
     from autointel.phases.analysis.perspectives import PerspectivePrototypes
     from autointel.phases.transcription import Transcriber
+    from autointel.phases.verification.decision import FactModel
     from autointel.phases.verification.nli import NLIModel
 
 
@@ -50,12 +51,14 @@ class Resources:
         self._transcriber: Transcriber | None = None
         self._embedder: CachingEmbedder | None = None
         self._nli: NLIModel | None = None
+        self._fact_model: FactModel | None = None
         self._constants: dict[Callable[[Embedder], object], object] = {}
         self._models_from: Resources | None = None
         if models_from is not None and models_from.whisper_model == self.whisper_model:
             self._transcriber = models_from.transcriber()
             self._embedder = models_from.embedder().cold_copy()
             self._nli = models_from.nli()
+            self._fact_model = models_from.fact_model()
             self._models_from = models_from
         self._vectors: VectorStore | None = None
         self._graph: KnowledgeGraph | None = None
@@ -97,6 +100,15 @@ class Resources:
                 self._nli = NLIModel()
             return self._nli
 
+    def fact_model(self) -> FactModel:
+        """The fact-check decision layer, read from its file once rather than once per claim."""
+        with self._guard:
+            if self._fact_model is None:
+                from autointel.phases.verification.decision import load_model
+
+                self._fact_model = load_model()
+            return self._fact_model
+
     def fallacy_exemplars(self) -> FallacyExemplars:
         from autointel.phases.analysis.fallacies import FallacyExemplars
 
@@ -113,6 +125,7 @@ class Resources:
         self.transcriber()
         self.embedder()
         self.nli()
+        self.fact_model()
         self.fallacy_exemplars()
         self.perspective_prototypes()
 

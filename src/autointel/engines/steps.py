@@ -177,7 +177,7 @@ def step_fact_check(ctx: RunContext, step: Step) -> str:
 
     mine = [i for i in range(len(claims)) if i % step.shards == step.shard]
     for index in mine:
-        checked = ver.check_claim(claims[index], search, embedder, ctx.resources.nli())
+        checked = ver.check_claim(claims[index], search, embedder, ctx.resources.nli(), ctx.resources.fact_model())
         with ctx.lock:
             ctx.board.checked[index] = (checked,)
     return f"checked {len(mine)} claims"

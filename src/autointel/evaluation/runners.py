@@ -44,6 +44,7 @@ def predict_verdicts(records: Sequence[ClaimRecord], embedder: Embedder) -> list
     from autointel.memory.store import index_evidence, search_evidence
     from autointel.memory.vectors import VectorStore
     from autointel.model import Claim, Evidence
+    from autointel.phases.verification.decision import load_model
     from autointel.phases.verification.factcheck import check_claim
     from autointel.phases.verification.nli import NLIModel
 
@@ -56,8 +57,8 @@ def predict_verdicts(records: Sequence[ClaimRecord], embedder: Embedder) -> list
         def search(text: str, limit: int) -> list[Evidence]:
             return search_evidence(store, embedder, text, limit) if sentences else []
 
-        nli = NLIModel()
-        checked = [check_claim(Claim(r.claim, 0.0, ()), search, embedder, nli) for r in records]
+        nli, model = NLIModel(), load_model()
+        checked = [check_claim(Claim(r.claim, 0.0, ()), search, embedder, nli, model) for r in records]
     return [VerdictPrediction(c.verdict.value, c.confidence) for c in checked]
 
 

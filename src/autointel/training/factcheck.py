@@ -31,7 +31,7 @@ from autointel.memory.embeddings import Embedder, MiniLMEmbedder
 from autointel.memory.store import index_evidence, search_evidence
 from autointel.memory.vectors import VectorStore
 from autointel.model import Claim, Evidence, Verdict
-from autointel.phases.verification.decision import MODEL_FILE, FactModel, model_from_dict
+from autointel.phases.verification.decision import MODEL_FILE, FactModel, load_model, model_from_dict
 from autointel.phases.verification.factcheck import TOP_K, assess, check_claim, decide
 from autointel.phases.verification.features import FEATURES, Pair, empty_features
 from autointel.phases.verification.nli import NLIModel
@@ -179,7 +179,8 @@ def evaluate(name: str, embedder: Embedder, nli: NLIModel, folder: Path = DATASE
     """Run the shipped `check_claim` over one split with its own evidence corpus and score it."""
     rows = read_split(name, folder)
     with corpus_search(rows, embedder) as search:
-        checked = [check_claim(Claim(r.claim, 0.0, ()), search, embedder, nli) for r in rows]
+        model = load_model()
+        checked = [check_claim(Claim(r.claim, 0.0, ()), search, embedder, nli, model) for r in rows]
     predicted, gold = [c.verdict.value for c in checked], [r.label for r in rows]
     acc, precision, decisive = _scores(predicted, gold)
     correct = np.asarray([p == g for p, g in zip(predicted, gold, strict=True)], dtype=np.float64)

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from autointel.memory.embeddings import Embedder
 from autointel.model import Claim, Verification
 from autointel.phases.verification.claims import ClaimSpotter, extract_claims
+from autointel.phases.verification.decision import load_model
 from autointel.phases.verification.factcheck import EvidenceSearch, check_claim
 from autointel.phases.verification.nli import NLIModel
 from autointel.phases.verification.scoring import deception_score, trust_score
@@ -22,5 +23,6 @@ __all__ = [
 
 def verify(claims: Sequence[Claim], search: EvidenceSearch, embedder: Embedder, nli: NLIModel) -> Verification:
     """Check every claim in order and score the whole set."""
-    checked = tuple(check_claim(claim, search, embedder, nli) for claim in claims)
+    model = load_model()
+    checked = tuple(check_claim(claim, search, embedder, nli, model) for claim in claims)
     return Verification(checked, trust_score(checked))

@@ -61,6 +61,6 @@ def model_from_dict(raw: dict[str, Any]) -> FactModel:
 
 @lru_cache(maxsize=1)
 def load_model() -> FactModel:
-    """The shipped model (read once; the file never changes while running)."""
+    """The shipped model, read from its file: callers checking many claims load it once and pass it on."""
     text = (resources.files("autointel") / "data" / "models" / MODEL_FILE).read_text(encoding="utf-8")
     return model_from_dict(json.loads(text))

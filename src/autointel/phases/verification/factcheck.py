@@ -28,10 +28,11 @@ TOP_K = 5
 KEEP = 3
 
 
-def check_claim(claim: Claim, search: EvidenceSearch, embedder: Embedder, nli: NLIModel) -> CheckedClaim:
-    """Retrieve, align, score and decide: SUPPORTED, CONTRADICTED or UNVERIFIABLE with a reason; `nli` is the
-    loaded model the run shares (`Resources.nli`)."""
-    model = load_model()
+def check_claim(claim: Claim, search: EvidenceSearch, embedder: Embedder, nli: NLIModel,
+                model: FactModel | None = None) -> CheckedClaim:
+    """Retrieve, align, score and decide: SUPPORTED, CONTRADICTED or UNVERIFIABLE with a reason; `nli` and
+    `model` (the decision layer, read from its file when not given) are loaded once per run (`Resources`)."""
+    model = model or load_model()
     found = sorted(search(claim.text, TOP_K), key=lambda e: (-e.score, e.source, e.text))
     if not found:
         p = model.probabilities(empty_features())
