@@ -46,7 +46,6 @@ class Board:
     fallacies: tuple[Fallacy, ...] | None = None
     perspectives: Perspectives | None = None
     analysis_done: bool = False
-    evidence_write: MemoryWrite | None = None
     claims: tuple[Claim, ...] | None = None
     # Quantities per sentence, cached: filled while transcribing by the streaming consumer or a streamed claim
     # extraction, and read by extraction, so a sentence is spotted once however many consumers see it.

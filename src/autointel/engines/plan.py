@@ -63,9 +63,6 @@ class Plan:
     def names(self) -> tuple[str, ...]:
         return tuple(s.name for s in self.steps)
 
-    def dependents(self, name: str) -> tuple[str, ...]:
-        return tuple(s.name for s in self.steps if name in s.deps)
-
     def describe(self) -> dict[str, object]:
         steps = [{"name": s.name, "phase": s.phase, "deps": list(s.deps)} | _streams(s) for s in self.steps]
         return {"steps": steps, "fingerprint": fingerprint(steps)}

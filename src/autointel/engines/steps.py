@@ -127,7 +127,6 @@ def step_index_evidence(ctx: RunContext, step: Step) -> str:
         return "no evidence directory given; using evidence already in memory"
     batched = ctx.settings.flags.batched_vector_writes
     write = mem.index_evidence(store, ctx.resources.embedder(), directory, batched=batched)
-    ctx.board.evidence_write = write
     return f"evidence: {write.points_written} new passages, {write.points_total} in memory"
 
 

@@ -21,10 +21,6 @@ import networkx as nx
 
 from autointel.atomic import atomic_write_text
 
-NODE_KINDS = frozenset({"media", "speaker", "entity", "claim", "fallacy", "theme"})
-EDGE_KINDS = frozenset(
-    {"mentions", "makes_claim", "has_theme", "commits_fallacy", "supports", "contradicts", "about"}
-)
 FORMAT = "autointel-graph"
 VERSION = 1
 

@@ -154,10 +154,6 @@ def _small(word: str) -> float:
     return float(100 if word.endswith("hundred") else UNITS.get(word, 0))
 
 
-def has_number(text: str) -> bool:
-    return any(q.kind != "year" for q in quantities(text))
-
-
 def units_compatible(a: Quantity, b: Quantity) -> bool:
     """Same kind (percent and change compare with each other) and, for counts, a shared unit word."""
     kinds = {a.kind, b.kind}
