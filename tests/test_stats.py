@@ -350,3 +350,16 @@ def test_uniformly_slower_is_never_an_improvement(
     c = compare("slower", baseline, candidate, seed=seed, n_resamples=500)
     assert c.verdict != "improvement"
     assert c.ratio >= 1.0 - 1e-12
+
+
+def test_derived_seeds_are_reproducible_and_distinct_per_name() -> None:
+    from autointel.stats import derive_seed
+
+    assert derive_seed(7, "comparisons", "pipeline") == derive_seed(7, "comparisons", "pipeline")
+    names = [("bound", "pipeline", "all"), ("bound", "crew", "all"), ("phase", "analysis"), ("phase", "verification"),
+             ("effects", "pipeline"), ("comparisons", "pipeline")]
+    seeds = {derive_seed(7, *n) for n in names}
+    assert len(seeds) == len(names)
+    assert derive_seed(8, "phase", "analysis") != derive_seed(7, "phase", "analysis")
+    # Offsets collided: seed 0 family k=1 (0 + 97) met seed 97 family k=0; derived streams do not.
+    assert derive_seed(0, "bound", 1) != derive_seed(97, "bound", 0)

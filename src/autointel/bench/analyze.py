@@ -136,9 +136,9 @@ def headroom(samples: Sequence[RunSample], options: BenchOptions) -> list[dict[s
     median e2e. No schedule of that DAG can beat this ratio, so it tells whether a speed-up target is
     reachable by scheduling at all or needs a shorter DAG."""
     out: list[dict[str, Any]] = []
-    for k, engine in enumerate(options.engines):
+    for engine in options.engines:
         base = keyed(_counted(samples, "baseline", engine), _e2e)
-        for j, combo in enumerate(c for c in options.combos if c != "baseline"):
+        for combo in (c for c in options.combos if c != "baseline"):
             ok = _counted(samples, combo, engine)
             key = _bound_key(ok)
             if key is None:
@@ -146,8 +146,8 @@ def headroom(samples: Sequence[RunSample], options: BenchOptions) -> list[dict[s
             bounds = keyed(ok, partial(_recorded_bound, key=key))
             if len(base) < 2 or len(bounds) < 2:
                 continue
-            c = stats.compare(combo, values(base), values(bounds), seed=options.seed + 97 * k + j,
-                              paired=aligned(base, bounds))
+            seed = stats.derive_seed(options.seed, "bound", engine, combo)
+            c = stats.compare(combo, values(base), values(bounds), seed=seed, paired=aligned(base, bounds))
             out.append({"engine": engine, "combo": combo, "bound_kind": BOUND_KINDS[key], "ratio": c.ratio,
                         "ratio_ci_low": c.ratio_ci_low, "ratio_ci_high": c.ratio_ci_high, "n": c.n,
                         "n_baseline": c.n_baseline, "paired": c.paired})
@@ -212,24 +212,25 @@ def _metric_families(
     """e2e and every phase of the reference, one Holm family each."""
     out = [{"engine": engine, **extra, "metric": "e2e", **row} for row in
            _family(keyed(base, _e2e), {c: keyed(v, _e2e) for c, v in candidates.items()}, options, seed)]
-    for j, phase in enumerate(dict.fromkeys(p for s in base for p in s.phases), 1):
+    for phase in dict.fromkeys(p for s in base for p in s.phases):
         def wall(s: RunSample, phase: str = phase) -> float | None:
             return s.phases[phase]["wall_s"] if phase in s.phases else None
 
         out += [{"engine": engine, **extra, "metric": f"phase:{phase}", **row} for row in
                 _family(keyed(base, wall), {c: keyed(v, wall) for c, v in candidates.items()}, options,
-                        seed + 100 * j)]
+                        stats.derive_seed(seed, "phase", phase))]
     return out
 
 
 def comparisons(samples: Sequence[RunSample], options: BenchOptions) -> list[dict[str, Any]]:
     """Per engine: every combination vs baseline, end to end and per phase (one family each)."""
     out: list[dict[str, Any]] = []
-    for k, engine in enumerate(options.engines):
+    for engine in options.engines:
         others = [c for c in options.combos if c != "baseline"]
         if others:
             out += _metric_families(engine, _counted(samples, "baseline", engine),
-                                    {c: _counted(samples, c, engine) for c in others}, options, options.seed + 1000 * k)
+                                    {c: _counted(samples, c, engine) for c in others}, options,
+                                    stats.derive_seed(options.seed, "comparisons", engine))
     return out
 
 
@@ -243,15 +244,16 @@ def optimisations(samples: Sequence[RunSample], options: BenchOptions) -> list[d
     """Per engine: each optimised combination (`all+batched_vector_writes`) vs its twin without the
     optimisation flags (`all`), when the session ran both; e2e and per phase, one Holm family per twin."""
     out: list[dict[str, Any]] = []
-    for k, engine in enumerate(options.engines):
+    for engine in options.engines:
         by_reference: dict[str, list[str]] = {}
         for combo in options.combos:
             if Flags.parse_combo(combo).optimised and reference_of(combo) in options.combos:
                 by_reference.setdefault(reference_of(combo), []).append(combo)
-        for j, (reference, combos) in enumerate(by_reference.items()):
+        for reference, combos in by_reference.items():
             out += _metric_families(engine, _counted(samples, reference, engine),
                                     {c: _counted(samples, c, engine) for c in combos}, options,
-                                    options.seed + 1000 * k + 500 + 10 * j, reference=reference)
+                                    stats.derive_seed(options.seed, "optimisations", engine, reference),
+                                    reference=reference)
     return out
 
 
@@ -262,11 +264,11 @@ def engine_costs(samples: Sequence[RunSample], options: BenchOptions) -> list[di
     if "pipeline" not in options.engines:
         return []
     out: list[dict[str, Any]] = []
-    for k, engine in enumerate(e for e in options.engines if e in AGENTIC_ENGINES):
+    for engine in (e for e in options.engines if e in AGENTIC_ENGINES):
         pairs = {c: (keyed(_counted(samples, c, "pipeline"), _e2e), _counted(samples, c, engine))
                  for c in options.combos}
         ready = {c: p for c, p in pairs.items() if len(p[0]) >= 2 and len(p[1]) >= 2}
-        seeds = {c: options.seed + 100 * k + 7 * i for i, c in enumerate(ready)}
+        seeds = {c: stats.derive_seed(options.seed, "engine-cost", engine, c) for c in ready}
         runs_of = {c: keyed(runs, _e2e) for c, (_, runs) in ready.items()}
         found = [stats.compare(c, values(pipe), values(runs_of[c]), options.threshold, seed=seeds[c],
                                alpha=options.alpha, paired=aligned(pipe, runs_of[c]))
@@ -291,7 +293,7 @@ def engine_costs(samples: Sequence[RunSample], options: BenchOptions) -> list[di
 def effects(samples: Sequence[RunSample], options: BenchOptions) -> list[dict[str, Any]]:
     """Main effects and two-way interactions of the flags on e2e time, where the matrix has the cells."""
     out: list[dict[str, Any]] = []
-    for k, engine in enumerate(options.engines):
+    for engine in options.engines:
         cells: dict[tuple[bool, ...], list[float]] = {}
         for combo in options.combos:
             flags = Flags.parse_combo(combo)
@@ -302,7 +304,7 @@ def effects(samples: Sequence[RunSample], options: BenchOptions) -> list[dict[st
                 cells[tuple(getattr(flags, n) for n in FLAG_NAMES)] = values
         if len(cells) < 2:
             continue
-        seed = options.seed + 1000 * k
+        seed = stats.derive_seed(options.seed, "effects", engine)
         out += [{"engine": engine, "kind": "main", **_asdict(e)}
                 for e in stats.main_effects(cells, FLAG_NAMES, seed=seed)]
         out += [{"engine": engine, "kind": "interaction", **_asdict(e)}

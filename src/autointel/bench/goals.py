@@ -168,12 +168,12 @@ def g8(measurements: Mapping[str, Mapping[str, Any]], seed: int) -> list[Goal]:
 
     out = []
     base = values(UNRECORDED)
-    for i, (goal_id, mode) in enumerate((("G8.1", "default"), ("G8.2", "tracemalloc"), ("G8.3", "memray"))):
+    for goal_id, mode in (("G8.1", "default"), ("G8.2", "tracemalloc"), ("G8.3", "memray")):
         cand = values(RECORDED[mode])
         figures = []
         if base and cand:
             paired = by_round(UNRECORDED, RECORDED[mode])
-            comp = stats.compare(mode, base, cand, seed=seed + i, paired=paired)
+            comp = stats.compare(mode, base, cand, seed=stats.derive_seed(seed, goal_id), paired=paired)
             verdict = (check(comp.ratio_ci_low, comp.ratio_ci_high, at_most=OVERHEAD_LIMIT) if mode == "default"
                        else MEASURED)
             what = (f"ratio of medians, {mode} recording / unrecorded run, interleaved, n {comp.n} vs "

@@ -102,10 +102,10 @@ def memory_vs_length(all_results: Mapping[str, dict[str, Any]], seed: int = 0) -
     log-log slope of peak memory against minutes of media (< 1: sub-linear growth), with its CI.
     In-process peak RSS is never used (a warm process hides growth); tracemalloc peaks stand in."""
     rows: list[dict[str, Any]] = []
-    for i, ((engine, combo, depth, profile, metric), points) in enumerate(_by_length(all_results,
-                                                                                     _memory_points).items()):
+    for (engine, combo, depth, profile, metric), points in _by_length(all_results, _memory_points).items():
         sizes = sorted(points)
-        slope, low, high = stats.scaling_exponent(sizes, [points[m] for m in sizes], seed=seed + i)
+        key_seed = stats.derive_seed(seed, "memory", engine, combo, depth, profile, metric)
+        slope, low, high = stats.scaling_exponent(sizes, [points[m] for m in sizes], seed=key_seed)
         rows.append({"engine": engine, "combo": combo, "depth": depth, "llm_profile": profile, "metric": metric,
                      "minutes": sizes, "n": [len(points[m]) for m in sizes], "slope": slope, "ci_low": low,
                      "ci_high": high})
@@ -117,9 +117,10 @@ def cost_model(all_results: Mapping[str, dict[str, Any]], seed: int = 0) -> list
     fixed cost per run plus a marginal cost per minute of media (least squares through the medians of the
     counted runs), with CIs. It says why short media cost more per minute when they do."""
     rows: list[dict[str, Any]] = []
-    for i, ((engine, combo, depth, profile, _), points) in enumerate(_by_length(all_results, _e2e_points).items()):
+    for (engine, combo, depth, profile, _), points in _by_length(all_results, _e2e_points).items():
         sizes = sorted(points)
-        fit = stats.linear_cost(sizes, [points[m] for m in sizes], seed=seed + i)
+        key_seed = stats.derive_seed(seed, "cost", engine, combo, depth, profile)
+        fit = stats.linear_cost(sizes, [points[m] for m in sizes], seed=key_seed)
         rows.append({
             "engine": engine, "combo": combo, "depth": depth, "llm_profile": profile,
             "minutes": sizes, "n": [len(points[m]) for m in sizes],

@@ -18,6 +18,7 @@ from autointel.stats.checks import (
 from autointel.stats.compare import UNSTABLE_CV, Comparison, compare, compare_all, decide, holm
 from autointel.stats.critical_path import critical_path, efficiency
 from autointel.stats.effects import Effect, interactions, main_effects
+from autointel.stats.seeds import derive_seed
 from autointel.stats.summary import Summary, runs_needed, summarize
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "compare_all",
     "critical_path",
     "decide",
+    "derive_seed",
     "difference_of_medians",
     "efficiency",
     "holm",

@@ -27,6 +27,7 @@ import numpy as np
 from scipy import stats
 
 from autointel.stats._common import Samples, as_samples, ratio_of_medians_ci
+from autointel.stats.seeds import derive_seed
 from autointel.stats.summary import coefficient_of_variation, runs_needed
 
 UNSTABLE_CV = 0.10
@@ -159,15 +160,15 @@ def compare_all(
     paired: Collection[str] = (),
 ) -> list[Comparison]:
     """Compare every candidate to the baseline, Holm-adjust the p-values across the family, then
-    apply the verdict rule. Candidate i (in mapping order) bootstraps with seed + i, so the
+    apply the verdict rule. Each candidate bootstraps with a seed derived from `seed` and its name, so the
     candidates' CIs do not all reuse the same baseline resamples, yet every run is reproducible.
     Candidates named in `paired` are aligned with the baseline block by block (see `compare`).
     """
     _check_threshold(threshold, alpha)
     raw = [
-        compare(name, baseline, samples, threshold, confidence, seed + i,
+        compare(name, baseline, samples, threshold, confidence, derive_seed(seed, name),
                 alpha=alpha, n_resamples=n_resamples, paired=name in paired)
-        for i, (name, samples) in enumerate(candidates.items())
+        for name, samples in candidates.items()
     ]
     adjusted = holm([c.p_value for c in raw])
     return [

@@ -30,6 +30,7 @@ from autointel.stats._common import (
     check_resamples,
     supports_median_ci,
 )
+from autointel.stats.seeds import derive_seed
 
 Key = tuple[bool, ...]
 K = TypeVar("K", bound=tuple[bool, ...])  # lets callers pass dict[tuple[bool, bool, bool], ...]
@@ -125,7 +126,7 @@ def main_effects(
             return np.stack([np.asarray(on - off), np.asarray(on / off)])
 
         involved = {key: data[key] for pair in pairs for key in pair}
-        point, low, high = _bootstrap(involved, contrast, confidence, n_resamples, seed + i)
+        point, low, high = _bootstrap(involved, contrast, confidence, n_resamples, derive_seed(seed, "main", name))
         effects.append(
             Effect(name, float(point[0]), float(low[0]), float(high[0]), float(point[1]),
                    max(float(low[1]), 0.0), float(high[1]), "seconds", len(pairs))
@@ -151,7 +152,7 @@ def interactions(
     check_resamples(n_resamples)
     data = _prepare(cells, names)
     effects: list[Effect] = []
-    for idx, (i, j) in enumerate(itertools.combinations(range(len(names)), 2)):
+    for i, j in itertools.combinations(range(len(names)), 2):
         squares: list[tuple[Key, Key, Key, Key]] = []
         for key in data:
             if key[i] or key[j]:
@@ -169,7 +170,8 @@ def interactions(
             return np.stack([np.asarray(total / (2.0 * len(sq)))])
 
         involved = {key: data[key] for square in squares for key in square}
-        point, low, high = _bootstrap(involved, contrast, confidence, n_resamples, seed + idx)
+        point, low, high = _bootstrap(involved, contrast, confidence, n_resamples,
+                                       derive_seed(seed, "interaction", names[i], names[j]))
         est, lo, hi = float(point[0]), float(low[0]), float(high[0])
         effects.append(
             Effect(f"{names[i]} x {names[j]}", est, lo, hi, math.exp(est), math.exp(lo), math.exp(hi),
