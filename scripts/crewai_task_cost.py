@@ -3,8 +3,8 @@
 Usage: python scripts/crewai_task_cost.py [ROUNDS] [TASKS] [--busy]   (defaults 6 and 60)
 
 Each round starts one fresh interpreter per setting, in rotating order: the project's executor
-(`crew_build.StepExecutor`), the same without its inline sync methods (`autointel.engines.inline_methods`),
-and the same without its indexed listener lookup (`autointel.engines.listener_index`). Each builds TASKS
+(`crew_build.StepExecutor`), the same without its inline sync methods (`crewai_adapter.inline_methods`),
+and the same without its indexed listener lookup (`crewai_adapter.listener_index`). Each builds TASKS
 crews configured as the flow engine builds its step crews (offline LLM, instant profile, a tool whose result
 is the answer), kicks off five to warm up, then times TASKS kickoffs. `--busy` runs a Python thread that
 never sleeps beside the kickoffs, as a step doing Python work does in a run. Printed per setting: the median
@@ -38,10 +38,10 @@ def child(tasks: int, setting: str, busy: bool) -> None:
     from crewai.agents.agent_executor import AgentExecutor
     from crewai.tools import BaseTool
 
-    from autointel.engines import listener_index
-    from autointel.engines.crew_build import ExecutorState, StepCrew, StepExecutor
-    from autointel.engines.listener_index import IndexedListeners
-    from autointel.llm.offline import OfflineLLM
+    from autointel.engines.crewai_adapter import listener_index
+    from autointel.engines.crewai_adapter.crew_build import ExecutorState, StepCrew, StepExecutor
+    from autointel.engines.crewai_adapter.listener_index import IndexedListeners
+    from autointel.engines.crewai_adapter.offline import OfflineLLM
 
     class WithoutInline(IndexedListeners, AgentExecutor):  # type: ignore[misc]
         initial_state = ExecutorState

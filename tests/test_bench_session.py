@@ -184,7 +184,7 @@ def test_each_sample_proves_its_flags(tmp_path: Path) -> None:
 
 
 def test_crew_engine_proves_its_crew_layout(tmp_path: Path) -> None:
-    from autointel.engines.crew_layout import crew_layout, describe_layout
+    from autointel.engines.crewai_adapter.crew_layout import crew_layout, describe_layout
     from autointel.engines.plan import build_plan
 
     engines = ("crew", "pipeline")

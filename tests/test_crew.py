@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from autointel.engines import run_engine
-from autointel.engines.crew_layout import crew_layout
+from autointel.engines.crewai_adapter.crew_layout import crew_layout
 from autointel.engines.plan import build_plan
 from autointel.engines.resources import Resources
 from autointel.model import RunResult, Status, to_jsonable
@@ -31,7 +31,7 @@ def _payload(result: RunResult) -> Any:
 def test_every_combination_builds_a_crew(depth: Depth, flags: Flags, tmp_path: Path) -> None:
     """CrewAI validates the task list when the Crew is built: this is where the old system crashed."""
     from autointel.engines.context import RunContext
-    from autointel.engines.crew_build import build_crew, make_llm
+    from autointel.engines.crewai_adapter.crew_build import build_crew, make_llm
     from autointel.llm.profiles import BUILTIN_PROFILES, ProviderModel
 
     settings = fixture_settings(tmp_path, flags, depth=depth)
@@ -49,7 +49,7 @@ def test_agents_share_one_executor_state_class_and_run_crewais_executor_steps(tm
     from crewai.agents.agent_executor import AgentExecutor, AgentExecutorState
 
     from autointel.engines.context import RunContext
-    from autointel.engines.crew_build import ExecutorState, StepExecutor, build_crew, make_llm
+    from autointel.engines.crewai_adapter.crew_build import ExecutorState, StepExecutor, build_crew, make_llm
     from autointel.llm.profiles import BUILTIN_PROFILES, ProviderModel
 
     settings = fixture_settings(tmp_path, Flags())

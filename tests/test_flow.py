@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from autointel.engines import run_engine
-from autointel.engines.flow import describe_flow
+from autointel.engines.crewai_adapter.flow import describe_flow
 from autointel.engines.plan import build_plan
 from autointel.engines.resources import Resources
 from autointel.model import RunResult, Status, to_jsonable

@@ -13,10 +13,10 @@ from crewai import Agent, Process, Task
 from crewai.flow.flow import Flow, listen, start
 from crewai.tools import BaseTool
 
-from autointel.engines.crew import CREW_ENV
-from autointel.engines.crew_build import StepCrew, StepExecutor
-from autointel.engines.inline_methods import CallerRunsExecutor, InlineSyncMethods
-from autointel.llm.offline import OfflineLLM
+from autointel.engines.crewai_adapter.crew import CREW_ENV
+from autointel.engines.crewai_adapter.crew_build import StepCrew, StepExecutor
+from autointel.engines.crewai_adapter.inline_methods import CallerRunsExecutor, InlineSyncMethods
+from autointel.engines.crewai_adapter.offline import OfflineLLM
 
 
 def test_caller_runs_executor_runs_in_the_caller_without_a_running_loop() -> None:

@@ -15,8 +15,8 @@ import pytest
 from crewai.agents.agent_executor import AgentExecutor
 from crewai.flow.flow import Flow, and_, listen, or_, router, start
 
-from autointel.engines.crew_build import StepExecutor
-from autointel.engines.listener_index import SUPPORTED, IndexedListeners, ListenerIndex, events_named
+from autointel.engines.crewai_adapter.crew_build import StepExecutor
+from autointel.engines.crewai_adapter.listener_index import SUPPORTED, IndexedListeners, ListenerIndex, events_named
 
 
 class Nested(Flow):  # type: ignore[misc]
@@ -97,3 +97,14 @@ def test_a_condition_naming_no_event_is_tested_on_every_event_in_definition_orde
 def test_the_crew_engines_use_the_index() -> None:
     assert issubclass(StepExecutor, IndexedListeners)
     assert StepExecutor._find_triggered_methods is IndexedListeners._find_triggered_methods
+
+
+def test_the_patches_apply_only_to_tested_crewai_releases_with_the_internals_they_use() -> None:
+    from crewai.flow.flow import Flow
+
+    from autointel.engines.crewai_adapter.compat import PATCHES_APPLY, patches_apply, release
+
+    assert release("1.15.30") == (1, 15) and release("2.0.0rc1") == (2, 0) and release("dev") == (0, 0)
+    assert patches_apply("1.15.30", Flow) and PATCHES_APPLY
+    assert not patches_apply("1.14.9", Flow) and not patches_apply("2.0.0", Flow)
+    assert not patches_apply("1.15.30", type("Bare", (), {}))

@@ -31,7 +31,8 @@ def reply(body: dict[str, Any]) -> dict[str, Any]:
         return {"role": "assistant", "content": str(results[-1].get("content", ""))}
     tools = body.get("tools") or []
     if not tools:
-        from autointel.llm.offline import OfflineLLM  # text protocol, as CrewAI uses without tools support
+        # text protocol, as CrewAI uses without tools support
+        from autointel.engines.crewai_adapter.offline import OfflineLLM
 
         answer = OfflineLLM._answer(messages, [str(m.get("content", "")) for m in messages])
         return {"role": "assistant", "content": answer}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from autointel.engines.crew_layout import crew_layout, describe_layout
+from autointel.engines.crewai_adapter.crew_layout import crew_layout, describe_layout
 from autointel.engines.plan import build_plan
 from autointel.settings import Depth, Flags
 

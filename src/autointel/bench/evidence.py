@@ -22,11 +22,11 @@ def expected_fingerprint(settings: Settings) -> str:
     """The structure the settings must produce: the plan's, the crew layout's or the flow's."""
     plan = build_plan(settings.depth, settings.flags, settings.fact_check_workers)
     if settings.engine == "flow":
-        from autointel.engines.flow import describe_flow
+        from autointel.engines.crewai_adapter.flow import describe_flow
 
         return str(describe_flow(plan)["fingerprint"])
     if settings.engine == "crew":
-        from autointel.engines.crew_layout import crew_layout, describe_layout  # heavy: only when asked
+        from autointel.engines.crewai_adapter.crew_layout import crew_layout, describe_layout  # heavy: only when asked
 
         return str(describe_layout(crew_layout(plan))["fingerprint"])
     return str(plan.describe()["fingerprint"])

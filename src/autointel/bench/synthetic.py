@@ -122,11 +122,11 @@ class SyntheticTarget:
         text = f"synthetic talk about {source}" + (" (other work)" if other else "")
         crew = None
         if settings.engine == "crew":
-            from autointel.engines.crew_layout import crew_layout, describe_layout
+            from autointel.engines.crewai_adapter.crew_layout import crew_layout, describe_layout
 
             crew = describe_layout(crew_layout(plan))
         elif settings.engine == "flow":
-            from autointel.engines.flow import describe_flow
+            from autointel.engines.crewai_adapter.flow import describe_flow
 
             crew = describe_flow(plan)
         return RunResult(

@@ -128,7 +128,7 @@ def run_request(request: dict[str, Any]) -> RunSample:
             models.load_models()
             scheduler_for(settings.engine)  # the engine's imports (Qdrant's client, networkx), off the clock
             if settings.engine in AGENTIC_ENGINES:  # an in-process session imported CrewAI in its warmup
-                from autointel.engines.crew import preload_crewai
+                from autointel.engines.crewai_adapter.crew import preload_crewai
 
                 preload_crewai(settings.data_dir)
         try:

@@ -18,8 +18,8 @@ ProgressListener = Callable[[StepRecord], None]
 
 # engine -> (module, scheduler); imported on first use so `autointel --help` stays light.
 _SCHEDULERS = {
-    "flow": ("autointel.engines.flow", "schedule_flow"),
-    "crew": ("autointel.engines.crew", "schedule_crew"),
+    "flow": ("autointel.engines.crewai_adapter.flow", "schedule_flow"),
+    "crew": ("autointel.engines.crewai_adapter.crew", "schedule_crew"),
     "pipeline": ("autointel.engines.pipeline", "schedule_pipeline"),
 }
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from autointel.engines.context import RunContext
-from autointel.engines.crew_layout import crew_layout, describe_layout, mark_unrun
+from autointel.engines.crewai_adapter.crew_layout import crew_layout, describe_layout, mark_unrun
 from autointel.engines.interrupt import wind_down
 from autointel.engines.plan import Plan
 from autointel.llm.profiles import ProviderModel, load_profile, record_profile
@@ -41,12 +41,12 @@ def preload_crewai(data_dir: Path) -> None:
     import importlib
 
     crew_environment_at(data_dir)
-    importlib.import_module("autointel.engines.crew_build")
+    importlib.import_module("autointel.engines.crewai_adapter.crew_build")
 
 
 def schedule_crew(plan: Plan, ctx: RunContext) -> dict[str, object]:
     crew_environment(ctx)
-    from autointel.engines.crew_build import EventLog, build_crew, make_llm
+    from autointel.engines.crewai_adapter.crew_build import EventLog, build_crew, make_llm
 
     # One warning per real call about approximate token counts: noise for our users, not news.
     logging.getLogger("crewai.llms.base_llm").setLevel(logging.ERROR)

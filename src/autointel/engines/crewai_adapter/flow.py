@@ -18,8 +18,8 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from autointel.engines.context import RunContext
-from autointel.engines.crew import crew_environment, supervise
-from autointel.engines.crew_layout import ROLES
+from autointel.engines.crewai_adapter.crew import crew_environment, supervise
+from autointel.engines.crewai_adapter.crew_layout import ROLES
 from autointel.engines.plan import Plan, Step, fingerprint
 from autointel.engines.steps import release_followers
 from autointel.llm.profiles import ProviderModel, load_profile
@@ -44,8 +44,8 @@ def schedule_flow(plan: Plan, ctx: RunContext) -> dict[str, object]:
     from crewai import Process, Task
     from crewai.flow.flow import Flow, and_, listen, start
 
-    from autointel.engines.crew_build import EventLog, StepCrew, make_agent, make_llm, make_task
-    from autointel.engines.listener_index import IndexedListeners
+    from autointel.engines.crewai_adapter.crew_build import EventLog, StepCrew, make_agent, make_llm, make_task
+    from autointel.engines.crewai_adapter.listener_index import IndexedListeners
 
     logging.getLogger("crewai.llms.base_llm").setLevel(logging.ERROR)
     info = describe_flow(plan)

@@ -2,11 +2,9 @@
 
 A CrewAI 1.15 Flow runs each sync method through `asyncio.to_thread`, and records each finished method
 with one more. The agent executor is such a Flow, on a loop of its own (its `kickoff` calls `asyncio.run`),
-so every task made about 42 thread hand-offs, each a wait for the GIL. When no other Python thread is
+so every task made dozens of thread hand-offs, each a wait for the GIL. When no other Python thread is
 busy a hand-off is cheap; when one is (a step beside it doing Python work), each waits for the holder's
-switch interval, 5 ms. Per task of a one-task crew, without and with the methods run inline: 12.0 and 9.7 ms
-alone (`python scripts/crewai_task_cost.py 4 40`), 467 and 102 ms beside a busy Python thread (`python
-scripts/crewai_task_cost.py 4 20 --busy`; 2026-12-06).
+switch interval. What that costs per task, with and without this, is measured in docs/crewai.md.
 
 The executor's loop is private to its kickoff and runs one method at a time (its listeners fire one per
 event), so nothing waits on the loop while a method runs. The call sees what a pool thread sees: no running
@@ -21,6 +19,8 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextvars import ContextVar
 from typing import Any
+
+from autointel.engines.crewai_adapter.compat import PATCHES_APPLY
 
 # Set by `kickoff` for the `kickoff_async` it starts on a fresh loop; reset there, so a flow awaited later
 # on the same loop does not inherit it.
@@ -54,6 +54,8 @@ class InlineSyncMethods:
     """Put among a CrewAI Flow subclass's bases, before Flow: a `kickoff` runs its sync methods inline."""
 
     def kickoff(self, *args: Any, **kwargs: Any) -> Any:
+        if not PATCHES_APPLY:
+            return super().kickoff(*args, **kwargs)  # type: ignore[misc]
         token = _OWN_LOOP.set(True)
         try:
             return super().kickoff(*args, **kwargs)  # type: ignore[misc]

@@ -30,12 +30,12 @@ from crewai.utilities.task_output_storage_handler import TaskOutputStorageHandle
 from pydantic import PrivateAttr
 
 from autointel.engines.context import RunContext
-from autointel.engines.crew_layout import ROLES, CrewTask, run_step_once, wall_clock_offset
-from autointel.engines.inline_methods import InlineSyncMethods
-from autointel.engines.listener_index import IndexedListeners
+from autointel.engines.crewai_adapter.crew_layout import ROLES, CrewTask, run_step_once, wall_clock_offset
+from autointel.engines.crewai_adapter.inline_methods import InlineSyncMethods
+from autointel.engines.crewai_adapter.listener_index import IndexedListeners
+from autointel.engines.crewai_adapter.offline import OfflineLLM
 from autointel.engines.plan import Step
 from autointel.llm.guard import ProviderGuard, guard_llm
-from autointel.llm.offline import OfflineLLM
 from autointel.llm.profiles import ProviderModel
 from autointel.settings import Settings
 

@@ -19,13 +19,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
-from crewai.flow.flow import Flow
 from crewai.flow.types import FlowMethodName
 
-# The Flow internals the index stands on; with another CrewAI that lacks one, CrewAI's own scan runs.
-_FLOW_INTERNALS = ("_find_triggered_methods", "_listener_methods", "_condition_met", "_fired_or_listeners")
-SUPPORTED = all(hasattr(Flow, name) or name in getattr(Flow, "__private_attributes__", {})
-                for name in _FLOW_INTERNALS)
+from autointel.engines.crewai_adapter.compat import PATCHES_APPLY
+
+SUPPORTED = PATCHES_APPLY  # otherwise CrewAI's own scan runs
 
 
 class Listener(NamedTuple):
