@@ -10,7 +10,8 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,7 +29,8 @@ from autointel.settings import (
 
 if TYPE_CHECKING:
     from autointel.measurement.log_redaction import OutputGuard
-    from autointel.model import RunResult, StepRecord
+    from autointel.model import RunResult
+    from autointel.rendering.progress import LiveProgress
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -139,9 +141,10 @@ def _run(args: argparse.Namespace, output: OutputGuard) -> int:
     _check_writable(args.output, "--output")
     _keep_library_caches_in(settings.data_dir)
     _check_writable(args.metrics_file, "--metrics-file")
-    progress = _progress_printer() if sys.stderr.isatty() else None
-    with output.quiet_stdout():  # library prints (CrewAI's console) stay off the result's stdout
-        result = run_engine(args.source, settings, progress=progress)
+    display = _live_display() if sys.stderr.isatty() else None  # a pipe or a log file gets no progress
+    # Library prints (CrewAI's console) stay off the result's stdout.
+    with output.quiet_stdout(), display if display is not None else nullcontext():
+        result = run_engine(args.source, settings, progress=display)
     input_errors = [e for e in result.errors if e.type == "InputError"]
     if input_errors:
         raise InputError(input_errors[0].message)
@@ -185,12 +188,14 @@ def _emit_result(text: str, output: Path | None) -> bool:
     result to stdout instead, so the run's work is never lost."""
     try:
         _emit(text, output)
-        return True
     except OSError as exc:
         _error_line(OSError(f"cannot write --output {output} ({exc.strerror or type(exc).__name__}); "
                             "the result follows on stdout"))
         print(text)
         return False
+    if output is not None:
+        print(f"autointel: wrote result to {output}", file=sys.stderr)
+    return True
 
 
 def _write_metrics(result: RunResult, path: Path) -> bool:
@@ -275,12 +280,12 @@ def _emit(text: str, output: Path | None) -> None:
     atomic_write_text(output, text + "\n")
 
 
-def _progress_printer() -> Callable[[StepRecord], None]:
-    def show(record: StepRecord) -> None:
-        mark = {"ok": "done", "failed": "FAILED", "skipped": "skipped"}.get(record.status, record.status)
-        print(f"  [{record.end_s:7.2f}s] {record.phase:<13} {record.name:<26} {mark}", file=sys.stderr)
+def _live_display() -> LiveProgress:
+    from rich.console import Console
 
-    return show
+    from autointel.rendering.progress import LiveProgress
+
+    return LiveProgress(Console(file=sys.stderr))
 
 
 def _text_summary(result: RunResult) -> str:

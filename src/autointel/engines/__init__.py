@@ -4,17 +4,15 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
 from typing import TYPE_CHECKING, cast
 
 from autointel.engines.resources import Resources
-from autointel.model import RunResult, StepRecord
+from autointel.model import RunResult
+from autointel.model.progress import ProgressSink
 from autointel.settings import Settings
 
 if TYPE_CHECKING:
     from autointel.engines.runner import Scheduler
-
-ProgressListener = Callable[[StepRecord], None]
 
 # engine -> (module, scheduler); imported on first use so `autointel --help` stays light.
 _SCHEDULERS = {
@@ -35,7 +33,7 @@ def run_engine(
     source: str,
     settings: Settings,
     resources: Resources | None = None,
-    progress: ProgressListener | None = None,
+    progress: ProgressSink | None = None,
 ) -> RunResult:
     """Run `source` with the engine that `settings` names."""
     from autointel.engines.runner import execute

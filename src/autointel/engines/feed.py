@@ -11,7 +11,7 @@ complete board once the feed closes.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Generic, TypeVar
 
 from autointel.errors import PhaseError
@@ -81,6 +81,13 @@ class SegmentFeed(Feed[Segment]):
         self._split = threading.Lock()
         self._growing = GrowingTranscript()
         self._finished: list[Sentence] = []
+        # Told of each segment as the decoder hands it on (the live display's media seconds); None: nobody asked.
+        self.listener: Callable[[Segment], None] | None = None
+
+    def put(self, item: Segment) -> None:
+        super().put(item)
+        if self.listener is not None:
+            self.listener(item)
 
     def follow_sentences(self, cancelled: threading.Event) -> Iterator[tuple[Sentence, ...]]:
         """The sentences the decoder has finished, each once and in order, as it finishes them, until the feed

@@ -7,9 +7,11 @@ from dataclasses import replace
 
 from autointel.engines.context import RunContext
 from autointel.engines.plan import Plan, build_plan
+from autointel.engines.progress import run_context
 from autointel.engines.resources import GRAPH_COMMIT_WAIT_S, Resources
 from autointel.measurement.spans import phases_from_steps
-from autointel.model import Integration, RunResult, Status, StepRecord
+from autointel.model import Integration, RunResult, Status
+from autointel.model.progress import ProgressSink
 from autointel.phases import PHASES
 from autointel.phases.transcript_quality import mostly_untrusted
 from autointel.settings import Settings
@@ -26,16 +28,16 @@ def execute(
     settings: Settings,
     resources: Resources | None,
     scheduler: Scheduler,
-    progress: Callable[[StepRecord], None] | None = None,
+    progress: ProgressSink | None = None,
 ) -> RunResult:
-    """Run `source` through the plan for `settings` with the given scheduler (pipeline or crew)."""
+    """Run `source` through the plan for `settings` with the given scheduler (pipeline or crew); `progress` hears
+    each step start and end and the decoder's media seconds as they happen."""
     own = resources is None
     res = resources if resources is not None else Resources(settings)
     if not res.compatible_with(settings):
         raise ValueError("the shared Resources were built for another data dir, model or Qdrant URL")
     plan = build_plan(settings.depth, settings.flags, settings.fact_check_workers)
-    ctx = RunContext(source=source, settings=settings, resources=res)
-    ctx.recorder.listener = progress
+    ctx = run_context(source, settings, res, progress)
     try:
         crew_info = scheduler(plan, ctx)
     finally:
