@@ -268,7 +268,8 @@ def main() -> int:
     lines += ["", "Concurrency, interruption (Ctrl-C, twice), re-runs, the connect-time network guard against servers "
               "that redirect or embed links to an internal address, DNS rebinding, slow-drip servers, provider "
               "errors that echo the API key and hung providers are covered by `tests/test_reliability.py`, "
-              "`tests/test_netguard.py`, `tests/test_media_bounds.py` and `tests/test_secrets_and_settings.py`.", ""]
+              "`tests/phases/test_netguard.py`, `tests/phases/test_media_bounds.py` and "
+              "`tests/test_secrets_and_settings.py`.", ""]
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text("\n".join(lines))
     print(f"{ok}/{len(rows)} cases as expected -> {args.out}")

@@ -1,8 +1,11 @@
-"""Shared fixtures: the labelled talks, one set of loaded models, and their pipeline results."""
+"""Shared fixtures: the labelled talks, one set of loaded models, and their pipeline results.
+
+Only fixtures and hooks live here; the plain helpers they use (paths, `talk_media`, `fixture_settings`) are in
+`tests/helpers.py`.
+"""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,20 +16,7 @@ from autointel.engines import run_engine
 from autointel.engines.resources import Resources
 from autointel.model import RunResult
 from autointel.phases.verification.nli import NLIModel
-from autointel.settings import Depth, Flags, Settings, load_settings
-
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = ROOT / "fixtures"
-EVIDENCE = FIXTURES / "evidence"
-
-
-def load_labels() -> dict[str, Any]:
-    talks: dict[str, Any] = json.loads((FIXTURES / "labels.json").read_text())["talks"]
-    return talks
-
-
-def talk_media(stem: str) -> Path:
-    return ROOT / load_labels()[stem]["media"][0]
+from tests.helpers import fixture_settings, load_labels, talk_media
 
 
 @pytest.fixture(scope="session")
@@ -37,13 +27,6 @@ def labels() -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("data")
-
-
-def fixture_settings(data_dir: Path, flags: Flags | None = None, **overrides: Any) -> Settings:
-    values: dict[str, Any] = {"depth": Depth.COMPREHENSIVE, "data_dir": data_dir, "evidence_dir": EVIDENCE,
-                              "engine": "pipeline"}
-    values.update(overrides)
-    return load_settings({}, **values).with_flags(flags or Flags())
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,7 @@ import pytest
 
 from autointel.cli import main
 from autointel.settings import ALL_FLAG_ENV, DEFAULT_ENGINE
-from tests.conftest import EVIDENCE, talk_media
+from tests.helpers import EVIDENCE, talk_media
 
 
 def _run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:

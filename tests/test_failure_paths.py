@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from autointel.cli import main
-from tests.conftest import EVIDENCE, talk_media
+from tests.helpers import EVIDENCE, talk_media
 
 
 def disk_full(path: Path, text: str) -> None:

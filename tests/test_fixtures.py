@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-FIXTURES = ROOT / "fixtures"
+from tests.helpers import FIXTURES, ROOT
+
 LABELS_PATH = FIXTURES / "labels.json"
 MEDIA_DIR = FIXTURES / "media"
 EVIDENCE_DIR = FIXTURES / "evidence"

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-SRC = Path(__file__).resolve().parent.parent / "src"
+from tests.helpers import ROOT
+
+SRC = ROOT / "src"
 
 
 def module_name(path: Path) -> str:

@@ -19,8 +19,8 @@ from autointel.bench.synthetic import SyntheticTarget
 from autointel.model import RunResult
 from autointel.monitoring import HOST, max_overlap, metrics_from_result, metrics_from_samples, serve, write_textfile
 from autointel.settings import Depth, Flags, load_settings
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 ALERTS = ROOT / "monitoring" / "alerts.yml"
 PROMTOOL = shutil.which("promtool")
 

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from autointel.engines.resources import Resources
 from autointel.errors import InputError
 from autointel.phases import netguard
-from tests.conftest import FIXTURES, talk_media
+from tests.helpers import FIXTURES, talk_media
 
 MEDIA = FIXTURES / "media"
 

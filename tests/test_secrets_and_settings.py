@@ -27,7 +27,7 @@ from autointel.monitoring import serve
 from autointel.preflight import check_evidence_sizes
 from autointel.rendering.markdown import render_session_markdown
 from autointel.settings import Settings, load_settings
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 KEY = "sk-test-" + "Zq7" * 10
 SILENCE = ROOT / "fixtures" / "media" / "silence.wav"

@@ -10,8 +10,8 @@ and only those are tested, with CrewAI's own `_condition_met`. A listener whose 
 event cannot be triggered by it: `_condition_met` drops a listener's pending events the moment its condition
 holds, so an event the condition does not name never completes it. What is skipped is CrewAI recording that
 event among that listener's pending events, which nothing reads. A condition naming no event at all is tested
-on every event, as before. `tests/test_listener_index.py` replays event sequences through CrewAI's scan and
-the index and requires the same methods, in the same order, from both.
+on every event, as before. `tests/engines/crewai_adapter/test_listener_index.py` replays event sequences through
+CrewAI's scan and the index and requires the same methods, in the same order, from both.
 """
 
 from __future__ import annotations

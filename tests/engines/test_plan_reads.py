@@ -21,7 +21,7 @@ from autointel.engines.resources import Resources
 from autointel.engines.runner import settle_graph_write
 from autointel.engines.steps import run_step
 from autointel.settings import Flags
-from tests.conftest import fixture_settings, talk_media
+from tests.helpers import fixture_settings, talk_media
 
 SLOTS = {f.name for f in dataclasses.fields(Board)}
 

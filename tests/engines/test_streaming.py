@@ -15,7 +15,7 @@ from autointel.model import Segment, Status, Transcript, to_jsonable
 from autointel.phases.text import split_sentences
 from autointel.phases.verification import ClaimSpotter, extract_claims
 from autointel.settings import Depth, Flags
-from tests.conftest import fixture_settings, talk_media
+from tests.helpers import fixture_settings, talk_media
 
 
 def first_difference(a: Any, b: Any, path: str = "") -> str | None:

@@ -29,8 +29,7 @@ from autointel.phases.verification import (
 from autointel.phases.verification.claims import checkworthy_scores
 from autointel.phases.verification.nli import NLIModel
 from autointel.phases.verification.numbers import quantities
-
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+from tests.helpers import FIXTURES
 
 CORPUS = [
     ("The Harbor Bridge in Port Ellis opened to traffic in 1968 after six years of construction.", "bridge.md"),
@@ -231,3 +230,4 @@ def test_claim_verdicts_on_fixture_scripts(embedder: MiniLMEmbedder, nli: NLIMod
     assert len(decisive) >= 3 and wrong == []  # the checker abstains when unsure; when it decides, it is right
     right = sum(1 for label, c in pairs if c is not None and c.verdict.value == label["verdict"])
     assert right / len(pairs) >= 0.5, f"{right}/{len(pairs)}"
+

@@ -18,7 +18,7 @@ from autointel.model import RunResult, Status, StepRecord, Verdict, to_jsonable
 from autointel.phases.acquisition import AcquisitionLimits, acquire, sha256_file
 from autointel.phases.evaluation import claim_matches, fallacy_counts, word_error_rate
 from autointel.settings import Depth, Flags
-from tests.conftest import FIXTURES, fixture_settings, talk_media
+from tests.helpers import FIXTURES, fixture_settings, talk_media
 
 pytestmark = pytest.mark.slow
 

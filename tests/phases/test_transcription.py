@@ -45,7 +45,7 @@ from autointel.phases.transcription import (
     pick_fallback_result,
     split_on_timestamps,
 )
-from tests.conftest import FIXTURES, load_labels, talk_media
+from tests.helpers import FIXTURES, load_labels, talk_media
 
 MEDIA = FIXTURES / "media"
 SR = SAMPLE_RATE

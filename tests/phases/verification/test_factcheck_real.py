@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -15,8 +14,9 @@ from autointel.phases.verification.factcheck import check_claim
 from autointel.phases.verification.features import FEATURES
 from autointel.phases.verification.nli import NLIModel
 from autointel.phases.verification.numbers import quantities, relation, units_compatible
+from tests.helpers import DATASETS
 
-DATASET = Path(__file__).resolve().parent.parent / "datasets" / "vitaminc_sample"
+DATASET = DATASETS / "vitaminc_sample"
 
 
 def test_ordinals_are_not_quantities_of_another_kind() -> None:

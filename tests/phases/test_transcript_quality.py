@@ -3,8 +3,6 @@ on public recordings (datasets/speech) that must, or must not, raise a warning."
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from autointel.evaluation.transcripts import Recording, _row, load_manifest, normalize
@@ -28,8 +26,9 @@ from autointel.phases.transcript_quality import (
     uncovered_speech,
 )
 from autointel.phases.transcription import Transcriber
+from tests.helpers import DATASETS
 
-SPEECH = Path(__file__).resolve().parent.parent / "datasets" / "speech"
+SPEECH = DATASETS / "speech"
 T = QualityThresholds()
 
 

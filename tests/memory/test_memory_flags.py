@@ -29,8 +29,7 @@ from autointel.memory.store import index_evidence, store_transcript
 from autointel.memory.vectors import COLLECTIONS, DEFAULT_BATCH, VectorStore
 from autointel.model import GraphWrite, Media, MemoryWrite, RunResult
 from autointel.settings import Flags
-
-from .conftest import EVIDENCE, fixture_settings, talk_media
+from tests.helpers import EVIDENCE, fixture_settings, talk_media
 
 DIM = 384
 CLIENT_CALLS = ("retrieve", "upsert", "count", "collection_exists", "create_collection", "get_collection")

@@ -21,8 +21,8 @@ from autointel.engines.resources import Resources
 from autointel.model import FlagsRecord, RunResult
 from autointel.settings import Depth, Flags, Settings, load_settings
 from autointel.stats import min_runs_for_median_ci
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 MEDIA = sorted(p for p in (ROOT / "fixtures" / "media").glob("*.mp3") if "truncated" not in p.name)
 
 

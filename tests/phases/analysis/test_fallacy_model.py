@@ -16,8 +16,8 @@ from autointel.phases.analysis.fallacies import EXPLANATIONS, FALLACY_TYPES, Fal
 from autointel.phases.analysis.fallacy_model import MODEL_FILE, NONE, FallacyClassifier
 from autointel.phases.text import Sentence
 from autointel.training.fallacies import FP_BUDGET, Scores, score, tune_threshold, units
+from tests.helpers import DATASETS
 
-DATASETS = Path(__file__).resolve().parent.parent / "datasets"
 AD_HOMINEM = "You're too stupid to understand economics, so your opinion doesn't count."
 PLAIN = "The bridge opened to traffic in 1932 after four years of construction."
 

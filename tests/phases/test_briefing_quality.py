@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
@@ -35,8 +34,9 @@ from autointel.phases.briefing import render_briefing
 from autointel.phases.evaluation import script_transcript
 from autointel.phases.insights import INSIGHT_RULE, key_insights
 from autointel.phases.text import MAX_UNPUNCTUATED_WORDS, Sentence, split_sentences
+from tests.helpers import FIXTURES
 
-SCRIPTS = Path(__file__).resolve().parent.parent / "fixtures" / "scripts"
+SCRIPTS = FIXTURES / "scripts"
 
 
 @pytest.fixture(scope="module")

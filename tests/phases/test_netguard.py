@@ -31,7 +31,7 @@ from autointel.phases.acquisition import AcquisitionLimits, acquire
 from autointel.phases.guarded_http import Client, Outgoing, fetch
 from autointel.phases.netguard import AddressRefused, IPAddress, NetworkPolicy, is_forbidden_ip
 from autointel.phases.transfer import DeadlineExceeded, Transfer, TransferLimitExceeded
-from tests.conftest import FIXTURES
+from tests.helpers import FIXTURES
 
 WAV = (FIXTURES / "media" / "health_diet.wav").read_bytes()
 PUBLIC = ipaddress.IPv4Address("127.0.0.1")

@@ -20,7 +20,7 @@ from autointel.faults import Fault
 from autointel.model import Segment, Status
 from autointel.phases.text import finished_sentences
 from autointel.settings import Depth, Flags
-from tests.conftest import fixture_settings, talk_media
+from tests.helpers import fixture_settings, talk_media
 
 WIDEST = Flags(True, True, True)
 

@@ -24,8 +24,7 @@ from autointel.phases.analysis import (
 )
 from autointel.phases.evaluation import FallacyCounts, fallacy_counts, fallacy_scores, load_labels, script_transcript
 from autointel.phases.text import Sentence, split_sentences
-
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+from tests.helpers import FIXTURES
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ from autointel.engines.resources import Resources
 from autointel.llm.profiles import load_profile
 from autointel.model import Status
 from autointel.settings import Depth, Flags
-from tests.conftest import fixture_settings, talk_media
+from tests.helpers import fixture_settings, talk_media
 
 
 def reply(body: dict[str, Any]) -> dict[str, Any]:

@@ -14,7 +14,7 @@ import pytest
 from autointel.engines.resources import Resources
 from autointel.errors import InputError
 from autointel.phases.transcription import DecodeBounds, DecodeCancelled
-from tests.conftest import talk_media
+from tests.helpers import talk_media
 
 
 def live_webm(source: Path, target: Path) -> Path:

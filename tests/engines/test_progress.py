@@ -21,7 +21,7 @@ from autointel.model import Segment, Status, StepRecord
 from autointel.model.progress import MediaProgress, ProgressEvent, StepStarted
 from autointel.rendering.progress import LiveProgress
 from autointel.settings import Depth
-from tests.conftest import fixture_settings, talk_media
+from tests.helpers import fixture_settings, talk_media
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 HIDDEN_COUNT = "lines of library output hidden"  # the one line the CLI may add about library output
