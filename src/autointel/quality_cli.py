@@ -23,10 +23,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from autointel.memory.embeddings import CachingEmbedder, MiniLMEmbedder
     from autointel.rendering.quality import quality_markdown
 
-    goals = judge_sets(bundled_sets(), CachingEmbedder(MiniLMEmbedder()))
+    goals, claim_details = judge_sets(bundled_sets(), CachingEmbedder(MiniLMEmbedder()))
     audio = not args.no_audio
     report = QualityReport(_commit(), dt.date.today().isoformat(), goals, fixture_scores() if audio else None,
-                           evaluate_all() if audio else ())
+                           evaluate_all() if audio else (), claim_details)
     text = quality_markdown(report)
     args.output.write_text(text, encoding="utf-8")
     print(text)

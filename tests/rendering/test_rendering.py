@@ -224,3 +224,16 @@ def test_report_command_rejects_bad_input(tmp_path: Path) -> None:
                           (tmp_path / "empty", "no results.json or raw_samples.jsonl")):
         with pytest.raises(InputError, match=message):
             run_report(ns(path))
+
+
+def test_quality_page_shows_fact_check_accuracy_beside_its_calibration() -> None:
+    from autointel.evaluation.metrics import claim_metrics
+    from autointel.evaluation.quality import QualityReport
+    from autointel.rendering.quality import quality_markdown
+
+    metrics = claim_metrics(["supported", "contradicted", "unverifiable", "supported"],
+                            ["supported", "unverifiable", "unverifiable", "contradicted"], [0.9, 0.4, 0.6, 0.7])
+    page = quality_markdown(QualityReport("abc", "2026-12-07", (), None, (), (("claims_set", metrics),)))
+    section = page.split("## Fact-check verdicts in full: claims_set (test split)", 1)[1]
+    assert "accuracy: 0.500 (majority-class baseline 0.500" in section
+    assert "Brier" in section and "0.9-1.0" in section and "supported ->" in section

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autointel.evaluation.goals import GOALS, GoalResult, Role, judge
+from autointel.evaluation.metrics import ClaimMetrics
 from autointel.evaluation.records import KINDS, Kind
 from autointel.evaluation.report import Scored, score_file
 from autointel.evaluation.transcripts import Row
@@ -47,6 +48,7 @@ class QualityReport:
     goals: tuple[GoalResult, ...]
     fixtures: FixtureScores | None
     recordings: tuple[Row, ...]  # transcript-quality warnings on real recordings (datasets/speech)
+    claim_details: tuple[tuple[str, ClaimMetrics], ...] = ()  # per claim set: accuracy beside its calibration
 
 
 def bundled_sets(index: Path = INDEX) -> tuple[BundledSet, ...]:
@@ -60,13 +62,19 @@ def bundled_sets(index: Path = INDEX) -> tuple[BundledSet, ...]:
     return tuple(out)
 
 
-def judge_sets(sets: Sequence[BundledSet], embedder: Embedder) -> tuple[GoalResult, ...]:
+def judge_sets(sets: Sequence[BundledSet], embedder: Embedder
+               ) -> tuple[tuple[GoalResult, ...], tuple[tuple[str, ClaimMetrics], ...]]:
+    """Every goal judged on its sets, and the full metrics of each claim set (calibration is not a goal row)."""
     results: list[GoalResult] = []
+    details: list[tuple[str, ClaimMetrics]] = []
     for bundled in sets:
         scored: Scored = score_file(bundled.kind, bundled.test, embedder)
         results += [judge(goal, bundled.name, scored) for goal in GOALS
                     if goal.kind == bundled.kind and goal.role == bundled.role]
-    return tuple(results)
+        metrics = scored.metrics()
+        if isinstance(metrics, ClaimMetrics):
+            details.append((bundled.name, metrics))
+    return tuple(results), tuple(details)
 
 
 def fixture_scores() -> FixtureScores:

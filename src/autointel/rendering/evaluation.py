@@ -29,7 +29,7 @@ def eval_text(report: EvalReport) -> str:
     if isinstance(metrics, FallacyMetrics):
         lines += _fallacy_lines(metrics)
     elif isinstance(metrics, ClaimMetrics):
-        lines += _claim_lines(metrics)
+        lines += claim_lines(metrics)
     else:
         lines += _checkworthy_lines(metrics)
     shown = report.errors[:MAX_ERRORS_SHOWN]
@@ -48,7 +48,7 @@ def _fallacy_lines(m: FallacyMetrics) -> list[str]:
     return lines + _class_table("type", m.per_type) + _confusion_lines(m.confusion)
 
 
-def _claim_lines(m: ClaimMetrics) -> list[str]:
+def claim_lines(m: ClaimMetrics) -> list[str]:
     lines = [
         f"accuracy: {num(m.accuracy)} (majority-class baseline {num(m.majority_baseline)}, "
         f"always '{m.majority_label or '-'}')",

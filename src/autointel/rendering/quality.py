@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from autointel.evaluation.goals import GoalResult
 from autointel.evaluation.quality import QualityReport
 from autointel.evaluation.transcripts import Row
+from autointel.rendering.evaluation import claim_lines
 from autointel.rendering.fmt import num
 
 
@@ -25,6 +26,11 @@ def quality_markdown(report: QualityReport) -> str:
     ]
     lines += [_goal_row(g) for g in report.goals]
     lines += ["", "Any file in the same format can be scored the same way: `autointel eval KIND FILE.jsonl`."]
+    for name, metrics in report.claim_details:
+        lines += ["", f"## Fact-check verdicts in full: {name} (test split)", "",
+                  "Accuracy beside the calibration of the verdict confidences (a reliability table, the Brier score of "
+                  "\"this verdict is right\" and the expected calibration error), per-class scores and confusion.",
+                  "", "```", *claim_lines(metrics), "```"]
     if report.recordings:
         lines += ["", "## Transcript-quality warnings on real recordings (`datasets/speech`)", "",
                   *recordings_table(report.recordings)]

@@ -48,7 +48,7 @@ C_GRID = (0.1, 0.3, 1.0, 3.0)
 TEMPERATURES = tuple(round(0.5 + 0.05 * i, 2) for i in range(51))
 GATES = (0.0, 0.3, 0.4, 0.5, 0.6)
 THRESHOLDS = tuple(round(0.34 + 0.01 * i, 2) for i in range(62))
-MIN_DEV_PRECISION = 0.85  # above the 0.80 goal: margin for claims the model never saw
+MIN_DEV_PRECISION = 0.82  # above the 0.80 goal, a margin for unseen claims (0.85 left 7 in 10 dev claims undecided)
 MIN_DECISIVE = 60  # fewer decisive verdicts on the dev claims measure little
 
 

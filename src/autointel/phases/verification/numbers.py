@@ -203,6 +203,31 @@ def relation(claim: Quantity, evidence: Quantity) -> str:
     return "overlap"
 
 
+def with_digits(text: str) -> str:
+    """`text` with spelled-out numbers written in digits ("nineteen sixty eight" -> "1968"), as written evidence
+    has them: speech is transcribed in words, and the NLI model reads surface forms, not values."""
+    if len(text.lower()) != len(text):
+        return text
+    pieces, last = [], 0
+    for q in quantities(text):
+        end = q.start + len(q.text)
+        spelled = q.kind in ("year", "count", "money", "percent") and q.bound != "range"
+        if not spelled or any(c.isdigit() for c in q.text) or text[q.start:end].lower() != q.text or q.start < last:
+            continue
+        pieces += [text[last:q.start], _digits(q)]
+        last = end
+    return "".join([*pieces, text[last:]])
+
+
+def _digits(q: Quantity) -> str:
+    if q.kind == "year":
+        return str(int(q.value))
+    for name, size in (("billion", 1e9), ("million", 1e6)):
+        if abs(q.value) >= size:
+            return f"{q.value / size:g} {name}"
+    return f"{q.value:g}"
+
+
 def describe(q: Quantity) -> str:
     """Human-readable value for rationales: 1968, 40%, +100%, 40 million."""
     if q.kind == "year":
