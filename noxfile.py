@@ -19,11 +19,13 @@ nox.options.sessions = ["lint", "tests"]
 
 @nox.session
 def tests(session: nox.Session) -> None:
+    """Run the test suite (the README's test command); extra arguments go to pytest."""
     session.run("python", "-m", "pytest", *session.posargs)
 
 
 @nox.session
 def lint(session: nox.Session) -> None:
+    """ruff over every Python tree, mypy --strict over src."""
     session.run("ruff", "check", "src", "tests", "benchmarks", "fixtures", "scripts", "noxfile.py", "conftest.py")
     session.run("mypy", "src")
 
@@ -46,6 +48,7 @@ OPTIMISED = "all,all+batched_vector_writes,all+background_graph_commit,all+strea
 
 @nox.session
 def bench(session: nox.Session) -> None:
+    """Benchmark every flag combination and write the reports (--full: the long profile; --only=a,b: those sessions)."""
     full = "--full" in session.posargs
     only = next((a.split("=", 1)[1].split(",") for a in session.posargs if a.startswith("--only=")), None)
     extra = [a for a in session.posargs if a != "--full" and not a.startswith("--only=")]
@@ -77,7 +80,7 @@ def bench(session: nox.Session) -> None:
             ("overhead", "benchmarks/test_harness_overhead.py", "baseline", "pipeline",
              ["--autointel-iterations", "480", "--autointel-warmup", "1"], {"AUTOINTEL_BENCH_INSTRUMENTS_EVERY": "8"}),
         ]
-    else:  # sized to finish within about 15 minutes on 2 cores; 6 runs per cell, the fewest a 95% median CI needs
+    else:  # about 16 minutes on 2 cores (docs/benchmarks.md); 6 runs per cell, the fewest a 95% median CI needs
         runs = [
             # CrewAI's own cost per task: no LLM latency (G2.2)
             ("engines", "benchmarks/test_flag_matrix.py", "baseline,all", "pipeline,flow,crew",

@@ -49,3 +49,14 @@ def test_every_fallacy_type_is_named_in_the_readme() -> None:
 @pytest.mark.parametrize("doc", ["architecture.md", "benchmarks.md", "crewai.md", "reliability.md"])
 def test_linked_docs_exist(doc: str) -> None:
     assert f"docs/{doc}" in README and (ROOT / "docs" / doc).is_file()
+
+
+def test_every_nox_session_says_what_it_does() -> None:
+    """`nox -l` shows each session's docstring: a session without one is listed bare."""
+    import ast
+
+    tree = ast.parse((ROOT / "noxfile.py").read_text(encoding="utf-8"))
+    sessions = [f for f in tree.body if isinstance(f, ast.FunctionDef)
+                and any("nox.session" in ast.unparse(d) for d in f.decorator_list)]
+    assert {f.name for f in sessions} >= {"tests", "lint", "quality", "reliability", "bench"}
+    assert [f.name for f in sessions if not ast.get_docstring(f)] == []
