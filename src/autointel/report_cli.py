@@ -30,8 +30,10 @@ RESULTS_KEYS = ("session", "cells", "banner")
 
 def add_report_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser: argparse.ArgumentParser = subparsers.add_parser(
-        "report", help="render a benchmark results.json (or a killed session's report dir)")
-    parser.add_argument("results", type=Path, help="results.json, a report dir, or a raw_samples.jsonl")
+        "report", help="render a benchmark results.json, a killed session's report dir, or every bench of a root")
+    parser.add_argument("results", type=Path,
+                        help="results.json, a report dir, a raw_samples.jsonl, or a session/bench root (each bench "
+                             "below it is rendered and linked from ROOT/index.html)")
     parser.add_argument("--compare", type=Path, default=None, help="another results.json: compare cell medians")
     parser.add_argument("--html", type=Path, default=None, help="write the self-contained HTML report here")
     parser.add_argument("--md", type=Path, default=None, help="write the Markdown summary here")
@@ -72,7 +74,7 @@ def load_results(path: Path) -> dict[str, Any]:
             return _read_json(path / "results.json")
         if (path / "raw_samples.jsonl").is_file():
             return results_from_raw(path / "raw_samples.jsonl")
-        raise InputError(f"{path}: no results.json or raw_samples.jsonl in this directory")
+        raise InputError(f"{path}: no results.json or raw_samples.jsonl in this directory or any below it")
     if path.name.endswith(".jsonl"):
         if not path.is_file():
             raise InputError(f"{path}: no such file")
@@ -193,10 +195,47 @@ def _read_index_goals(path: Path) -> list[dict[str, Any]]:
     return [g for g in goals if isinstance(g, dict)] if isinstance(goals, list) else []
 
 
+def bench_dirs(root: Path) -> list[Path]:
+    """The bench report dirs below `root`: each holds results.json, or the raw samples of a killed session."""
+    found = {p.parent for name in ("results.json", "raw_samples.jsonl") for p in root.rglob(name)}
+    return sorted(d for d in found if d != root)
+
+
+def is_bench_root(path: Path) -> bool:
+    """A folder that is not itself a bench but holds benches: a session root (`index:` of a run) or a bench root."""
+    own = (path / "results.json").is_file() or (path / "raw_samples.jsonl").is_file()
+    return path.is_dir() and not own and bool(bench_dirs(path))
+
+
+def run_bench_root(root: Path) -> int:
+    """Render every bench below `root` (report.html, summary.md) and link them from root/index.html."""
+    from autointel.rendering.html import write_html_report
+    from autointel.rendering.markdown import render_markdown
+    from autointel.rendering.session_index import BenchLink, session_index_html
+
+    links: list[BenchLink] = []
+    for folder in bench_dirs(root):
+        results = load_results(folder)
+        write_html_report(results, folder / "report.html")
+        atomic_write_text(folder / "summary.md", render_markdown(results))
+        found = results.get("banner")
+        banner: dict[str, Any] = found if isinstance(found, dict) else {}
+        name = str(folder.relative_to(root))
+        links.append(BenchLink(name, f"{name}/report.html", str(banner.get("verdict", "?")),
+                               str(banner.get("headline", ""))))
+        print(f"wrote {folder / 'report.html'} and {folder / 'summary.md'}")
+    atomic_write_text(root / "index.html", session_index_html(f"autointel benchmarks: {root.name}", links))
+    print(f"wrote {root / 'index.html'}")
+    return 0
+
+
 def run_report(args: argparse.Namespace) -> int:
     if getattr(args, "goals", False):
         return run_goals(Path(args.results))
-    results = load_results(Path(args.results))
+    root = Path(args.results)
+    if is_bench_root(root):
+        return run_bench_root(root)
+    results = load_results(root)
     if getattr(args, "compare", None) is not None:
         results = {**results, "compare": compare_sessions(results, load_results(args.compare), args.compare)}
     wrote: list[Path] = []

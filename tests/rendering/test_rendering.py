@@ -237,3 +237,21 @@ def test_quality_page_shows_fact_check_accuracy_beside_its_calibration() -> None
     section = page.split("## Fact-check verdicts in full: claims_set (test split)", 1)[1]
     assert "accuracy: 0.500 (majority-class baseline 0.500" in section
     assert "Brier" in section and "0.9-1.0" in section and "supported ->" in section
+
+
+def test_report_command_renders_every_bench_of_a_root(session_dir: Path, tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """The folder a bench run prints as `index:` holds benches, not a results.json: each is rendered and linked."""
+    root = tmp_path / "bench-root"
+    shutil.copytree(session_dir, root / "session-a" / "bench_one")
+    killed = root / "session-a" / "bench_two"
+    shutil.copytree(session_dir, killed)
+    (killed / "results.json").unlink()  # a killed bench: only its raw samples are left
+    (killed / "report.html").unlink(missing_ok=True)
+    assert run_report(ns(root)) == 0
+    printed = capsys.readouterr().out
+    assert f"wrote {root / 'index.html'}" in printed
+    index = (root / "index.html").read_text()
+    for name in ("session-a/bench_one", "session-a/bench_two"):
+        assert f'href="{name}/report.html"' in index and (root / name / "report.html").is_file()
+    assert re.search(r"<b style=\"color:#[0-9a-f]{6}\">(PASS|FAIL|INCONCLUSIVE|\?)</b>", index)
