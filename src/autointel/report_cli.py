@@ -209,15 +209,13 @@ def is_bench_root(path: Path) -> bool:
 
 def run_bench_root(root: Path) -> int:
     """Render every bench below `root` (report.html, summary.md) and link them from root/index.html."""
-    from autointel.rendering.html import write_html_report
-    from autointel.rendering.markdown import render_markdown
+    from autointel.bench.report import write_renderings
     from autointel.rendering.session_index import BenchLink, session_index_html
 
     links: list[BenchLink] = []
     for folder in bench_dirs(root):
         results = load_results(folder)
-        write_html_report(results, folder / "report.html")
-        atomic_write_text(folder / "summary.md", render_markdown(results))
+        write_renderings(results, folder)
         found = results.get("banner")
         banner: dict[str, Any] = found if isinstance(found, dict) else {}
         name = str(folder.relative_to(root))

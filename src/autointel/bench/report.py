@@ -19,7 +19,7 @@ from autointel.rendering.markdown import render_markdown
 from autointel.rendering.tables import HEADERS, format_table, table_rows
 
 __all__ = ["HEADERS", "append_jsonl", "environment", "format_table", "render_summary_md", "session_index",
-           "table_rows", "write_json_atomic", "write_reports"]
+           "table_rows", "write_json_atomic", "write_renderings", "write_reports"]
 
 PACKAGES = ("autointel", "pytest", "pytest-benchmark", "numpy", "scipy", "psutil", "crewai", "faster-whisper",
             "qdrant-client", "memray", "pyinstrument", "ctranslate2", "onnxruntime")
@@ -87,6 +87,11 @@ def render_summary_md(results: dict[str, Any]) -> str:
 def write_reports(results: dict[str, Any], report_dir: Path) -> None:
     """results.json, summary.md and (when matplotlib is there) report.html of one bench, each atomic."""
     write_json_atomic(report_dir / "results.json", results)
+    write_renderings(results, report_dir)
+
+
+def write_renderings(results: dict[str, Any], report_dir: Path) -> None:
+    """summary.md and (when matplotlib is there) report.html of one bench, each atomic; results.json untouched."""
     atomic_write_text(report_dir / "summary.md", render_summary_md(results))
     try:
         from autointel.rendering.html import write_html_report
