@@ -4,32 +4,14 @@ and the flow alike) and the transcript's feed (every decoded segment is put on i
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
-
 from autointel.engines.context import RunContext
 from autointel.engines.resources import Resources
 from autointel.measurement.spans import SpanRecorder
 from autointel.model import Segment
-from autointel.model.progress import MediaProgress, ProgressEvent, ProgressSink, StepStarted
+from autointel.model.progress import MediaProgress, ProgressEvent, ProgressSink
 from autointel.settings import Settings
 
 TRANSCRIBE = "transcribe"  # the step whose feed carries the decoded segments (RunContext.feed_of)
-
-
-@dataclass
-class StartingRecorder(SpanRecorder):
-    """A span recorder that also says when a span opens, as its `listener` hears when one closes."""
-
-    on_start: Callable[[StepStarted], None] | None = None
-
-    @contextmanager
-    def step(self, name: str, phase: str) -> Iterator[None]:
-        if self.on_start is not None:
-            self.on_start(StepStarted(name, phase, self.now()))
-        with super().step(name, phase):
-            yield
 
 
 def guarded(sink: ProgressSink) -> ProgressSink:
@@ -54,7 +36,7 @@ def run_context(source: str, settings: Settings, resources: Resources, progress:
         return RunContext(source=source, settings=settings, resources=resources)
     sink = guarded(progress)
     ctx = RunContext(source=source, settings=settings, resources=resources,
-                     recorder=StartingRecorder(listener=sink, on_start=sink))
+                     recorder=SpanRecorder(listener=sink, on_start=sink))
 
     def decoded(segment: Segment) -> None:
         media = ctx.board.media  # the header's length until the decoder has measured the audio

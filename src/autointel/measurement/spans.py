@@ -13,13 +13,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from autointel.model import PhaseRecord, StepRecord
+from autointel.model.progress import StepStarted
 
 
 @dataclass
 class SpanRecorder:
     t0: float = field(default_factory=time.perf_counter)
     _steps: list[StepRecord] = field(default_factory=list)
-    listener: Callable[[StepRecord], None] | None = None
+    listener: Callable[[StepRecord], None] | None = None  # told of each step as it ends
+    on_start: Callable[[StepStarted], None] | None = None  # told of each step as it begins
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def now(self) -> float:
@@ -28,6 +30,8 @@ class SpanRecorder:
     @contextmanager
     def step(self, name: str, phase: str) -> Iterator[None]:
         start = self.now()
+        if self.on_start is not None:
+            self.on_start(StepStarted(name, phase, start))
         thread_cpu0 = time.thread_time()
         process_cpu0 = time.process_time()
         status = "failed"
