@@ -141,10 +141,29 @@ def heldout_accuracy(model: NLIModel) -> dict[str, Any]:
     probs = model.score([(p.premise, p.hypothesis) for p in pairs])
     predicted = [data.LABELS[int(i)] for i in np.argmax(probs, axis=1)]
     hits = [a == p.label for a, p in zip(predicted, pairs, strict=True)]
+    return accuracy_by_source(hits, [p.source for p in pairs])
+
+
+CLAIM_LABELS = {"supported": "entailment", "contradicted": "contradiction", "unverifiable": "neutral"}
+
+
+def gold_evidence_accuracy(model: NLIModel, split: str = "dev") -> dict[str, Any]:
+    """The model alone, without retrieval or the decision layer: each claim of `datasets/factcheck_claims` that has
+    evidence, read against its own gold sentences (the first three, as training pairs them); overall and per source."""
+    rows = [json.loads(line) for line in (CLAIMS / f"{split}.jsonl").read_text(encoding="utf-8").splitlines() if line]
+    rows = [r for r in rows if r["evidence"]]
+    probs = model.score([(" ".join(r["evidence"][:3]), r["claim"]) for r in rows])
+    predicted = [data.LABELS[int(i)] for i in np.argmax(probs, axis=1)]
+    hits = [p == CLAIM_LABELS[r["label"]] for p, r in zip(predicted, rows, strict=True)]
+    return {"split": split, **accuracy_by_source(hits, [r["source"] for r in rows])}
+
+
+def accuracy_by_source(hits: Sequence[bool], sources: Sequence[str]) -> dict[str, Any]:
+    """n and accuracy overall and per source."""
     by_source: dict[str, list[bool]] = {}
-    for hit, p in zip(hits, pairs, strict=True):
-        by_source.setdefault(p.source, []).append(hit)
-    return {"n": len(pairs), "accuracy": round(float(np.mean(hits)), 4),
+    for hit, source in zip(hits, sources, strict=True):
+        by_source.setdefault(source, []).append(hit)
+    return {"n": len(hits), "accuracy": round(float(np.mean(hits)), 4),
             "by_source": {k: {"n": len(v), "accuracy": round(float(np.mean(v)), 4)} for k, v in by_source.items()}}
 
 
@@ -154,6 +173,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--build", type=Path, metavar="SOURCES",
                         help="folder holding owner+name/repo git copies of the source repositories")
     parser.add_argument("--heldout", action="store_true", help="only score the shipped model on held-out pairs")
+    parser.add_argument("--gold-evidence", metavar="SPLIT", choices=("train", "dev", "test"),
+                        help="only score the shipped model on a claim split, each claim against its own evidence")
     parser.add_argument("--out", type=Path, default=MODEL_PATH, help="where to write the int8 ONNX model")
     parser.add_argument("--start", type=Path, metavar="CHECKPOINT",
                         help=f"continue from a saved checkpoint (each run saves one to {CHECKPOINT_DIR})")
@@ -162,6 +183,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.build is not None:
         print(json.dumps(build(args.build)))
+    elif args.gold_evidence:
+        print(json.dumps(gold_evidence_accuracy(NLIModel(args.out), args.gold_evidence)))
     elif args.heldout:
         print(json.dumps(heldout_accuracy(NLIModel(args.out))))
     else:
