@@ -29,4 +29,4 @@ def test_flag_matrix(autointel_bench: Any, bench_data: Path, shared_models: Reso
         evidence_dir=EVIDENCE,
         resources=shared_models,
     )
-    assert results["cells"], "the session measured nothing"
+    assert results.cells, "the session measured nothing"

@@ -119,4 +119,4 @@ def test_harness_overhead(autointel_bench: Any, bench_data: Path, shared_models:
                                         blocks=None if name in sparse else "round",
                                         command=" ".join(command) if name == goals.CLI_HELP else None)
     results = autointel_bench.finish(session)
-    assert results["cells"][0]["counts"]["ok"] == opts.iterations
+    assert results.cells[0].counts.ok == opts.iterations

@@ -36,4 +36,4 @@ def test_media_length(autointel_bench: Any, bench_data: Path, shared_models: Res
         }))
     results = autointel_bench.run_together(benches)
     assert list(results) == [name for name, _, _ in benches]
-    assert all(r["cells"] for r in results.values())
+    assert all(r.cells for r in results.values())

@@ -60,3 +60,11 @@ def test_every_nox_session_says_what_it_does() -> None:
                 and any("nox.session" in ast.unparse(d) for d in f.decorator_list)]
     assert {f.name for f in sessions} >= {"tests", "lint", "quality", "reliability", "bench"}
     assert [f.name for f in sessions if not ast.get_docstring(f)] == []
+
+
+def test_the_results_schema_page_is_the_model() -> None:
+    """docs/results-schema.md is generated from the results model: a field added in code leaves the page stale."""
+    from autointel.rendering.schema_doc import schema_markdown
+
+    page = (ROOT / "docs" / "results-schema.md").read_text(encoding="utf-8")
+    assert page == schema_markdown(), "regenerate: python -m autointel.rendering.schema_doc > docs/results-schema.md"

@@ -3,7 +3,6 @@ and the alert rules load (and fire when they should) in promtool."""
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
 import urllib.error
@@ -17,6 +16,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from autointel.bench.synthetic import SyntheticTarget
 from autointel.model import RunResult
+from autointel.model.run_sample import RunSample
 from autointel.monitoring import HOST, max_overlap, metrics_from_result, metrics_from_samples, serve, write_textfile
 from autointel.settings import Depth, Flags, load_settings
 from tests.helpers import ROOT
@@ -81,18 +81,31 @@ def test_textfile_parses_as_prometheus_text(tmp_path: Path) -> None:
     assert [p.name for p in path.parent.iterdir()] == ["autointel.prom"]  # no temp file left behind
 
 
+def run_sample(order: int, **fields: Any) -> RunSample:
+    """One recorded bench run; `fields` set what the test is about."""
+    values: dict[str, Any] = {
+        "run_id": "r", "combo": "baseline", "engine": "pipeline", "iteration": order, "warmup": False,
+        "order": order, "flags_requested": {}, "flags_reported": {}, "fingerprint_expected": "f",
+        "fingerprint_actual": "f", "valid": True, "invalid_reason": None, "status": "ok", "error": None,
+        "digest": {}, "e2e_s": 1.0, "cpu_process_s": 0.5, "peak_rss_bytes": 0, "rss_before_bytes": 0,
+        "phases": {}, "steps": [], "llm_calls": [], "depth": "standard",
+    }
+    return RunSample(**{**values, **fields})
+
+
 def test_metrics_from_bench_samples(tmp_path: Path) -> None:
-    rows = [{"purpose": "measure", "depth": "standard", "e2e_s": 1.5, "status": "ok", "peak_rss_bytes": 2048,
-             "phases": {"acquisition": {"wall_s": 0.5}}, "steps": [{"start_s": 0, "end_s": 1}, {"start_s": 0.5,
-                                                                                               "end_s": 2}]},
-            {"purpose": "measure", "depth": "standard", "e2e_s": 0.1, "status": "failed",
-             "error": "RuntimeError: planted crash", "phases": {}, "steps": []},
-            {"purpose": "memray", "depth": "standard", "e2e_s": 9.0, "status": "ok"}]
+    runs = [run_sample(0, e2e_s=1.5, peak_rss_bytes=2048, phases={"acquisition": {"wall_s": 0.5}},
+                       steps=[{"start_s": 0.0, "end_s": 1.0}, {"start_s": 0.5, "end_s": 2.0}]),
+            run_sample(1, e2e_s=0.1, status="failed", error="RuntimeError: planted crash"),
+            run_sample(2, e2e_s=9.0, purpose="memray")]
     registry = CollectorRegistry()
-    metrics_from_samples(json.loads(json.dumps(rows)), registry)
+    metrics_from_samples(runs, registry)
     got = samples(registry)
     assert got[("autointel_execution_duration_seconds_count", (("depth", "standard"),))] == 2  # memray run left out
+    assert got[("autointel_execution_duration_seconds_sum", (("depth", "standard"),))] == pytest.approx(1.6)
+    assert got[("autointel_phase_duration_seconds_sum", (("phase", "acquisition"),))] == 0.5
     assert got[("autointel_runs_total", (("status", "failed"),))] == 1
+    assert got[("autointel_runs_total", (("status", "ok"),))] == 1
     assert got[("autointel_errors_total", (("error_type", "RuntimeError"),))] == 1
 
 

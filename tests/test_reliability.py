@@ -334,8 +334,12 @@ def test_secrets_never_reach_benchmark_reports(tmp_path: Path, monkeypatch: pyte
 
     options = BenchOptions(combos=parse_combos("analysis"), iterations=2, warmup=0, seed=1)
     report = tmp_path / "report"
-    BenchSession(options, source=f"talk-{secret}", settings=load_settings({}, data_dir=tmp_path / "d"),
-                 report_dir=report, target=leaky, name="leak").run()
+    results = BenchSession(options, source=f"talk-{secret}", settings=load_settings({}, data_dir=tmp_path / "d"),
+                           report_dir=report, target=leaky, name="leak").run()
+    assert secret not in results.to_json()  # the results every report renders from are redacted once, in memory
+    assert "[REDACTED]" in (results.session.source or "") and results.samples
+    failed = next(c for c in results.cells if c.counts.failed)
+    assert failed.errors and all("[REDACTED]" in e and secret not in e for e in failed.errors)
     outputs = [p for p in report.rglob("*") if p.is_file()]
     assert {p.name for p in outputs} >= {"results.json", "summary.md", "raw_samples.jsonl", "report.html"}
     assert all(secret not in p.read_text(errors="replace") for p in outputs)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import sys
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -30,6 +30,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
 
 if TYPE_CHECKING:
     from autointel.model import RunResult
+    from autointel.model.run_sample import RunSample
 
 RUN_BUCKETS = (1.0, 5.0, 15.0, 30.0, 60.0, 120.0, 180.0, 240.0, 360.0, 480.0, 600.0, 720.0, 900.0, 1200.0,
                1800.0, 3600.0, 7200.0)
@@ -93,18 +94,17 @@ class Metrics:
         for error in result.errors:
             self.errors.labels(error_type=error.type).inc()
 
-    def observe_sample(self, sample: Mapping[str, Any]) -> None:
-        """One bench sample (a results.json `samples` row); memory is that run's recorded peak RSS,
+    def observe_sample(self, sample: RunSample) -> None:
+        """One bench run (a results `samples` row); memory is that run's recorded peak RSS,
         since the process that ran it is gone."""
-        self.execution.labels(depth=str(sample.get("depth") or "unknown")).observe(float(sample["e2e_s"]))
-        for name, rec in (sample.get("phases") or {}).items():
+        self.execution.labels(depth=sample.depth or "unknown").observe(sample.e2e_s)
+        for name, rec in sample.phases.items():
             self.phase.labels(phase=name).observe(float(rec["wall_s"]))
-        steps = sample.get("steps") or []
-        self.parallel.set(max_overlap((float(s["start_s"]), float(s["end_s"])) for s in steps))
-        self.memory.set(float(sample.get("peak_rss_bytes") or 0))
-        self.runs.labels(status=str(sample.get("status") or "unknown")).inc()
-        if sample.get("error"):
-            self.errors.labels(error_type=error_type(str(sample["error"]))).inc()
+        self.parallel.set(max_overlap((float(s["start_s"]), float(s["end_s"])) for s in sample.steps))
+        self.memory.set(float(sample.peak_rss_bytes or 0))
+        self.runs.labels(status=sample.status or "unknown").inc()
+        if sample.error:
+            self.errors.labels(error_type=error_type(sample.error)).inc()
 
 
 def error_type(message: str) -> str:
@@ -118,11 +118,11 @@ def metrics_from_result(result: RunResult, registry: CollectorRegistry) -> None:
     Metrics.register(registry).observe_result(result)
 
 
-def metrics_from_samples(samples: Iterable[Mapping[str, Any]], registry: CollectorRegistry) -> None:
+def metrics_from_samples(samples: Sequence[RunSample], registry: CollectorRegistry) -> None:
     """A bench session's measured runs (diagnostic runs are left out: their overhead is not real)."""
     metrics = Metrics.register(registry)
     for sample in samples:
-        if sample.get("purpose", "measure") == "measure":
+        if sample.purpose == "measure":
             metrics.observe_sample(sample)
 
 

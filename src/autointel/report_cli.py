@@ -23,6 +23,7 @@ from typing import Any
 
 from autointel.atomic import atomic_write_text
 from autointel.errors import InputError
+from autointel.model.bench_results import ResultsFormatError, SessionComparison, SessionResults, goal_rows
 
 DEFAULT_PORT = 9464
 RESULTS_KEYS = ("session", "cells", "banner")
@@ -53,21 +54,26 @@ def add_metrics_parser(subparsers: Any) -> argparse.ArgumentParser:
     return parser
 
 
-def _read_json(path: Path) -> dict[str, Any]:
+def _read_json(path: Path) -> SessionResults:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: cannot read: {exc}") from None
+    try:
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"{path}: invalid JSON: {exc.msg} (line {exc.lineno})") from None
     if not isinstance(data, dict) or any(k not in data for k in RESULTS_KEYS):
         raise InputError(f"{path}: not an autointel results file (needs {', '.join(RESULTS_KEYS)})")
-    return data
+    try:
+        return SessionResults.from_dict(data)
+    except ResultsFormatError as exc:
+        raise InputError(f"{path}: not a readable results file: {exc}") from None
 
 
-def load_results(path: Path) -> dict[str, Any]:
+def load_results(path: Path) -> SessionResults:
     """results.json, or a report dir / raw_samples.jsonl re-analysed when results.json is missing."""
     if path.is_dir():
         if (path / "results.json").is_file():
@@ -82,12 +88,12 @@ def load_results(path: Path) -> dict[str, Any]:
     return _read_json(path)
 
 
-def results_from_raw(raw: Path) -> dict[str, Any]:
-    """Rebuild results like BenchSession.finalize, from the samples a killed session kept."""
-    from autointel.bench.analyze import analyze
+def results_from_raw(raw: Path) -> SessionResults:
+    """Rebuild results through the session's own constructor, from the samples a killed session kept."""
     from autointel.bench.options import BenchOptions, parse_combos
-    from autointel.bench.samples import load_samples, sample_to_dict
-    from autointel.bench.session import NOTES, verdict_banner
+    from autointel.bench.results import NOTES, build_results
+    from autointel.bench.samples import load_samples
+    from autointel.model.bench_results import SessionInfo
     from autointel.model.serialize import json_safe
 
     samples = load_samples(raw)
@@ -106,62 +112,47 @@ def results_from_raw(raw: Path) -> dict[str, Any]:
     note = (f"Recovered from {raw.name} of a session that did not finish ({len(samples)} runs kept): "
             "re-analysed with default options (seed 0, target 360 s, memory budget +10%, threshold 5%); "
             "no history check; environment not recorded.")
-    results: dict[str, Any] = {
-        "schema": 1,
-        "session": {"run_id": samples[0].run_id, "name": raw.parent.name, "command_line": [], "seed": 0,
-                    "started_at": None, "finished_at": None, "source": None, "depth": samples[0].depth,
-                    "llm_profile": None, "settings": {}, "options": json_safe(dataclasses.asdict(options)),
-                    "machine": {},
-                    "report_dir": str(raw.parent), "recovered": note},
-        **analyze(samples, options),
-        "history": [],
-        "notes": [*NOTES, note],
-    }
-    results["banner"] = verdict_banner(results, options)
-    results["samples"] = [sample_to_dict(s) for s in samples]
-    out: dict[str, Any] = json_safe(results)
-    return out
+    info = SessionInfo(run_id=samples[0].run_id, name=raw.parent.name, depth=samples[0].depth,
+                       options=json_safe(dataclasses.asdict(options)), report_dir=str(raw.parent), recovered=note)
+    return build_results(samples, options, info, notes=(*NOTES, note))
 
 
-def _counted_e2e(results: dict[str, Any]) -> dict[tuple[str, str], list[float]]:
-    from autointel.bench.samples import sample_from_dict
-
+def _counted_e2e(results: SessionResults) -> dict[tuple[str, str], list[float]]:
     out: dict[tuple[str, str], list[float]] = {}
-    for row in results.get("samples") or []:
-        try:
-            sample = sample_from_dict(row)
-        except TypeError:
-            continue
+    for sample in results.samples:
         if sample.counts:
             out.setdefault(sample.cell[::-1], []).append(sample.e2e_s)
     return out
 
 
-def compare_sessions(results: dict[str, Any], other: dict[str, Any], other_path: Path) -> dict[str, Any]:
+def compare_sessions(results: SessionResults, other: SessionResults, other_path: Path) -> SessionComparison:
     """Each cell's counted e2e runs against the same cell of `other` (ratio > 1: this one is slower);
     Holm-adjusted across the cells, verdicts by `autointel.stats.decide`."""
     from autointel import stats
+    from autointel.model.bench_results import CellDelta, OtherSession
 
-    options = (results.get("session") or {}).get("options") or {}
+    options = results.session.options
     threshold, alpha = float(options.get("threshold", 0.05)), float(options.get("alpha", 0.05))
     mine, theirs = _counted_e2e(results), _counted_e2e(other)
-    rows: list[dict[str, Any]] = []
-    found: list[tuple[dict[str, Any], stats.Comparison]] = []
-    for i, key in enumerate(k for k in mine if k in theirs):
-        row: dict[str, Any] = {"engine": key[0], "combo": key[1], "n": len(mine[key]), "n_other": len(theirs[key])}
-        rows.append(row)
-        if len(mine[key]) >= 2 and len(theirs[key]) >= 2:
-            found.append((row, stats.compare(f"{key[0]} {key[1]}", theirs[key], mine[key], threshold, seed=i,
-                                             alpha=alpha)))
-        else:
-            row["verdict"] = "insufficient"
-    for (row, c), p in zip(found, stats.holm([c.p_value for _, c in found]), strict=True):
-        row.update(median=c.median, other_median=c.baseline_median, ratio=c.ratio, ratio_ci_low=c.ratio_ci_low,
-                   ratio_ci_high=c.ratio_ci_high, p_adjusted=p, unstable=c.unstable,
-                   verdict=stats.decide(c.ratio, c.ratio_ci_low, c.ratio_ci_high, p, threshold, alpha))
-    session = other.get("session") or {}
-    return {"other": {"run_id": session.get("run_id"), "name": session.get("name"), "path": str(other_path)},
-            "rows": rows}
+    shared = [k for k in mine if k in theirs]
+    ready = [k for k in shared if len(mine[k]) >= 2 and len(theirs[k]) >= 2]
+    found = dict(zip(ready, stats.adjust_family([
+        stats.compare(f"{k[0]} {k[1]}", theirs[k], mine[k], threshold, seed=stats.derive_seed(0, "compare", *k),
+                      alpha=alpha)
+        for k in ready], threshold, alpha), strict=True))
+    rows: list[CellDelta] = []
+    for key in shared:
+        engine, combo, n, n_other = key[0], key[1], len(mine[key]), len(theirs[key])
+        c = found.get(key)
+        if c is None:
+            rows.append(CellDelta(engine=engine, combo=combo, n=n, n_other=n_other, verdict="insufficient"))
+            continue
+        rows.append(CellDelta(engine=engine, combo=combo, n=n, n_other=n_other, median=c.median,
+                              other_median=c.baseline_median, ratio=c.ratio, ratio_ci_low=c.ratio_ci_low,
+                              ratio_ci_high=c.ratio_ci_high, p_adjusted=c.p_adjusted, unstable=c.unstable,
+                              verdict=c.verdict))
+    session = other.session
+    return SessionComparison(OtherSession(session.run_id, session.name, str(other_path)), tuple(rows))
 
 
 def run_goals(root: Path) -> int:
@@ -176,12 +167,16 @@ def run_goals(root: Path) -> int:
     if not any(lists):
         raise InputError(f"{root}: no index.json with goals below this directory")
     merged = merge_goals(lists, [str(p.parent.relative_to(root)) for p in indexes])
+    try:
+        rows = goal_rows(merged)
+    except ResultsFormatError as exc:
+        raise InputError(f"{root}: an index.json holds a goal this version cannot read: {exc}") from None
     sources = ", ".join(str(p.relative_to(root)) for p in indexes)
     text = "\n".join([f"# Performance goals: {root.name}", "", f"Merged from {sources}.", "",
-                       *markdown_lines({"goals": merged})[2:]])
+                       *markdown_lines(rows)[2:]])
     atomic_write_text(root / "goals.md", text + "\n")
     atomic_write_text(root / "goals.json", json.dumps(merged, indent=1, sort_keys=True) + "\n")
-    print("\n".join(terminal_lines(merged)))
+    print("\n".join(terminal_lines(rows)))
     print(f"wrote {root / 'goals.md'} and {root / 'goals.json'}")
     return 0
 
@@ -216,11 +211,8 @@ def run_bench_root(root: Path) -> int:
     for folder in bench_dirs(root):
         results = load_results(folder)
         write_renderings(results, folder)
-        found = results.get("banner")
-        banner: dict[str, Any] = found if isinstance(found, dict) else {}
         name = str(folder.relative_to(root))
-        links.append(BenchLink(name, f"{name}/report.html", str(banner.get("verdict", "?")),
-                               str(banner.get("headline", ""))))
+        links.append(BenchLink(name, f"{name}/report.html", results.banner.verdict, results.banner.headline))
         print(f"wrote {folder / 'report.html'} and {folder / 'summary.md'}")
     atomic_write_text(root / "index.html", session_index_html(f"autointel benchmarks: {root.name}", links))
     print(f"wrote {root / 'index.html'}")
@@ -235,7 +227,8 @@ def run_report(args: argparse.Namespace) -> int:
         return run_bench_root(root)
     results = load_results(root)
     if getattr(args, "compare", None) is not None:
-        results = {**results, "compare": compare_sessions(results, load_results(args.compare), args.compare)}
+        results = dataclasses.replace(results, compare=compare_sessions(results, load_results(args.compare),
+                                                                        args.compare))
     wrote: list[Path] = []
     if getattr(args, "html", None) is not None:
         from autointel.rendering.html import write_html_report
@@ -261,7 +254,7 @@ def run_report(args: argparse.Namespace) -> int:
     return 0
 
 
-def registry_factory(results: dict[str, Any] | None) -> Callable[[], Any]:
+def registry_factory(results: SessionResults | None) -> Callable[[], Any]:
     """A fresh registry per scrape: the results' measured runs, or nothing but the metric families."""
     from prometheus_client import CollectorRegistry
 
@@ -269,7 +262,7 @@ def registry_factory(results: dict[str, Any] | None) -> Callable[[], Any]:
 
     def build() -> CollectorRegistry:
         registry = CollectorRegistry()
-        metrics_from_samples((results or {}).get("samples") or [], registry)
+        metrics_from_samples(results.samples if results else (), registry)
         return registry
 
     return build

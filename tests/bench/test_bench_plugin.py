@@ -20,10 +20,12 @@ pytest_plugins = ["pytester"]
 
 FIXTURE_TEST = """
 from autointel.bench.synthetic import SyntheticTarget
+from autointel.model.bench_results import SessionResults
 
 def test_matrix(autointel_bench):
     results = autointel_bench.run(SyntheticTarget({knobs}), depth="standard", name="matrix")
-    assert results["session"]["name"] == "matrix"
+    assert isinstance(results, SessionResults)
+    assert results.session.name == "matrix" and results.session.depth == "standard"
 """
 
 PEDANTIC_TEST = """
@@ -86,8 +88,9 @@ def test_together(autointel_bench):
         ("long", Recorded("long"), {{"depth": "standard"}}),
     ])
     assert list(results) == ["short", "long"]
-    assert [c["counts"]["ok"] for c in results["short"]["cells"]] == [6, 6]
-    assert [c["counts"]["ok"] for c in results["long"]["cells"]] == [2, 2]
+    assert [c.counts.ok for c in results["short"].cells] == [6, 6]
+    assert [c.counts.ok for c in results["long"].cells] == [2, 2]
+    assert [r.session.name for r in results.values()] == ["short", "long"]
     measured = CALLS[4:]
     assert measured[:8].count("long") == 2 and measured[8:].count("long") == 2, CALLS
 """

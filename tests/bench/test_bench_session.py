@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +20,10 @@ from autointel.bench.session import BenchSession
 from autointel.bench.synthetic import SyntheticTarget
 from autointel.engines.resources import Resources
 from autointel.model import FlagsRecord, RunResult
+from autointel.model.bench_results import CellCounts, CellStats, SessionResults
 from autointel.settings import Depth, Flags, Settings, load_settings
 from autointel.stats import min_runs_for_median_ci
+from tests.bench import builders
 from tests.helpers import ROOT
 
 MEDIA = sorted(p for p in (ROOT / "fixtures" / "media").glob("*.mp3") if "truncated" not in p.name)
@@ -36,9 +39,8 @@ def session(tmp_path: Path, target: Any, combos: str = "baseline", **options: An
                         target=target, name="t")
 
 
-def cell(results: dict[str, Any], combo: str) -> dict[str, Any]:
-    found: dict[str, Any] = next(c for c in results["cells"] if c["combo"] == combo)
-    return found
+def cell(results: SessionResults, combo: str) -> CellStats:
+    return next(c for c in results.cells if c.combo == combo)
 
 
 def test_schedule_warmups_first_then_balanced_blocks() -> None:
@@ -71,10 +73,9 @@ def test_crash_is_failed_and_never_in_statistics(tmp_path: Path) -> None:
     assert len(crashed) == 1 and "planted crash" in (crashed[0].error or "")
     assert not crashed[0].counts and crashed[0].invalid_reason == "no result"
     base = cell(results, "baseline")
-    assert base["counts"] == {"runs": 3, "measured": 3, "ok": 2, "failed": 1, "invalid": 0, "warmup": 0,
-                              "diagnostic": 0}
-    assert base["e2e"]["n"] == 2
-    assert results["banner"]["verdict"] == "fail" and results["banner"]["triggered"] == ["failed"]
+    assert base.counts == CellCounts(runs=3, measured=3, ok=2, failed=1, invalid=0, warmup=0, diagnostic=0)
+    assert base.e2e is not None and base.e2e.n == 2
+    assert results.banner.verdict == "fail" and results.banner.triggered == ("failed",)
 
 
 @pytest.mark.parametrize("exc", [SystemExit(3), MemoryError("boom"), ValueError("bad")])
@@ -145,8 +146,9 @@ def test_partial_run_is_failed_with_its_errors(tmp_path: Path) -> None:
     results = bench.run()
     partial = [s for s in bench.samples if s.combo == "analysis"]
     assert all(s.status == "failed" and "planted partial failure" in (s.error or "") for s in partial)
-    assert cell(results, "analysis")["e2e"] is None
-    assert all(c["verdict"] == "insufficient" for c in results["comparisons"] if c["name"] == "analysis")
+    assert cell(results, "analysis").e2e is None
+    analysis = [c for c in results.comparisons if c.name == "analysis"]
+    assert analysis and all(c.verdict == "insufficient" and math.isnan(c.ratio) for c in analysis)
 
 
 def test_silent_baseline_structure_is_invalid(tmp_path: Path) -> None:
@@ -159,9 +161,9 @@ def test_silent_baseline_structure_is_invalid(tmp_path: Path) -> None:
             assert not sample.valid and sample.status == "ok"
             assert "structure fingerprint" in (sample.invalid_reason or "")
             assert sample.fingerprint_actual != sample.fingerprint_expected
-    assert cell(results, "analysis")["counts"]["invalid"] == 3
-    assert cell(results, "analysis")["e2e"] is None  # an invalid run never enters a statistic
-    assert results["banner"]["conditions"]["invalid"] and "invalid" in results["banner"]["triggered"]
+    assert cell(results, "analysis").counts.invalid == 3
+    assert cell(results, "analysis").e2e is None  # an invalid run never enters a statistic
+    assert results.banner.conditions["invalid"] and "invalid" in results.banner.triggered
 
 
 def test_each_sample_proves_its_flags(tmp_path: Path) -> None:
@@ -196,7 +198,7 @@ def test_crew_engine_proves_its_crew_layout(tmp_path: Path) -> None:
         layout = describe_layout(crew_layout(plan))["fingerprint"]
         expected = layout if sample.engine == "crew" else plan.describe()["fingerprint"]
         assert sample.fingerprint_actual == sample.fingerprint_expected == expected
-    assert {(c["engine"], c["name"]) for c in results["comparisons"] if c["metric"] == "e2e"} == {
+    assert {(c.engine, c.name) for c in results.comparisons if c.metric == "e2e"} == {
         ("crew", "analysis"), ("pipeline", "analysis")}
 
 
@@ -205,11 +207,13 @@ def test_files_written_and_results_complete(tmp_path: Path) -> None:
     results = bench.run()
     report = tmp_path / "report"
     on_disk = json.loads((report / "results.json").read_text())
+    assert on_disk == results.to_dict() and on_disk["schema"] == 2  # the file is the results returned
     assert on_disk["session"]["seed"] == 7 and on_disk["session"]["run_id"] == bench.run_id
     assert {"python", "platform", "cpu_count", "packages", "git_commit"} <= set(on_disk["session"]["machine"])
     assert len(on_disk["samples"]) == 8 == len(load_samples(report / "raw_samples.jsonl"))
     assert sum(s["warmup"] for s in on_disk["samples"]) == 2
-    assert cell(results, "analysis")["counts"]["ok"] == 3  # warmups dropped
+    assert cell(results, "analysis").counts.ok == 3  # warmups dropped
+    assert len(results.samples) == 8 and results.samples == tuple(bench.samples)
     assert all(s.critical_path and 0 < s.critical_path["efficiency"] <= 1.0 for s in bench.samples)
     summary = (report / "summary.md").read_text()
     assert summary.startswith("# autointel benchmark: t") and "**PASS**" in summary
@@ -233,20 +237,20 @@ def test_planted_phase_slowdown_is_reported_on_that_phase_only(tmp_path: Path) -
                              slow_combos=["memory_ops"])
     bench = session(tmp_path, target, combos="memory_ops", iterations=10, warmup=1)
     results = bench.run()
-    verdicts = {c["metric"]: c["verdict"] for c in results["comparisons"] if c["name"] == "memory_ops"}
+    verdicts = {c.metric: c.verdict for c in results.comparisons if c.name == "memory_ops"}
     assert verdicts["phase:analysis"] == "regression"
     assert {"phase:acquisition", "phase:transcription"} <= set(verdicts)
     others = [v for m, v in verdicts.items() if m.startswith("phase:") and m != "phase:analysis"]
     assert others and "regression" not in others
-    ratio = next(c["ratio"] for c in results["comparisons"] if c["metric"] == "phase:analysis")
+    ratio = next(c.ratio for c in results.comparisons if c.metric == "phase:analysis")
     assert 1.1 < ratio < 1.3
 
 
 def test_different_work_is_flagged(tmp_path: Path) -> None:
     results = session(tmp_path, SyntheticTarget(different_work_combos=["analysis"]), combos="analysis").run()
-    row = next(e for e in results["equivalence"] if e["combo"] == "analysis")
-    assert not row["matches"] and row["differs_in"] == ["transcript_sha256"]
-    assert "invalid" in results["banner"]["triggered"]
+    row = next(e for e in results.equivalence if e.combo == "analysis")
+    assert not row.matches and row.differs_in == ("transcript_sha256",)
+    assert "invalid" in results.banner.triggered
 
 
 def test_diagnostic_runs_stay_out_of_the_timings(tmp_path: Path) -> None:
@@ -262,7 +266,8 @@ def test_diagnostic_runs_stay_out_of_the_timings(tmp_path: Path) -> None:
     assert Path(diag["memray"].artifacts["memray"]).exists()
     html = Path(diag["profile"].artifacts["profile"]).read_text()
     assert html.lstrip().lower().startswith("<!doctype html")
-    assert cell(results, "baseline")["e2e"]["n"] == 2
+    base = cell(results, "baseline")
+    assert base.e2e is not None and base.e2e.n == 2 and base.counts.diagnostic == 3
 
 
 def test_process_isolation_worker_death_is_a_failed_sample(tmp_path: Path) -> None:
@@ -310,19 +315,19 @@ def test_history_compares_with_several_sessions(tmp_path: Path) -> None:
     history = tmp_path / "history.jsonl"
     for i in range(3):
         results = session(tmp_path / str(i), SyntheticTarget(seed=i), history=history).run()
-        assert results["history"][0]["verdict"] == "insufficient_history"  # never fewer than 6 sessions
+        assert results.history[0].verdict == "insufficient_history"  # never fewer than 6 sessions
     lines = [json.loads(line) for line in history.read_text().splitlines()]
     assert len(lines) == 3
     fast = [{**lines[-1], "run_id": f"fast{i}", "baseline_median_s": lines[-1]["baseline_median_s"] / 2}
             for i in range(6)]
     history.write_text("".join(json.dumps(e) + "\n" for e in fast[:5]))
     results = session(tmp_path / "five", SyntheticTarget(seed=9), history=history, iterations=6).run()
-    assert results["history"][0]["verdict"] == "insufficient_history"  # five medians cannot bound their median
+    assert results.history[0].verdict == "insufficient_history"  # five medians cannot bound their median
     history.write_text("".join(json.dumps(e) + "\n" for e in fast))
     results = session(tmp_path / "now", SyntheticTarget(seed=9), history=history, iterations=6).run()
-    row = results["history"][0]
-    assert row["n_sessions"] == 6 and row["verdict"] == "regression"
-    assert "regression" in results["banner"]["triggered"]
+    row = results.history[0]
+    assert row.n_sessions == 6 and row.verdict == "regression" and row.ratio > 1.0
+    assert "regression" in results.banner.triggered
 
 
 def test_options_reject_nonsense() -> None:
@@ -351,7 +356,7 @@ def test_real_orchestrator_run(tmp_path: Path) -> None:
     assert all(s.status == "ok" and s.valid for s in bench.samples), [s.error or s.invalid_reason
                                                                        for s in bench.samples]
     assert all(s.digest["transcript_sha256"] for s in bench.samples)
-    assert all(e["matches"] for e in results["equivalence"])
+    assert results.equivalence and all(e.matches for e in results.equivalence)
     assert set(bench.samples[0].phases) >= {"acquisition", "transcription", "analysis"}
     assert (tmp_path / "report" / "results.json").exists()
 
@@ -359,27 +364,34 @@ def test_real_orchestrator_run(tmp_path: Path) -> None:
 def test_cost_vs_length_scales_medians_by_media_minutes() -> None:
     from autointel.bench.lengths import cost_vs_length
 
-    def bench(seconds: float, median: float) -> dict[str, Any]:
-        return {"samples": [{"digest": {"media_duration_s": seconds}}],
-                "cells": [{"combo": "baseline", "engine": "pipeline", "peak_rss": None,
-                           "e2e": {"median": median, "ci_low": median - 1, "ci_high": median + 1}}]}
+    def bench(seconds: float, median: float) -> SessionResults:
+        e2e = builders.summary(median, median - 1, median + 1)
+        return builders.results([builders.cell(e2e=e2e)], [builders.sample(0, digest={"media_duration_s": seconds})],
+                                depth="standard", llm_profile="instant")
 
-    rows = cost_vs_length({"one": bench(60.0, 12.0), "five": bench(300.0, 50.0), "mixed": {
-        "samples": [{"digest": {"media_duration_s": 60.0}}, {"digest": {"media_duration_s": 90.0}}], "cells": []}})
-    assert [(r["bench"], r["per_minute_s"]) for r in rows] == [("one", 12.0), ("five", 10.0)]
-    assert rows[1]["per_minute_ci"] == [49 / 5, 51 / 5]
+    mixed = builders.results([builders.cell(e2e=builders.summary(5.0, 4.0, 6.0))],
+                             [builders.sample(0, digest={"media_duration_s": 60.0}),
+                              builders.sample(1, digest={"media_duration_s": 90.0})])
+    rows = cost_vs_length({"one": bench(60.0, 12.0), "five": bench(300.0, 50.0), "mixed": mixed})
+    assert [(r.bench, r.per_minute_s) for r in rows] == [("one", 12.0), ("five", 10.0)]  # two lengths: no minutes
+    assert rows[1].per_minute_ci == (49 / 5, 51 / 5) and rows[1].media_duration_s == 300.0
+    assert (rows[1].depth, rows[1].llm_profile, rows[1].peak_rss_median) == ("standard", "instant", None)
 
 
 def test_cost_vs_length_without_a_ci_reports_none() -> None:
     """Under six runs a cell has no CI; the session end used to divide None and crash (issue 32)."""
     from autointel.bench.lengths import cost_vs_length
 
-    results = {"samples": [{"digest": {"media_duration_s": 120.0}}],
-               "cells": [{"combo": "all", "engine": "flow", "peak_rss": None,
-                          "e2e": {"median": 8.0, "ci_low": None, "ci_high": None}}]}
+    e2e = builders.summary(8.0, -math.inf, math.inf)  # too few runs: an unbounded CI
+    results = builders.results([builders.cell("all", "flow", e2e=e2e)],
+                               [builders.sample(0, "all", "flow", digest={"media_duration_s": 120.0})])
     (row,) = cost_vs_length({"short": results})
-    assert row["per_minute_s"] == 4.0
-    assert row["per_minute_ci"] == [None, None]
+    assert row.per_minute_s == 4.0
+    assert row.per_minute_ci == (-math.inf, math.inf)
+    nan = builders.results([builders.cell("all", "flow", e2e=builders.summary(8.0))],  # as read back from JSON
+                           [builders.sample(0, "all", "flow", digest={"media_duration_s": 120.0})])
+    (row,) = cost_vs_length({"short": nan})
+    assert row.per_minute_s == 4.0 and all(math.isnan(bound) for bound in row.per_minute_ci)
 
 
 def test_each_iteration_draws_new_llm_latencies_shared_by_every_cell(tmp_path: Path) -> None:

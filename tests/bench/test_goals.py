@@ -3,6 +3,7 @@ limit, and "not measured" (never a pass) when the session has no data for a goal
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
@@ -10,7 +11,9 @@ import pytest
 
 from autointel.bench import goals as g
 from autointel.bench.goals import evaluate_goals
+from autointel.model.bench_results import EngineCost, MemoryCheck, MetricComparison
 from autointel.settings import DEFAULT_ENGINE
+from tests.bench import builders
 
 
 def bench(depth: str = "comprehensive", profile: str = "instant", isolate: str = "none", **keys: Any) -> dict[str, Any]:
@@ -285,3 +288,22 @@ def test_g8_5_accounts_the_harness_own_work_per_round_and_needs_the_rounds_paire
     unpaired = goal(evaluate_goals({}, measured([0.02] * 8, {})), "G8.5")
     assert unpaired["verdict"] == "not_measured" and "not paired by round" in unpaired["note"]
     assert goal(evaluate_goals({}, {}), "G8.5")["verdict"] == "not_measured"
+
+
+def test_goals_read_the_typed_results_document_where_missing_numbers_are_null() -> None:
+    """Since schema 2 an insufficient row carries every field, null where it has no number: still no figure."""
+    typed = dataclasses.replace(
+        builders.results(depth="experimental", llm_profile="hosted", options={"isolate": "process"}),
+        comparisons=(MetricComparison(engine="crew", metric="e2e", name="all", verdict="insufficient", n=1,
+                                      n_baseline=3),),
+        engines=(EngineCost(engine="crew", combo="all", name="all", verdict="insufficient", n=1, n_baseline=3),),
+        memory=(MemoryCheck(engine="crew", combo="all", budget=0.1, verdict="insufficient"),))
+    document = typed.to_dict()
+    assert document["engines"][0]["ratio"] is None and document["memory"][0]["ratio"] is None
+    found = evaluate_goals({"m": document})
+    assert [goal(found, i)["verdict"] for i in ("G1.1", "G2.1", "G2.2", "G5")] == ["not_measured"] * 4
+    measured = dataclasses.replace(typed, comparisons=(MetricComparison(
+        engine="crew", metric="e2e", name="all", verdict="improvement", n=5, n_baseline=5, ratio=0.45,
+        ratio_ci_low=0.44, ratio_ci_high=0.47, paired=True),))
+    g1 = goal(evaluate_goals({"m": measured.to_dict()}), "G1.1")
+    assert g1["verdict"] == "pass" and g1["value"] == 0.45 and ", paired by iteration" in g1["how"]

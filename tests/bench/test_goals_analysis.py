@@ -16,7 +16,9 @@ from autointel.bench.lengths import cost_model, memory_vs_length
 from autointel.bench.options import BenchOptions, parse_combos
 from autointel.bench.session import BenchSession
 from autointel.bench.synthetic import SyntheticTarget
+from autointel.model.bench_results import EngineCost, MemoryCheck, MetricComparison, SessionResults
 from autointel.settings import Depth, load_settings
+from tests.bench import builders
 
 
 def test_limit_check_is_three_valued_and_strict_when_asked() -> None:
@@ -84,17 +86,18 @@ def test_linear_cost_separates_a_fixed_cost_from_the_marginal_one() -> None:
 
 
 def test_cost_model_fits_counted_runs_across_benches_of_different_lengths() -> None:
-    def bench(minutes: float, e2e: list[float]) -> dict[str, Any]:
-        samples = [{"order": i, "combo": "all", "engine": "pipeline", "e2e_s": v,
-                    "digest": {"media_duration_s": minutes * 60}} for i, v in enumerate(e2e)]
-        samples.append({"order": 99, "combo": "all", "engine": "pipeline", "e2e_s": 1000.0,  # failed: not counted
-                        "digest": {"media_duration_s": minutes * 60}})
-        cell = {"combo": "all", "engine": "pipeline", "counted_orders": list(range(len(e2e)))}
-        return {"session": {"depth": "comprehensive", "llm_profile": "instant"}, "cells": [cell], "samples": samples}
+    def bench(minutes: float, e2e: list[float]) -> SessionResults:
+        digest = {"media_duration_s": minutes * 60}
+        samples = [builders.sample(i, "all", e2e_s=v, digest=digest) for i, v in enumerate(e2e)]
+        samples.append(builders.sample(99, "all", e2e_s=1000.0, digest=digest, status="failed"))  # not counted
+        cell = builders.cell("all", counted_orders=tuple(range(len(e2e))))
+        return builders.results([cell], samples, depth="comprehensive", llm_profile="instant")
 
     rows = cost_model({"one": bench(1, [2.4, 2.5, 2.6]), "five": bench(5, [10.4, 10.5, 10.6])})
-    assert len(rows) == 1 and rows[0]["minutes"] == [1.0, 5.0] and rows[0]["n"] == [3, 3]
-    assert rows[0]["fixed_s"] == pytest.approx(0.5) and rows[0]["per_minute_s"] == pytest.approx(2.0)
+    assert len(rows) == 1 and rows[0].minutes == (1.0, 5.0) and rows[0].n == (3, 3)
+    assert rows[0].fixed_s == pytest.approx(0.5) and rows[0].per_minute_s == pytest.approx(2.0)
+    assert (rows[0].engine, rows[0].combo, rows[0].depth, rows[0].llm_profile) == (
+        "pipeline", "all", "comprehensive", "instant")
     assert cost_model({"one": bench(1, [2.4, 2.5])}) == []  # one length: nothing to fit
 
 
@@ -117,7 +120,7 @@ def test_reference_of_an_optimised_combination() -> None:
 
 
 def run(tmp_path: Path, combos: str, engines: tuple[str, ...] = ("pipeline",), depth: Depth = Depth.STANDARD,
-        **knobs: Any) -> dict[str, Any]:
+        **knobs: Any) -> SessionResults:
     # 6 iterations: the fewest a median CI rests on
     opts = BenchOptions(combos=parse_combos(combos), engines=engines, iterations=6, warmup=0, seed=4)
     settings = load_settings({}, depth=depth, data_dir=tmp_path / "data")
@@ -127,12 +130,14 @@ def run(tmp_path: Path, combos: str, engines: tuple[str, ...] = ("pipeline",), d
 
 def test_headroom_is_the_dag_bound_of_a_combination_over_the_baseline_median(tmp_path: Path) -> None:
     results = run(tmp_path, "baseline,all", depth=Depth.COMPREHENSIVE)
-    (row,) = results["headroom"]
-    cells = {c["combo"]: c for c in results["cells"]}
-    expected = cells["all"]["critical_path_bound"]["median"] / cells["baseline"]["e2e"]["median"]
-    assert row["combo"] == "all" and row["bound_kind"] == cells["all"]["bound_kind"] and row["n"] == 6
-    assert row["ratio"] == pytest.approx(expected) and row["ratio_ci_low"] <= row["ratio"] <= row["ratio_ci_high"]
-    assert row["ratio"] < cells["all"]["e2e"]["median"] / cells["baseline"]["e2e"]["median"]  # a bound: below
+    (row,) = results.headroom
+    cells = {c.combo: c for c in results.cells}
+    bound, base, e2e = cells["all"].critical_path_bound, cells["baseline"].e2e, cells["all"].e2e
+    assert bound is not None and base is not None and e2e is not None
+    expected = bound.median / base.median
+    assert row.combo == "all" and row.bound_kind == cells["all"].bound_kind and row.n == 6
+    assert row.ratio == pytest.approx(expected) and row.ratio_ci_low <= row.ratio <= row.ratio_ci_high
+    assert row.ratio < e2e.median / base.median  # a bound: below
 
 
 
@@ -140,14 +145,15 @@ def test_cells_with_runs_in_the_same_iterations_are_compared_block_by_block(tmp_
     """Complete blocks pair every comparison of the session; a failed run breaks its cell's blocks, and that
     cell's comparisons fall back to independent resampling rather than dropping the other side's run."""
     full = run(tmp_path / "full", "all", engines=("pipeline", "crew"), depth=Depth.COMPREHENSIVE)
-    rows = [*full["comparisons"], *full["engines"], *full["headroom"], *full["memory"]]
-    assert rows and all(r["paired"] for r in rows if r.get("verdict") != "insufficient")
-    assert {r["metric"] for r in full["comparisons"]} >= {"e2e", "phase:transcription"}
+    judged: list[MetricComparison | EngineCost | MemoryCheck] = [*full.comparisons, *full.engines, *full.memory]
+    judged = [r for r in judged if r.verdict != "insufficient"]
+    assert judged and full.headroom and all(r.paired for r in [*judged, *full.headroom])
+    assert {r.metric for r in full.comparisons} >= {"e2e", "phase:transcription"}
     broken = run(tmp_path / "broken", "all", crash_on_calls={0})
-    failed = next(c for c in broken["cells"] if c["counts"]["failed"])
-    assert failed["counts"]["ok"] == 5
-    e2e = next(r for r in broken["comparisons"] if r["metric"] == "e2e")
-    assert not e2e["paired"] and {e2e["n"], e2e["n_baseline"]} == {5, 6}
+    failed = next(c for c in broken.cells if c.counts.failed)
+    assert failed.counts.ok == 5
+    e2e = next(r for r in broken.comparisons if r.metric == "e2e")
+    assert not e2e.paired and {e2e.n, e2e.n_baseline} == {5, 6}
 
 
 def test_blocks_pair_values_by_iteration_only_when_both_sides_have_the_same_ones() -> None:
@@ -158,57 +164,58 @@ def test_blocks_pair_values_by_iteration_only_when_both_sides_have_the_same_ones
 
 def test_session_compares_optimisations_with_their_twin_and_writes_goals(tmp_path: Path) -> None:
     results = run(tmp_path, "all,all+batched_vector_writes", depth=Depth.COMPREHENSIVE)
-    rows = {(r["metric"], r["name"]): r for r in results["optimisations"]}
-    assert rows[("e2e", "all+batched_vector_writes")]["reference"] == "all"
+    rows = {(r.metric, r.name): r for r in results.optimisations}
+    assert rows[("e2e", "all+batched_vector_writes")].reference == "all"
     assert ("phase:integration", "all+batched_vector_writes") in rows
-    assert all(r["n"] == 6 and r["n_baseline"] == 6 for r in rows.values())
-    found = {x["id"]: x for x in results["goals"]}
-    assert found["G4.1"]["verdict"] == found["G4.2"]["verdict"] == "measured"
-    assert found["G4.3"]["verdict"] == "not_measured"
-    assert results["engines"] == []  # one engine: no crew vs pipeline
-    base = next(c for c in results["cells"] if c["combo"] == "baseline")
-    assert base["bound_kind"] == "plan" and 0.9 < base["e2e_per_bound"]["median"] < 2.0
-    assert base["transcription_speed"] is None  # the synthetic target reports no media duration
+    assert all(r.n == 6 and r.n_baseline == 6 for r in rows.values())
+    found = {x.id: x for x in results.goals}
+    assert found["G4.1"].verdict == found["G4.2"].verdict == "measured"
+    assert found["G4.3"].verdict == "not_measured"
+    assert results.engines == ()  # one engine: no crew vs pipeline
+    base = next(c for c in results.cells if c.combo == "baseline")
+    assert base.bound_kind == "plan" and base.e2e_per_bound is not None and 0.9 < base.e2e_per_bound.median < 2.0
+    assert base.transcription_speed is None  # the synthetic target reports no media duration
 
 
 def test_session_compares_crew_with_pipeline_per_combination(tmp_path: Path) -> None:
     results = run(tmp_path, "all", engines=("pipeline", "crew"))
-    rows = {r["combo"]: r for r in results["engines"]}
+    rows = {r.combo: r for r in results.engines}
     assert set(rows) == {"baseline", "all"}
     for row in rows.values():
-        assert row["n"] == row["n_baseline"] == 6 and row["tasks"] >= 5 and row["engine"] == "crew"
-        assert row["ratio_ci_low"] <= row["ratio"] <= row["ratio_ci_high"]
-        assert row["per_task_ms"] == pytest.approx(1000 * row["diff_s"] / row["tasks"])
-    found = {x["id"]: x for x in results["goals"]}
-    assert found["G2.2"]["verdict"] == "measured"  # no LLM latency here: the ratio is G2.1's note, not a verdict
-    assert found["G2.1"]["verdict"] == "not_measured" and "(instant)" in found["G2.1"]["note"]
+        assert row.n == row.n_baseline == 6 and row.tasks is not None and row.tasks >= 5 and row.engine == "crew"
+        assert row.ratio_ci_low <= row.ratio <= row.ratio_ci_high
+        assert row.per_task_ms == pytest.approx(1000 * row.diff_s / row.tasks)
+    found = {x.id: x for x in results.goals}
+    assert found["G2.2"].verdict == "measured"  # no LLM latency here: the ratio is G2.1's note, not a verdict
+    assert found["G2.1"].verdict == "not_measured" and "(instant)" in found["G2.1"].note
 
 
 def test_streaming_cells_record_their_overlap(tmp_path: Path) -> None:
     results = run(tmp_path, "all,all+streaming_transcription")
-    cell = next(c for c in results["cells"] if c["combo"] == "all+streaming_transcription")
-    assert cell["stream_overlap_s"] == [0.0] * 6  # the synthetic plan has no streaming consumer
-    assert next(c for c in results["cells"] if c["combo"] == "all")["stream_overlap_s"] == []
-    g3 = next(x for x in results["goals"] if x["id"] == "G3")
-    assert g3["verdict"] == "fail" and "no step or span named stream*" in g3["note"]
+    cell = next(c for c in results.cells if c.combo == "all+streaming_transcription")
+    assert cell.stream_overlap_s == (0.0,) * 6  # the synthetic plan has no streaming consumer
+    assert next(c for c in results.cells if c.combo == "all").stream_overlap_s == ()
+    g3 = next(x for x in results.goals if x.id == "G3")
+    assert g3.verdict == "fail" and "no step or span named stream*" in g3.note
 
 
 def test_memory_vs_length_uses_isolated_rss_or_heap_peaks_only() -> None:
-    def bench(minutes: float, peaks: list[float], isolated: bool, heap: float | None = None) -> dict[str, Any]:
-        samples = [{"order": i, "combo": "baseline", "engine": "pipeline", "isolated": isolated, "status": "ok",
-                    "purpose": "measure", "peak_rss_bytes": p, "digest": {"media_duration_s": minutes * 60}}
-                   for i, p in enumerate(peaks)]
+    def bench(minutes: float, peaks: list[int], isolated: bool, heap: int | None = None) -> SessionResults:
+        digest = {"media_duration_s": minutes * 60}
+        samples = [builders.sample(i, isolated=isolated, peak_rss_bytes=p, digest=digest) for i, p in enumerate(peaks)]
         if heap:
-            samples.append({"order": 99, "combo": "baseline", "engine": "pipeline", "status": "ok", "purpose": "heap",
-                            "peak_rss_bytes": 0, "heap_peaks": {"python_heap_peak_bytes": heap},
-                            "digest": {"media_duration_s": minutes * 60}})
-        cell = {"combo": "baseline", "engine": "pipeline", "counted_orders": list(range(len(peaks)))}
-        return {"session": {"depth": "comprehensive", "llm_profile": "instant"}, "cells": [cell], "samples": samples}
+            samples.append(builders.sample(99, purpose="heap", peak_rss_bytes=0, digest=digest,
+                                           heap_peaks={"python_heap_peak_bytes": heap}))
+        cell = builders.cell(counted_orders=tuple(range(len(peaks))))
+        return builders.results([cell], samples, depth="comprehensive", llm_profile="instant")
 
-    rows = memory_vs_length({"one": bench(1, [1e9, 1.01e9], True), "five": bench(5, [1.1e9, 1.12e9], True)})
-    assert len(rows) == 1 and rows[0]["metric"] == "peak_rss" and rows[0]["minutes"] == [1.0, 5.0]
-    assert 0.0 < rows[0]["slope"] < 0.2
-    warm = memory_vs_length({"one": bench(1, [1e9, 1.01e9], False, 5e7), "five": bench(5, [1.1e9, 1.1e9], False, 2e8)})
-    assert [r["metric"] for r in warm] == ["python_heap_peak"] and warm[0]["slope"] == pytest.approx(math.log(4) /
-                                                                                                    math.log(5))
-    assert memory_vs_length({"one": bench(1, [1e9, 1e9], False), "five": bench(5, [2e9, 2e9], False)}) == []
+    rows = memory_vs_length({"one": bench(1, [10**9, 101 * 10**7], True), "five": bench(5, [11 * 10**8, 112 * 10**7],
+                                                                                          True)})
+    assert len(rows) == 1 and rows[0].metric == "peak_rss" and rows[0].minutes == (1.0, 5.0) and rows[0].n == (2, 2)
+    assert 0.0 < rows[0].slope < 0.2
+    warm = memory_vs_length({"one": bench(1, [10**9, 101 * 10**7], False, 5 * 10**7),
+                             "five": bench(5, [11 * 10**8, 11 * 10**8], False, 2 * 10**8)})
+    assert [r.metric for r in warm] == ["python_heap_peak"] and warm[0].slope == pytest.approx(math.log(4) /
+                                                                                              math.log(5))
+    assert memory_vs_length({"one": bench(1, [10**9, 10**9], False), "five": bench(5, [2 * 10**9, 2 * 10**9],
+                                                                                   False)}) == []

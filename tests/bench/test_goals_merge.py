@@ -12,8 +12,9 @@ from autointel.cli import main
 
 
 def goal(gid: str, verdict: str, value: float | None = None) -> dict[str, object]:
-    return {"id": gid, "text": f"goal {gid}", "verdict": verdict, "value": value, "ci_low": value, "ci_high": value,
-            "unit": "x", "target": "<= 1", "where": "somewhere", "measured_by": "a bench"}
+    return {"id": gid, "goal": gid.split(".")[0], "text": f"goal {gid}", "verdict": verdict, "value": value,
+            "ci_low": value, "ci_high": value, "unit": "x", "target": "<= 1", "where": "somewhere",
+            "measured_by": "a bench"}
 
 
 def test_the_measuring_session_wins_and_the_worst_verdict_stands() -> None:
@@ -46,6 +47,17 @@ def test_report_goals_writes_one_table_for_a_bench_root(tmp_path: Path, capsys: 
     merged = json.loads((tmp_path / "goals.json").read_text())
     assert merged[0]["verdict"] == "pass" and merged[0]["session"] == "hosted"
     assert "G1" in (tmp_path / "goals.md").read_text() and "pass" in capsys.readouterr().out
+
+
+def test_report_goals_refuses_a_goal_it_cannot_read_in_one_line(tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    unreadable = {k: v for k, v in goal("G1", "pass", 0.5).items() if k != "verdict"}
+    (tmp_path / "hosted").mkdir()
+    (tmp_path / "hosted" / "index.json").write_text(json.dumps({"goals": [unreadable]}))
+    assert main(["report", str(tmp_path), "--goals"]) == 2
+    err = capsys.readouterr().err
+    assert "cannot read" in err and "verdict" in err and "Traceback" not in err
+    assert not (tmp_path / "goals.json").exists()
 
 
 def test_report_goals_on_a_folder_without_sessions_is_a_clean_error(tmp_path: Path,

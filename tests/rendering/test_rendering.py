@@ -4,7 +4,9 @@ print the same numbers and verdicts, the trace loads, and `autointel report` ren
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
+import math
 import re
 import shutil
 import subprocess
@@ -17,7 +19,16 @@ from autointel.bench.options import BenchOptions, parse_combos
 from autointel.bench.session import BenchSession
 from autointel.bench.synthetic import SyntheticTarget
 from autointel.errors import InputError
-from autointel.rendering.fmt import ci, mib
+from autointel.model.bench_results import (
+    Banner,
+    CellCounts,
+    CellStats,
+    CostModel,
+    Headroom,
+    SessionInfo,
+    SessionResults,
+)
+from autointel.rendering.fmt import ci, mib, ratio_ci
 from autointel.rendering.html import render_html
 from autointel.rendering.markdown import render_markdown
 from autointel.rendering.terminal import render_terminal
@@ -45,9 +56,15 @@ def session_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def results(session_dir: Path) -> dict[str, Any]:
-    loaded: dict[str, Any] = json.loads((session_dir / "results.json").read_text())
-    return loaded
+def results(session_dir: Path) -> SessionResults:
+    return SessionResults.from_json((session_dir / "results.json").read_text())
+
+
+def bare() -> SessionResults:
+    """A session with nothing measured: only the two rows every results document has."""
+    banner = Banner(verdict="pass", triggered=(), fail_on=(), conditions={}, reasons=(), headline="nothing ran",
+                    failed_runs=0, invalid_runs=0)
+    return SessionResults(session=SessionInfo(run_id="r0", name="bare"), banner=banner)
 
 
 def ns(results_path: Path, **kw: Any) -> argparse.Namespace:
@@ -55,14 +72,15 @@ def ns(results_path: Path, **kw: Any) -> argparse.Namespace:
                                                        **kw})
 
 
-def test_session_writes_a_self_contained_html_report(session_dir: Path, results: dict[str, Any]) -> None:
+def test_session_writes_a_self_contained_html_report(session_dir: Path, results: SessionResults) -> None:
     page = (session_dir / "report.html").read_text()
     assert page.startswith("<!DOCTYPE html>")
     assert "Content-Security-Policy" in page and "default-src 'none'" in page
     assert not URL_ATTR.search(page), "the report must not reference anything over the network"
     assert "<link" not in page and "<script src" not in page and "<img" not in page
     island = re.search(r'<script type="application/json" id="results">(.*?)</script>', page, re.S)
-    assert island and json.loads(island.group(1)) == results
+    assert island and json.loads(island.group(1)) == results.to_dict()
+    assert (session_dir / "results.json").read_text() == results.to_json()  # the island is results.json
     ids = re.findall(r'\bid="([^"]+)"', page)
     assert len(ids) == len(set(ids)), "inline SVGs must not collide on ids"
     for anchor in ("banner", "matrix", "phases", "timeline", "memory", "cpu", "effects", "cost", "history",
@@ -73,39 +91,51 @@ def test_session_writes_a_self_contained_html_report(session_dir: Path, results:
     assert "pytest benchmarks --autointel-combos" in page
 
 
-def test_text_is_escaped_and_missing_fields_do_not_crash(results: dict[str, Any]) -> None:
-    hostile = json.loads(json.dumps(results))
-    hostile["session"]["name"] = "<script>alert(1)</script>"
-    hostile["banner"]["reasons"] = ["</script><b>x</b>"]
+def test_text_is_escaped_and_missing_fields_do_not_crash(results: SessionResults) -> None:
+    hostile = dataclasses.replace(
+        results, session=dataclasses.replace(results.session, name="<script>alert(1)</script>"),
+        banner=dataclasses.replace(results.banner, reasons=("</script><b>x</b>",)))
     page = render_html(hostile)
     assert "<script>alert(1)" not in page and "</script><b>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
-    for partial in ({}, {"cells": [{"combo": "baseline"}], "memory": None, "samples": [{"order": 1}]},
-                    {**results, "cells": [{**c, "e2e": None, "phases": None, "representative": None}
-                                          for c in results["cells"]]}):
+    assert "\\u003c/script\\u003e\\u003cb\\u003ex" in page  # the JSON island cannot close its element
+
+    counts = CellCounts(runs=0, measured=0, ok=0, failed=0, invalid=0, warmup=0, diagnostic=0)
+    only_cell = dataclasses.replace(bare(), cells=(CellStats(combo="baseline", engine="pipeline", flags={},
+                                                             counts=counts),), samples=results.samples[:1])
+    stripped = dataclasses.replace(results, cells=tuple(
+        dataclasses.replace(c, e2e=None, phases={}, representative=None, peak_rss=None, cpu=None,
+                            critical_path_bound=None, counted_orders=()) for c in results.cells))
+    for partial in (bare(), only_cell, stripped):
         assert "<html" in render_html(partial)
         assert render_markdown(partial).startswith("# autointel benchmark")
-        assert isinstance(render_terminal(partial), str)
-        assert isinstance(chrome_trace(partial)["traceEvents"], list)
-    assert "not measured" in render_html({})
+        meta = partial.session
+        assert render_terminal(partial).startswith(f"{meta.name} ({meta.run_id}): {partial.banner.verdict.upper()}: ")
+        assert chrome_trace(partial)["traceEvents"] == []  # no median run recorded: nothing to draw
+    assert "not measured" in render_html(bare())
+    assert "| pipeline | baseline | 0 | 0 | 0 | - | 1 | baseline | - | - |" in render_markdown(only_cell)
+    for cell in results.cells:  # without statistics every number is "-", the counts stay
+        assert re.search(rf"^{re.escape(cell.combo)}\s+{cell.counts.ok}\s+-\s", render_terminal(stripped), re.M)
 
 
-def test_the_cost_section_shows_the_fitted_fixed_and_per_minute_costs(results: dict[str, Any]) -> None:
-    model = {"engine": "pipeline", "combo": "all", "minutes": [1.0, 5.0, 20.0], "fixed_s": 0.346,
-             "fixed_ci_low": 0.21, "fixed_ci_high": 0.48, "per_minute_s": 2.014, "per_minute_ci_low": 1.99,
-             "per_minute_ci_high": None}  # a bound nulled by clean() (infinite)
-    page = render_html({**results, "cost_model": [model]})
+def test_the_cost_section_shows_the_fitted_fixed_and_per_minute_costs(results: SessionResults) -> None:
+    model = CostModel(engine="pipeline", combo="all", depth=None, llm_profile=None, minutes=(1.0, 5.0, 20.0),
+                      n=(3, 3, 3), fixed_s=0.346, fixed_ci_low=0.21, fixed_ci_high=0.48, per_minute_s=2.014,
+                      per_minute_ci_low=1.99, per_minute_ci_high=math.nan)  # a bound the fit could not give
+    page = render_html(dataclasses.replace(results, cost_model=(model,)))
     assert "0.35 [0.21, 0.48]" in page and "2.01 [1.99, -]" in page and "1, 5, 20" in page
     assert "fixed s per run" not in render_html(results)  # no lengths, no fit table
 
 
-def test_the_timeline_lists_each_critical_path_bound_and_the_headroom(results: dict[str, Any]) -> None:
-    cell = next(c for c in results["cells"] if c["combo"] != "baseline" and c.get("critical_path_bound"))
-    headroom = {"engine": cell["engine"], "combo": cell["combo"], "ratio": 0.5612, "ratio_ci_low": 0.55,
-                "ratio_ci_high": 0.57}
-    page = render_html({**results, "headroom": [headroom]})
+def test_the_timeline_lists_each_critical_path_bound_and_the_headroom(results: SessionResults) -> None:
+    cell = next(c for c in results.cells if c.combo != "baseline" and c.critical_path_bound)
+    assert cell.critical_path_bound is not None
+    headroom = Headroom(engine=cell.engine, combo=cell.combo, bound_kind="plan", ratio=0.5612, ratio_ci_low=0.55,
+                        ratio_ci_high=0.57, n=3, n_baseline=3, paired=True)
+    page = render_html(dataclasses.replace(results, headroom=(headroom,)))
     assert "bound / baseline e2e" in page and "0.561 [0.550, 0.570]" in page
-    assert f"{cell['critical_path_bound']['median']:.2f} [" in page
+    assert f"{cell.critical_path_bound.median:.2f} [" in page
+    assert "0.561 [0.550, 0.570]" not in render_html(results)
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)")
@@ -130,30 +160,31 @@ def test_html_renders_in_headless_chromium(session_dir: Path, tmp_path: Path) ->
     assert shot.exists() and shot.stat().st_size > 10_000
 
 
-def test_markdown_and_terminal_agree_with_results(session_dir: Path, results: dict[str, Any]) -> None:
+def test_markdown_and_terminal_agree_with_results(session_dir: Path, results: SessionResults) -> None:
     md, term = render_markdown(results), render_terminal(results)
     assert (session_dir / "summary.md").read_text() == md  # the session's summary.md is this renderer's
-    verdict = results["banner"]["verdict"].upper()
+    verdict = results.banner.verdict.upper()
     assert f"**{verdict}**" in md and f": {verdict}: " in term.splitlines()[0]
-    e2e = {c["name"]: c for c in results["comparisons"] if c["metric"] == "e2e"}
-    for cell in results["cells"]:
-        combo = cell["combo"]
-        median = ci(cell["e2e"], "median", "ci_low", "ci_high")
-        verdict = "baseline" if combo == "baseline" else e2e[combo]["verdict"]
-        ratio = "1" if combo == "baseline" else ci(e2e[combo], "ratio", "ratio_ci_low", "ratio_ci_high")
-        row = next(r for r in md.splitlines() if r.startswith(f"| {cell['engine']} | {combo} |"))
+    e2e = {c.name: c for c in results.comparisons if c.metric == "e2e"}
+    for cell in results.cells:
+        combo = cell.combo
+        assert cell.e2e is not None and cell.peak_rss is not None
+        median = ci(cell.e2e.median, cell.e2e.ci_low, cell.e2e.ci_high)
+        verdict = "baseline" if combo == "baseline" else e2e[combo].verdict
+        ratio = "1" if combo == "baseline" else ratio_ci(e2e[combo])
+        row = next(r for r in md.splitlines() if r.startswith(f"| {cell.engine} | {combo} |"))
         line = next(t for t in term.splitlines() if t.split("  ")[0] == combo)
         for text in (row, line):
             assert median in text and ratio in text and verdict in text
-            assert mib(cell["peak_rss"]["median"]) in text
-        counts = cell["counts"]
-        assert f"| {counts['ok']} | {counts['failed']} | {counts['invalid']} |" in row
-        assert re.match(rf"{re.escape(combo)}\s+{counts['ok']}\s", line)
+            assert mib(cell.peak_rss.median) in text
+        counts = cell.counts
+        assert f"| {counts.ok} | {counts.failed} | {counts.invalid} |" in row
+        assert re.match(rf"{re.escape(combo)}\s+{counts.ok}\s", line)
     assert "## Regressions" in md and "## Budgets" in md
     assert "1 failed run(s)" in md and "! 1 failed run(s)" in term
 
 
-def test_chrome_trace_is_valid(results: dict[str, Any], tmp_path: Path) -> None:
+def test_chrome_trace_is_valid(results: SessionResults, tmp_path: Path) -> None:
     path = tmp_path / "trace.json"
     path.write_text(json.dumps(chrome_trace(results)))
     trace = json.loads(path.read_text())
@@ -166,22 +197,25 @@ def test_chrome_trace_is_valid(results: dict[str, Any], tmp_path: Path) -> None:
     threads = {(e["pid"], e["tid"]) for e in events if e["ph"] == "M" and e["name"] == "thread_name"}
     assert {e["pid"] for e in spans} == processes
     assert {(e["pid"], e["tid"]) for e in spans} == threads
-    by_order = {s["order"]: s for s in results["samples"]}
-    measured = [c for c in results["cells"] if c["representative"]]
+    assert trace["otherData"] == {"run_id": results.session.run_id, "name": "render"}
+    by_order = {s.order: s for s in results.samples}
+    measured = [c for c in results.cells if c.representative]
     assert len(processes) == len(measured)
     for pid, cell in enumerate(measured, start=1):
-        steps = by_order[cell["representative"]["order"]]["steps"]
+        assert cell.representative is not None
+        steps = by_order[cell.representative.order].steps
         assert sorted(e["name"] for e in spans if e["pid"] == pid) == sorted(s["name"] for s in steps)
 
 
-def test_representative_run_is_the_median_run(results: dict[str, Any]) -> None:
-    by_order = {s["order"]: s for s in results["samples"]}
-    for cell in results["cells"]:
-        rep = cell["representative"]
-        assert rep["order"] in cell["counted_orders"]
-        distances = [abs(by_order[o]["e2e_s"] - cell["e2e"]["median"]) for o in cell["counted_orders"]]
-        assert abs(rep["e2e_s"] - cell["e2e"]["median"]) == min(distances)
-        assert rep["max_parallel"] >= 1
+def test_representative_run_is_the_median_run(results: SessionResults) -> None:
+    by_order = {s.order: s for s in results.samples}
+    for cell in results.cells:
+        rep, e2e = cell.representative, cell.e2e
+        assert rep is not None and e2e is not None
+        assert rep.order in cell.counted_orders
+        distances = [abs(by_order[o].e2e_s - e2e.median) for o in cell.counted_orders]
+        assert abs(rep.e2e_s - e2e.median) == min(distances)
+        assert rep.max_parallel >= 1
 
 
 def test_report_command_renders_results_and_compares(session_dir: Path, tmp_path: Path,
@@ -206,8 +240,8 @@ def test_report_command_renders_a_killed_session(tmp_path: Path, capsys: pytest.
     report = tmp_path / "report"
     assert not (report / "results.json").exists()
     recovered = load_results(report)
-    assert recovered["session"]["recovered"] and len(recovered["samples"]) == 5
-    assert {c["combo"] for c in recovered["cells"]} == {"baseline", "analysis"}
+    assert recovered.session.recovered and len(recovered.samples) == 5
+    assert {c.combo for c in recovered.cells} == {"baseline", "analysis"}
     assert run_report(ns(report, html=tmp_path / "killed.html")) == 0
     assert "did not finish" in (tmp_path / "killed.html").read_text()
     capsys.readouterr()

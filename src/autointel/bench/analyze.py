@@ -18,19 +18,28 @@ from typing import Any
 from autointel import stats
 from autointel.bench.blocks import Keyed, aligned, keyed, values
 from autointel.bench.options import BenchOptions
-from autointel.bench.samples import RunSample
+from autointel.model.bench_results import (
+    BenchAnalysis,
+    CellCounts,
+    CellStats,
+    EffectRow,
+    EngineCost,
+    Equivalence,
+    Headroom,
+    MemoryCheck,
+    MetricComparison,
+    Representative,
+)
+from autointel.model.run_sample import RunSample
+from autointel.model.statistics import Summary
 from autointel.monitoring import max_overlap
 from autointel.settings import AGENTIC_ENGINES, FLAG_ENV, OPTIMISATION_ENV, Flags
 
 FLAG_NAMES = tuple(FLAG_ENV)
 
 
-def _asdict(value: Any) -> dict[str, Any]:
-    return dataclasses.asdict(value)
-
-
-def _summary(values: Sequence[float], seed: int) -> dict[str, Any] | None:
-    return _asdict(stats.summarize(values, seed=seed)) if values else None
+def _summary(values: Sequence[float], seed: int) -> Summary | None:
+    return stats.summarize(values, seed=seed) if values else None
 
 
 def _counted(samples: Sequence[RunSample], combo: str, engine: str) -> list[RunSample]:
@@ -45,7 +54,7 @@ def _cell_cells(samples: Sequence[RunSample], options: BenchOptions) -> list[tup
 
 def cell_stats(
     samples: Sequence[RunSample], combo: str, engine: str, options: BenchOptions
-) -> dict[str, Any]:
+) -> CellStats:
     own = [s for s in samples if s.cell == (combo, engine)]
     ok = _counted(samples, combo, engine)
     seed = options.seed
@@ -60,44 +69,42 @@ def cell_stats(
     diag = [s for s in own if s.purpose != "measure"]
     p95 = stats.p95_ci(e2e, seed) if e2e else None
     summary_e2e = stats.summarize(e2e, seed=seed) if e2e else None
-    return {
-        "combo": combo,
-        "engine": engine,
-        "flags": dataclasses.asdict(Flags.parse_combo(combo)),
-        "counts": {
-            "runs": len(own),
-            "measured": sum(1 for s in own if s.purpose == "measure" and not s.warmup),
-            "ok": len(ok),
-            "failed": sum(1 for s in own if s.status == "failed"),
-            "invalid": sum(1 for s in own if s.status == "ok" and not s.valid),
-            "warmup": sum(1 for s in own if s.warmup),
-            "diagnostic": len(diag),
-        },
-        "errors": sorted({s.error for s in own if s.error})[:5],
-        "invalid_reasons": sorted({s.invalid_reason for s in own
-                                   if s.status == "ok" and s.invalid_reason})[:5],
-        "e2e": _asdict(summary_e2e) if summary_e2e else None,
-        "p95_ci": list(p95) if p95 else None,
-        "target_median": stats.target_check(summary_e2e, None, options.target_s) if summary_e2e else None,
-        "target_p95": (stats.target_check(summary_e2e, p95[1], options.target_s)
-                       if summary_e2e and p95 else None),
-        "cpu": _summary([s.cpu_process_s for s in ok], seed),
-        "peak_rss": _summary([float(s.peak_rss_bytes) for s in ok], seed),
-        "phases": {name: _summary(values, seed) for name, values in phases.items()},
-        "critical_path_bound": _summary([c["bound_s"] for c in cps], seed),
-        "efficiency": _summary([c["efficiency"] for c in cps], seed),
-        "layout_bound": _summary([c["layout_bound_s"] for c in cps if "layout_bound_s" in c], seed),
-        "e2e_per_bound": _summary(per_bound, seed),
-        "bound_kind": bound_kind,
-        "transcription_speed": _summary([v for v in map(transcription_speed, ok) if v is not None], seed),
-        "stream_overlap_s": overlaps,
-        "stream_overlap": _summary(overlaps, seed),
-        "heap_peaks": [s.heap_peaks for s in diag if s.heap_peaks],
-        "artifacts": [s.artifacts for s in diag if s.artifacts],
-        "cpu_per_wall": _summary([s.cpu_process_s / s.e2e_s for s in ok if s.e2e_s > 0], seed),
-        "counted_orders": [s.order for s in ok],
-        "representative": representative(ok),
-    }
+    return CellStats(
+        combo=combo,
+        engine=engine,
+        flags=dataclasses.asdict(Flags.parse_combo(combo)),
+        counts=CellCounts(
+            runs=len(own),
+            measured=sum(1 for s in own if s.purpose == "measure" and not s.warmup),
+            ok=len(ok),
+            failed=sum(1 for s in own if s.status == "failed"),
+            invalid=sum(1 for s in own if s.status == "ok" and not s.valid),
+            warmup=sum(1 for s in own if s.warmup),
+            diagnostic=len(diag),
+        ),
+        errors=tuple(sorted({s.error for s in own if s.error})[:5]),
+        invalid_reasons=tuple(sorted({s.invalid_reason for s in own if s.status == "ok" and s.invalid_reason})[:5]),
+        e2e=summary_e2e,
+        p95_ci=p95,
+        target_median=stats.target_check(summary_e2e, None, options.target_s) if summary_e2e else None,
+        target_p95=stats.target_check(summary_e2e, p95[1], options.target_s) if summary_e2e and p95 else None,
+        cpu=_summary([s.cpu_process_s for s in ok], seed),
+        peak_rss=_summary([float(s.peak_rss_bytes) for s in ok], seed),
+        phases={name: _summary(values, seed) for name, values in phases.items()},
+        critical_path_bound=_summary([c["bound_s"] for c in cps], seed),
+        efficiency=_summary([c["efficiency"] for c in cps], seed),
+        layout_bound=_summary([c["layout_bound_s"] for c in cps if "layout_bound_s" in c], seed),
+        e2e_per_bound=_summary(per_bound, seed),
+        bound_kind=bound_kind,
+        transcription_speed=_summary([v for v in map(transcription_speed, ok) if v is not None], seed),
+        stream_overlap_s=tuple(overlaps),
+        stream_overlap=_summary(overlaps, seed),
+        heap_peaks=tuple(s.heap_peaks for s in diag if s.heap_peaks),
+        artifacts=tuple(s.artifacts for s in diag if s.artifacts),
+        cpu_per_wall=_summary([s.cpu_process_s / s.e2e_s for s in ok if s.e2e_s > 0], seed),
+        counted_orders=tuple(s.order for s in ok),
+        representative=representative(ok),
+    )
 
 
 def bound_ratios(ok: Sequence[RunSample]) -> tuple[str | None, list[float]]:
@@ -131,11 +138,11 @@ def _recorded_bound(sample: RunSample, key: str) -> float | None:
     return float(value) if value else None
 
 
-def headroom(samples: Sequence[RunSample], options: BenchOptions) -> list[dict[str, Any]]:
+def headroom(samples: Sequence[RunSample], options: BenchOptions) -> list[Headroom]:
     """Per engine and combination: the median critical-path bound of the DAG it ran over the baseline's
     median e2e. No schedule of that DAG can beat this ratio, so it tells whether a speed-up target is
     reachable by scheduling at all or needs a shorter DAG."""
-    out: list[dict[str, Any]] = []
+    out: list[Headroom] = []
     for engine in options.engines:
         base = keyed(_counted(samples, "baseline", engine), _e2e)
         for combo in (c for c in options.combos if c != "baseline"):
@@ -148,9 +155,9 @@ def headroom(samples: Sequence[RunSample], options: BenchOptions) -> list[dict[s
                 continue
             seed = stats.derive_seed(options.seed, "bound", engine, combo)
             c = stats.compare(combo, values(base), values(bounds), seed=seed, paired=aligned(base, bounds))
-            out.append({"engine": engine, "combo": combo, "bound_kind": BOUND_KINDS[key], "ratio": c.ratio,
-                        "ratio_ci_low": c.ratio_ci_low, "ratio_ci_high": c.ratio_ci_high, "n": c.n,
-                        "n_baseline": c.n_baseline, "paired": c.paired})
+            out.append(Headroom(engine=engine, combo=combo, bound_kind=BOUND_KINDS[key], ratio=c.ratio,
+                                ratio_ci_low=c.ratio_ci_low, ratio_ci_high=c.ratio_ci_high, n=c.n,
+                                n_baseline=c.n_baseline, paired=c.paired))
     return out
 
 
@@ -180,7 +187,7 @@ def stream_overlap_s(steps: Sequence[dict[str, Any]]) -> float:
     return total
 
 
-def representative(ok: Sequence[RunSample]) -> dict[str, Any] | None:
+def representative(ok: Sequence[RunSample]) -> Representative | None:
     """The median run (e2e closest to the median; ties go to the earlier run), so a report can show
     one typical timeline instead of the luckiest or unluckiest one; with its peak step overlap."""
     if not ok:
@@ -188,43 +195,46 @@ def representative(ok: Sequence[RunSample]) -> dict[str, Any] | None:
     middle = stats.summarize([s.e2e_s for s in ok]).median
     chosen = min(ok, key=lambda s: (abs(s.e2e_s - middle), s.order))
     spans = [(float(st["start_s"]), float(st["end_s"])) for st in chosen.steps]
-    return {"order": chosen.order, "e2e_s": chosen.e2e_s, "max_parallel": max_overlap(spans)}
+    return Representative(order=chosen.order, e2e_s=chosen.e2e_s, max_parallel=max_overlap(spans))
 
 
-def _family(base: Keyed, candidates: dict[str, Keyed], options: BenchOptions, seed: int) -> list[dict[str, Any]]:
+def _family(
+    engine: str, metric: str, base: Keyed, candidates: dict[str, Keyed], options: BenchOptions, seed: int,
+    reference: str | None,
+) -> list[MetricComparison]:
     """One Holm-adjusted family, each candidate paired with the baseline by iteration when their blocks match;
     candidates without enough runs are listed as insufficient."""
-    out: list[dict[str, Any]] = []
+    out: list[MetricComparison] = []
     enough = {k: v for k, v in candidates.items() if len(v) >= 2}
     if len(base) >= 2 and enough:
         found = stats.compare_all(values(base), {k: values(v) for k, v in enough.items()}, options.threshold,
                                   options.alpha, seed, paired={k for k, v in enough.items() if aligned(base, v)})
-        out += [_asdict(c) for c in found]
-    out += [{"name": k, "verdict": "insufficient", "n": len(v), "n_baseline": len(base)}
+        out += [MetricComparison.of(engine, metric, c, reference) for c in found]
+    out += [MetricComparison(engine=engine, metric=metric, reference=reference, name=k, verdict="insufficient",
+                             n=len(v), n_baseline=len(base))
             for k, v in candidates.items() if k not in enough or len(base) < 2]
     return out
 
 
 def _metric_families(
     engine: str, base: list[RunSample], candidates: dict[str, list[RunSample]], options: BenchOptions, seed: int,
-    **extra: str,
-) -> list[dict[str, Any]]:
+    reference: str | None = None,
+) -> list[MetricComparison]:
     """e2e and every phase of the reference, one Holm family each."""
-    out = [{"engine": engine, **extra, "metric": "e2e", **row} for row in
-           _family(keyed(base, _e2e), {c: keyed(v, _e2e) for c, v in candidates.items()}, options, seed)]
+    out = _family(engine, "e2e", keyed(base, _e2e), {c: keyed(v, _e2e) for c, v in candidates.items()}, options,
+                  seed, reference)
     for phase in dict.fromkeys(p for s in base for p in s.phases):
         def wall(s: RunSample, phase: str = phase) -> float | None:
             return s.phases[phase]["wall_s"] if phase in s.phases else None
 
-        out += [{"engine": engine, **extra, "metric": f"phase:{phase}", **row} for row in
-                _family(keyed(base, wall), {c: keyed(v, wall) for c, v in candidates.items()}, options,
-                        stats.derive_seed(seed, "phase", phase))]
+        out += _family(engine, f"phase:{phase}", keyed(base, wall), {c: keyed(v, wall) for c, v in candidates.items()},
+                       options, stats.derive_seed(seed, "phase", phase), reference)
     return out
 
 
-def comparisons(samples: Sequence[RunSample], options: BenchOptions) -> list[dict[str, Any]]:
+def comparisons(samples: Sequence[RunSample], options: BenchOptions) -> list[MetricComparison]:
     """Per engine: every combination vs baseline, end to end and per phase (one family each)."""
-    out: list[dict[str, Any]] = []
+    out: list[MetricComparison] = []
     for engine in options.engines:
         others = [c for c in options.combos if c != "baseline"]
         if others:
@@ -240,10 +250,10 @@ def reference_of(combo: str) -> str:
     return dataclasses.replace(flags, **dict.fromkeys(OPTIMISATION_ENV, False)).name
 
 
-def optimisations(samples: Sequence[RunSample], options: BenchOptions) -> list[dict[str, Any]]:
+def optimisations(samples: Sequence[RunSample], options: BenchOptions) -> list[MetricComparison]:
     """Per engine: each optimised combination (`all+batched_vector_writes`) vs its twin without the
     optimisation flags (`all`), when the session ran both; e2e and per phase, one Holm family per twin."""
-    out: list[dict[str, Any]] = []
+    out: list[MetricComparison] = []
     for engine in options.engines:
         by_reference: dict[str, list[str]] = {}
         for combo in options.combos:
@@ -257,42 +267,39 @@ def optimisations(samples: Sequence[RunSample], options: BenchOptions) -> list[d
     return out
 
 
-def engine_costs(samples: Sequence[RunSample], options: BenchOptions) -> list[dict[str, Any]]:
+def engine_costs(samples: Sequence[RunSample], options: BenchOptions) -> list[EngineCost]:
     """Each CrewAI engine (crew, flow) vs pipeline on the same combination (same DAG, same profile):
     ratio of medians with CI and Holm-adjusted p across combinations (one family per engine), plus the
     engine minus pipeline in seconds and per task: the framework's own cost."""
     if "pipeline" not in options.engines:
         return []
-    out: list[dict[str, Any]] = []
+    out: list[EngineCost] = []
     for engine in (e for e in options.engines if e in AGENTIC_ENGINES):
         pairs = {c: (keyed(_counted(samples, c, "pipeline"), _e2e), _counted(samples, c, engine))
                  for c in options.combos}
         ready = {c: p for c, p in pairs.items() if len(p[0]) >= 2 and len(p[1]) >= 2}
         seeds = {c: stats.derive_seed(options.seed, "engine-cost", engine, c) for c in ready}
         runs_of = {c: keyed(runs, _e2e) for c, (_, runs) in ready.items()}
-        found = [stats.compare(c, values(pipe), values(runs_of[c]), options.threshold, seed=seeds[c],
-                               alpha=options.alpha, paired=aligned(pipe, runs_of[c]))
-                 for c, (pipe, _) in ready.items()]
-        adjusted = stats.holm([f.p_value for f in found]) if found else []
-        for comp, p_adj in zip(found, adjusted, strict=True):
+        found = stats.adjust_family([
+            stats.compare(c, values(pipe), values(runs_of[c]), options.threshold, seed=seeds[c], alpha=options.alpha,
+                          paired=aligned(pipe, runs_of[c]))
+            for c, (pipe, _) in ready.items()], options.threshold, options.alpha)
+        for comp in found:
             pipe, runs = ready[comp.name]
             diff, low, high = stats.difference_of_medians(values(runs_of[comp.name]), values(pipe),
                                                           seed=seeds[comp.name], paired=comp.paired)
             tasks = sum(1 for st in runs[0].steps if "context" in st) or len(runs[0].steps)
-            verdict = stats.decide(comp.ratio, comp.ratio_ci_low, comp.ratio_ci_high, p_adj, options.threshold,
-                                   options.alpha)
-            out.append({**_asdict(comp), "engine": engine, "combo": comp.name, "p_adjusted": p_adj,
-                        "verdict": verdict, "diff_s": diff, "diff_ci_low": low, "diff_ci_high": high,
-                        "tasks": tasks, "per_task_ms": 1000.0 * diff / tasks,
-                        "per_task_ci": [1000.0 * low / tasks, 1000.0 * high / tasks]})
-        out += [{"engine": engine, "name": c, "combo": c, "verdict": "insufficient", "n": len(p[1]),
-                 "n_baseline": len(p[0])} for c, p in pairs.items() if c not in ready]
+            out.append(EngineCost(**dataclasses.asdict(comp), engine=engine, combo=comp.name, diff_s=diff,
+                                  diff_ci_low=low, diff_ci_high=high, tasks=tasks, per_task_ms=1000.0 * diff / tasks,
+                                  per_task_ci=(1000.0 * low / tasks, 1000.0 * high / tasks)))
+        out += [EngineCost(engine=engine, name=c, combo=c, verdict="insufficient", n=len(p[1]), n_baseline=len(p[0]))
+                for c, p in pairs.items() if c not in ready]
     return out
 
 
-def effects(samples: Sequence[RunSample], options: BenchOptions) -> list[dict[str, Any]]:
+def effects(samples: Sequence[RunSample], options: BenchOptions) -> list[EffectRow]:
     """Main effects and two-way interactions of the flags on e2e time, where the matrix has the cells."""
-    out: list[dict[str, Any]] = []
+    out: list[EffectRow] = []
     for engine in options.engines:
         cells: dict[tuple[bool, ...], list[float]] = {}
         for combo in options.combos:
@@ -305,43 +312,43 @@ def effects(samples: Sequence[RunSample], options: BenchOptions) -> list[dict[st
         if len(cells) < 2:
             continue
         seed = stats.derive_seed(options.seed, "effects", engine)
-        out += [{"engine": engine, "kind": "main", **_asdict(e)}
-                for e in stats.main_effects(cells, FLAG_NAMES, seed=seed)]
-        out += [{"engine": engine, "kind": "interaction", **_asdict(e)}
-                for e in stats.interactions(cells, FLAG_NAMES, seed=seed)]
+        out += [EffectRow.of(engine, "main", e) for e in stats.main_effects(cells, FLAG_NAMES, seed=seed)]
+        out += [EffectRow.of(engine, "interaction", e) for e in stats.interactions(cells, FLAG_NAMES, seed=seed)]
     return out
 
 
-def memory(samples: Sequence[RunSample], options: BenchOptions) -> list[dict[str, Any]]:
+def memory(samples: Sequence[RunSample], options: BenchOptions) -> list[MemoryCheck]:
     """Peak RSS vs baseline against the budget. Only fresh processes make RSS comparable: in-process
     peaks are reported but never given a pass/fail verdict."""
-    out: list[dict[str, Any]] = []
+    out: list[MemoryCheck] = []
     for engine in options.engines:
         base = _counted(samples, "baseline", engine)
         for combo in options.combos[1:]:
             cand = _counted(samples, combo, engine)
-            row: dict[str, Any] = {"engine": engine, "combo": combo, "budget": options.memory_budget}
             if len(base) < 2 or len(cand) < 2:
-                out.append({**row, "verdict": "insufficient"})
+                out.append(MemoryCheck(engine=engine, combo=combo, budget=options.memory_budget,
+                                       verdict="insufficient"))
                 continue
             peaks, base_peaks = (keyed(runs, lambda s: float(s.peak_rss_bytes)) for runs in (cand, base))
             paired = aligned(base_peaks, peaks)
             verdict, ratio, low, high = stats.memory_check(values(peaks), values(base_peaks), options.memory_budget,
                                                            options.seed, paired=paired)
             comparable = all(s.isolated for s in base + cand)
-            row.update(ratio=ratio, ci_low=low, ci_high=high, comparable=comparable, paired=paired)
-            if not comparable:
-                verdict = "not_comparable"
-                row["note"] = "in-process RSS is not comparable between runs; use --autointel-isolate process"
-            out.append({**row, "verdict": verdict})
+            note = None if comparable else IN_PROCESS_RSS
+            out.append(MemoryCheck(engine=engine, combo=combo, budget=options.memory_budget,
+                                   verdict=verdict if comparable else "not_comparable", ratio=ratio, ci_low=low,
+                                   ci_high=high, comparable=comparable, paired=paired, note=note))
     return out
+
+
+IN_PROCESS_RSS = "in-process RSS is not comparable between runs; use --autointel-isolate process"
 
 
 def _digest_key(digest: dict[str, Any]) -> str:
     return json.dumps(digest, sort_keys=True)
 
 
-def equivalence(samples: Sequence[RunSample], options: BenchOptions) -> list[dict[str, Any]]:
+def equivalence(samples: Sequence[RunSample], options: BenchOptions) -> list[Equivalence]:
     """Did every cell do the same work as the baseline of the first engine? (output digests)"""
     ok = [s for s in samples if s.status == "ok" and s.digest]
     ref_pool = [s for s in ok if s.cell == ("baseline", options.engines[0])]
@@ -349,7 +356,7 @@ def equivalence(samples: Sequence[RunSample], options: BenchOptions) -> list[dic
         return []
     ref_key, _ = Counter(_digest_key(s.digest) for s in ref_pool).most_common(1)[0]
     reference = json.loads(ref_key)
-    out = []
+    out: list[Equivalence] = []
     for combo, engine in _cell_cells(samples, options):
         own = [s for s in ok if s.cell == (combo, engine)]
         if not own:
@@ -357,19 +364,19 @@ def equivalence(samples: Sequence[RunSample], options: BenchOptions) -> list[dic
         keys = {_digest_key(s.digest) for s in own}
         differs = sorted({f for s in own for f in s.digest if s.digest.get(f) != reference.get(f)})
         mismatched = sum(1 for s in own if _digest_key(s.digest) != ref_key)
-        out.append({"combo": combo, "engine": engine, "matches": keys == {ref_key}, "stable": len(keys) == 1,
-                    "differs_in": differs, "mismatched_runs": mismatched})
+        out.append(Equivalence(combo=combo, engine=engine, matches=keys == {ref_key}, stable=len(keys) == 1,
+                               differs_in=tuple(differs), mismatched_runs=mismatched))
     return out
 
 
-def analyze(samples: Sequence[RunSample], options: BenchOptions) -> dict[str, Any]:
-    return {
-        "cells": [cell_stats(samples, c, e, options) for c, e in _cell_cells(samples, options)],
-        "comparisons": comparisons(samples, options),
-        "optimisations": optimisations(samples, options),
-        "engines": engine_costs(samples, options),
-        "headroom": headroom(samples, options),
-        "effects": effects(samples, options),
-        "memory": memory(samples, options),
-        "equivalence": equivalence(samples, options),
-    }
+def analyze(samples: Sequence[RunSample], options: BenchOptions) -> BenchAnalysis:
+    return BenchAnalysis(
+        cells=tuple(cell_stats(samples, c, e, options) for c, e in _cell_cells(samples, options)),
+        comparisons=tuple(comparisons(samples, options)),
+        optimisations=tuple(optimisations(samples, options)),
+        engines=tuple(engine_costs(samples, options)),
+        headroom=tuple(headroom(samples, options)),
+        effects=tuple(effects(samples, options)),
+        memory=tuple(memory(samples, options)),
+        equivalence=tuple(equivalence(samples, options)),
+    )

@@ -3,6 +3,7 @@ performance goals, the extra measurements), written into each bench's reports an
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -29,26 +30,27 @@ def finish_reports(state: PluginState) -> None:
     from autointel.bench.goals import evaluate_goals
     from autointel.bench.lengths import cost_model, cost_vs_length, memory_vs_length
     from autointel.bench.report import write_reports
+    from autointel.model.bench_results import goal_rows, measurement_rows
     from autointel.model.serialize import json_safe
     from autointel.rendering.markdown import render_session_markdown
 
     rows = cost_vs_length(state.results)
-    lengths = len({r["media_duration_s"] for r in rows}) >= 2
-    memory_rows = json_safe(memory_vs_length(state.results, state.options.seed)) if lengths else []
-    model_rows = json_safe(cost_model(state.results, state.options.seed)) if lengths else []
-    measurements = redact(json_safe([state.measurements[k] for k in sorted(state.measurements)]))
-    for results in state.results.values():
-        if lengths:
-            results["cost_vs_length"], results["memory_vs_length"] = rows, memory_rows
-            results["cost_model"] = model_rows
-    state.goals = redact(json_safe(evaluate_goals(state.results, state.measurements, seed=state.options.seed)))
-    for results in state.results.values():
-        changed = lengths or bool(measurements) or results.get("goals") != state.goals
-        results["goals"] = state.goals
-        if measurements:
-            results["measurements"] = measurements
+    lengths = len({r.media_duration_s for r in rows}) >= 2
+    if lengths:
+        memory = tuple(memory_vs_length(state.results, state.options.seed))
+        model = tuple(cost_model(state.results, state.options.seed))
+        state.results = {n: dataclasses.replace(r, cost_vs_length=tuple(rows), memory_vs_length=memory,
+                                                cost_model=model) for n, r in state.results.items()}
+    measured = measurement_rows(redact(json_safe([state.measurements[k] for k in sorted(state.measurements)])))
+    judged = evaluate_goals({n: r.to_dict() for n, r in state.results.items()}, state.measurements,
+                            seed=state.options.seed)
+    state.goals = goal_rows(redact(json_safe(judged)))
+    for name, results in state.results.items():
+        changed = lengths or bool(measured) or results.goals != state.goals
+        results = dataclasses.replace(results, goals=state.goals, measurements=measured or results.measurements)
+        state.results[name] = results
         if changed:
-            write_reports(results, Path(results["session"]["report_dir"]))
+            write_reports(results, Path(results.session.report_dir))
     atomic_write_text(state.report_root / "summary.md", render_session_markdown(session_index_of(state)))
 
 

@@ -22,6 +22,7 @@ from autointel.settings import FLAG_ENV, MASTER_FLAG_ENV, Settings, load_setting
 
 if TYPE_CHECKING:
     from autointel.bench.session import BenchSession
+    from autointel.model.bench_results import SessionResults
 
 
 def _slug(text: str) -> str:
@@ -102,7 +103,7 @@ class AutointelBench:
         return next(n for n in itertools.chain([name], (f"{name}-{i}" for i in itertools.count(2)))
                     if n not in taken)
 
-    def run(self, source_or_target: object, *, name: str | None = None, **kwargs: Any) -> dict[str, Any]:
+    def run(self, source_or_target: object, *, name: str | None = None, **kwargs: Any) -> SessionResults:
         """Run the whole selected matrix, interleaved; returns (and records) the session's results."""
         name = self._unique(_slug(name or self.request.node.name))
         session = self.session(name, source_or_target, **kwargs)
@@ -110,7 +111,7 @@ class AutointelBench:
         session.run_diagnostics()
         return self.finish(session)
 
-    def run_together(self, benches: Sequence[tuple[str, object, Mapping[str, Any]]]) -> dict[str, dict[str, Any]]:
+    def run_together(self, benches: Sequence[tuple[str, object, Mapping[str, Any]]]) -> dict[str, SessionResults]:
         """Several benches, each (name, source or target, session keyword arguments), whose runs alternate
         (`schedule.interleave`): for benches compared with each other, so the machine's slow spells hit each
         alike. Returns (and records) each one's results by name."""
@@ -124,7 +125,7 @@ class AutointelBench:
             session.run_diagnostics()
         return {session.name: self.finish(session) for session in sessions}
 
-    def finish(self, session: BenchSession) -> dict[str, Any]:
+    def finish(self, session: BenchSession) -> SessionResults:
         """Finalise a session this test drove itself; its results join the report and the goals."""
         results = session.finalize()
         self.state.results[session.name] = results

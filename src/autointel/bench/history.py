@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from autointel import stats
+from autointel.model.bench_results import HistoryCheck
 
 MIN_SESSIONS = stats.min_runs_for_median_ci()
 
@@ -52,14 +53,14 @@ def history_check(
     threshold: float,
     alpha: float,
     seed: int,
-) -> dict[str, Any]:
+) -> HistoryCheck:
     past = [e for e in entries if e.get("key") == {**key, "engine": engine}][-k:]
-    medians = [float(e["baseline_median_s"]) for e in past if e.get("baseline_median_s")]
-    row: dict[str, Any] = {"engine": engine, "k": k, "n_sessions": len(medians), "medians": medians,
-                           "run_ids": [e.get("run_id") for e in past]}
+    medians = tuple(float(e["baseline_median_s"]) for e in past if e.get("baseline_median_s"))
+    run_ids = tuple(e.get("run_id") for e in past)
     if len(medians) < MIN_SESSIONS or len(current) < MIN_SESSIONS:
-        return {**row, "verdict": "insufficient_history"}
+        return HistoryCheck(engine=engine, k=k, n_sessions=len(medians), medians=medians, run_ids=run_ids,
+                            verdict="insufficient_history")
     comparison = stats.compare("history", medians, current, threshold, seed=seed, alpha=alpha)
-    return {**row, "verdict": comparison.verdict, "ratio": comparison.ratio,
-            "ratio_ci_low": comparison.ratio_ci_low, "ratio_ci_high": comparison.ratio_ci_high,
-            "p_value": comparison.p_value}
+    return HistoryCheck(engine=engine, k=k, n_sessions=len(medians), medians=medians, run_ids=run_ids,
+                        verdict=comparison.verdict, ratio=comparison.ratio, ratio_ci_low=comparison.ratio_ci_low,
+                        ratio_ci_high=comparison.ratio_ci_high, p_value=comparison.p_value)

@@ -175,7 +175,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     finish_reports(state)
     write_index(state)
-    triggered = {n: r["banner"]["triggered"] for n, r in state.results.items() if r["banner"]["triggered"]}
+    triggered = {n: r.banner.triggered for n, r in state.results.items() if r.banner.triggered}
     if not (triggered or state.errors):
         return
     parts = [f"{n}: {', '.join(t)}" for n, t in triggered.items()] + state.errors
@@ -196,14 +196,14 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     write: Callable[..., None] = tr.write_line
     tr.section("autointel benchmark")
     for name, results in state.results.items():
-        banner = results["banner"]
-        write(f"{name}: {banner['verdict'].upper()}: {banner['headline']}",
-              red=banner["verdict"] == "fail", green=banner["verdict"] == "pass")
+        banner = results.banner
+        write(f"{name}: {banner.verdict.upper()}: {banner.headline}",
+              red=banner.verdict == "fail", green=banner.verdict == "pass")
         for line in format_table(table_rows(results)):
             write("  " + line)
-        for reason in banner["reasons"]:
+        for reason in banner.reasons:
             write(f"  ! {reason}")
-        write(f"  report: {results['session']['report_dir']}")
+        write(f"  report: {results.session.report_dir}")
     if state.results and state.options.iterations < min_runs_for_median_ci():
         write(f"autointel: {state.options.iterations} measured run(s) per cell: a 95% CI of a median needs at "
               f"least {min_runs_for_median_ci()}, so the CIs above are infinite and their verdicts inconclusive",

@@ -13,6 +13,7 @@ from autointel.bench.options import BenchOptions
 
 if TYPE_CHECKING:
     from autointel.bench.session import BenchSession
+    from autointel.model.bench_results import GoalRow, SessionResults
 
 
 @dataclass
@@ -23,9 +24,9 @@ class PluginState:
     command_line: list[str]
     rootpath: Path
     pending: dict[str, BenchSession] = field(default_factory=dict)  # pedantic path, finalised at the end
-    results: dict[str, dict[str, Any]] = field(default_factory=dict)
+    results: dict[str, SessionResults] = field(default_factory=dict)
     measurements: dict[str, dict[str, Any]] = field(default_factory=dict)  # add_measurement, by name
-    goals: list[dict[str, Any]] = field(default_factory=list)
+    goals: tuple[GoalRow, ...] = ()
     errors: list[str] = field(default_factory=list)
     exit_note: str | None = None
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import platform
 import sys
+from collections.abc import Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -14,6 +16,7 @@ import psutil
 
 from autointel.atomic import atomic_write_text
 from autointel.measurement.redact import redact
+from autointel.model.bench_results import GoalRow, SessionResults
 from autointel.model.serialize import json_safe
 from autointel.rendering.markdown import render_markdown
 from autointel.rendering.tables import HEADERS, format_table, table_rows
@@ -79,18 +82,18 @@ def environment(root: Path) -> dict[str, Any]:
     }
 
 
-def render_summary_md(results: dict[str, Any]) -> str:
+def render_summary_md(results: SessionResults) -> str:
     """summary.md; the Markdown itself lives in `autointel.rendering.markdown` (rendering layer)."""
     return render_markdown(results)
 
 
-def write_reports(results: dict[str, Any], report_dir: Path) -> None:
+def write_reports(results: SessionResults, report_dir: Path) -> None:
     """results.json, summary.md and (when matplotlib is there) report.html of one bench, each atomic."""
-    write_json_atomic(report_dir / "results.json", results)
+    atomic_write_text(report_dir / "results.json", results.to_json())
     write_renderings(results, report_dir)
 
 
-def write_renderings(results: dict[str, Any], report_dir: Path) -> None:
+def write_renderings(results: SessionResults, report_dir: Path) -> None:
     """summary.md and (when matplotlib is there) report.html of one bench, each atomic; results.json untouched."""
     atomic_write_text(report_dir / "summary.md", render_summary_md(results))
     try:
@@ -110,15 +113,15 @@ def append_jsonl(path: Path, record: dict[str, Any]) -> None:
 
 
 def session_index(
-    run_id: str, command_line: list[str], results: dict[str, dict[str, Any]], goals: list[dict[str, Any]],
+    run_id: str, command_line: list[str], results: Mapping[str, SessionResults], goals: Sequence[GoalRow],
     measurements: list[dict[str, Any]], errors: list[str],
 ) -> dict[str, Any]:
     """index.json of a pytest session: each bench's verdict, the goals, the extra measurements, errors."""
     index: dict[str, Any] = redact(json_safe({
         "run_id": run_id, "command_line": command_line,
-        "benches": {n: {"verdict": r["banner"]["verdict"], "triggered": r["banner"]["triggered"],
-                        "headline": r["banner"]["headline"], "report_dir": r["session"]["report_dir"]}
+        "benches": {n: {"verdict": r.banner.verdict, "triggered": list(r.banner.triggered),
+                        "headline": r.banner.headline, "report_dir": r.session.report_dir}
                     for n, r in results.items()},
-        "goals": goals, "measurements": measurements, "errors": errors,
+        "goals": [dataclasses.asdict(g) for g in goals], "measurements": measurements, "errors": errors,
     }))
     return index

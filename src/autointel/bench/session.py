@@ -17,44 +17,21 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from autointel.bench.analyze import analyze
 from autointel.bench.goals import evaluate_goals
 from autointel.bench.history import append_history, history_check, load_history
 from autointel.bench.measure import Diagnostics, RunSpec, Target, TargetRef, measure_run
 from autointel.bench.options import BenchOptions, new_run_id
 from autointel.bench.report import environment, write_reports
-from autointel.bench.samples import RunSample, sample_to_dict, sample_to_json
+from autointel.bench.results import build_results
+from autointel.bench.samples import RunSample, sample_to_json
 from autointel.bench.schedule import Cell, Slot, build_schedule, cells_for
 from autointel.bench.worker import measure_in_subprocess, settings_fields
 from autointel.engines.resources import Resources
 from autointel.measurement.redact import redact
+from autointel.model.bench_results import HistoryCheck, SessionInfo, SessionResults, goal_rows
 from autointel.model.serialize import json_safe
 from autointel.settings import Settings
-
-NOTES = (
-    "Order: every cell's warmups first, then randomised complete blocks (each block runs every cell once, "
-    "seeded shuffle); warmups are recorded but dropped from all statistics.",
-    "A run counts only if it finished with status ok and proved its configuration: reported flags and engine "
-    "equal the requested ones and its structure fingerprint (plan, or crew layout) equals the expected one.",
-    "Crashed, timed-out or non-ok runs are counted as failed and never enter a statistic.",
-    "Work equivalence: output digests (transcript hash, claim count, verdicts, fallacy types) are compared "
-    "with the first engine's baseline; a mismatch counts under the 'invalid' condition.",
-    "Comparisons: ratio of medians with bootstrap CI and Holm-adjusted Mann-Whitney p per family "
-    "(e2e, and each phase); the verdict rule is autointel.stats.compare.decide. Two cells with a counted run "
-    "in the same iterations are 'paired': the CI resamples whole iterations, which share one draw of LLM "
-    "latencies, so that noise cancels in the ratio (autointel.bench.blocks).",
-    "CIs of a median, of a ratio or of a difference of medians need at least 6 counted runs per cell (6 "
-    "blocks when paired): with fewer, whatever the distribution, even [min, max] covers a median less than 95% "
-    "of the time (1 - 2 x 0.5^n), so such CIs are reported infinite and verdicts resting on them stay "
-    "inconclusive (autointel.stats.min_runs_for_median_ci).",
-    "Peak RSS is judged against the memory budget only when every run ran in a fresh process.",
-    "Diagnostic runs (tracemalloc heap peak of the whole run, memray, pyinstrument) are extra runs per cell, "
-    "excluded from timing statistics because of their overhead.",
-    "Regression = a combination significantly and relevantly slower than baseline end to end, or the "
-    "baseline slower than the medians of the last K comparable sessions in the history file.",
-    "Goals (autointel.bench.goals): pass or fail only when the 95% CI lies wholly on one side of the goal's "
-    "limit, else inconclusive; a goal without data in this session is 'not measured', never passed.",
-)
+from autointel.stats.seeds import derive_seed
 
 
 class BenchSession:
@@ -111,7 +88,7 @@ class BenchSession:
     def llm_seed(self, spec: RunSpec) -> int:
         """The provider profile's latency draws: new for each iteration, the same for every cell of it (paired),
         so the comparisons see latency variation instead of one replayed sequence."""
-        return (self.options.seed * 7919 + spec.iteration + (100_003 if spec.warmup else 0)) % 2**31
+        return derive_seed(self.options.seed, "llm-latency", "warmup" if spec.warmup else "measure", spec.iteration)
 
     def _in_process_target(self) -> Target:
         if self._target is None:
@@ -186,7 +163,7 @@ class BenchSession:
             for purpose in wanted:
                 self.measure_diagnostic(cell, purpose)
 
-    def run(self) -> dict[str, Any]:
+    def run(self) -> SessionResults:
         self.run_schedule()
         self.run_diagnostics()
         return self.finalize()
@@ -197,7 +174,7 @@ class BenchSession:
                 "llm_profile": self.settings.llm_profile, "isolate": self.options.isolate,
                 "node": machine["node"], "cpu_count": machine["cpu_count"]}
 
-    def _history(self, analysis: dict[str, Any]) -> list[dict[str, Any]]:
+    def _history(self) -> list[HistoryCheck]:
         if self.options.history is None:
             return []
         entries, key = load_history(self.options.history), self._history_key()
@@ -208,94 +185,39 @@ class BenchSession:
                                       self.options.threshold, self.options.alpha, self.options.seed))
         return rows
 
-    def _append_history(self, results: dict[str, Any]) -> None:
+    def _append_history(self, results: SessionResults) -> None:
         if self.options.history is None:
             return
         key = self._history_key()
         for engine in self.options.engines:
-            own = [c for c in results["cells"] if c["engine"] == engine]
-            base = next((c for c in own if c["combo"] == "baseline"), None)
-            if not base or not base["e2e"]:
+            own = [c for c in results.cells if c.engine == engine]
+            base = next((c.e2e for c in own if c.combo == "baseline" and c.e2e), None)
+            if base is None:
                 continue  # a session without valid baseline runs leaves no point in the history
             append_history(self.options.history, json_safe({
-                "run_id": self.run_id, "time": results["session"]["finished_at"],
+                "run_id": self.run_id, "time": results.session.finished_at,
                 "key": {**key, "engine": engine},
-                "baseline_median_s": base["e2e"]["median"], "baseline_n": base["e2e"]["n"],
-                "cells": [{"combo": c["combo"], "median_s": (c["e2e"] or {}).get("median"),
-                           "n": c["counts"]["ok"]} for c in own],
-                "verdict": results["banner"]["verdict"],
+                "baseline_median_s": base.median, "baseline_n": base.n,
+                "cells": [{"combo": c.combo, "median_s": c.e2e.median if c.e2e else None, "n": c.counts.ok}
+                          for c in own],
+                "verdict": results.banner.verdict,
             }))
 
-    def finalize(self) -> dict[str, Any]:
+    def info(self) -> SessionInfo:
+        """Where and how this session ran, for its results."""
+        return SessionInfo(
+            run_id=self.run_id, name=self.name, command_line=tuple(self.command_line), seed=self.options.seed,
+            started_at=self.started_at, finished_at=datetime.now(UTC).isoformat(), source=self.source,
+            depth=self.settings.depth.value, llm_profile=self.settings.llm_profile,
+            settings=settings_fields(self.settings), options=json_safe(dataclasses.asdict(self.options)),
+            machine=environment(self.root), report_dir=str(self.report_dir),
+        )
+
+    def finalize(self) -> SessionResults:
         """Compute every statistic, write results.json + summary.md (+ HTML if available), update history."""
-        analysis = analyze(self.samples, self.options)
-        history = self._history(analysis)
-        results: dict[str, Any] = {
-            "schema": 1,
-            "session": {
-                "run_id": self.run_id, "name": self.name, "command_line": self.command_line,
-                "seed": self.options.seed, "started_at": self.started_at,
-                "finished_at": datetime.now(UTC).isoformat(), "source": self.source,
-                "depth": self.settings.depth.value, "llm_profile": self.settings.llm_profile,
-                "settings": settings_fields(self.settings),
-                "options": json_safe(dataclasses.asdict(self.options)),
-                "machine": environment(self.root), "report_dir": str(self.report_dir),
-            },
-            **analysis,
-            "history": history,
-            "notes": list(NOTES),
-        }
-        results["banner"] = verdict_banner(results, self.options)
-        results["samples"] = [sample_to_dict(s) for s in self.samples]
-        results = redact(json_safe(results))  # every report below renders from this one redacted value
-        results["goals"] = json_safe(evaluate_goals({self.name: results}, seed=self.options.seed))
+        results = build_results(self.samples, self.options, self.info(), self._history())
+        goals = evaluate_goals({self.name: results.to_dict()}, seed=self.options.seed)
+        results = dataclasses.replace(results, goals=goal_rows(redact(json_safe(goals))))
         write_reports(results, self.report_dir)
         self._append_history(results)
         return results
-
-
-def verdict_banner(results: dict[str, Any], options: BenchOptions) -> dict[str, Any]:
-    """Which fail-on conditions hold, in words, and one headline a reader can act on."""
-    cells = results["cells"]
-    failed = sum(c["counts"]["failed"] for c in cells)
-    invalid = sum(c["counts"]["invalid"] for c in cells)
-    mismatched = [f"{e['engine']} {e['combo']}" for e in results["equivalence"] if not e["matches"]]
-    e2e = [c for c in results["comparisons"] if c["metric"] == "e2e"]
-    slower = [f"{c['engine']} {c['name']} x{c['ratio']:.3f}" for c in e2e if c["verdict"] == "regression"]
-    slower += [f"{h['engine']} baseline vs history x{h['ratio']:.3f}" for h in results["history"]
-               if h["verdict"] == "regression"]
-    over = [f"{c['engine']} {c['combo']}" for c in cells if c.get("target_median") == "fail"]
-    memory = [f"{m['engine']} {m['combo']} x{m['ratio']:.3f}" for m in results["memory"]
-              if m["verdict"] == "fail"]
-    conditions = {
-        "failed": (failed > 0, f"{failed} failed run(s)"),
-        "invalid": (invalid > 0 or bool(mismatched),
-                    f"{invalid} invalid run(s)" + (f"; work differs: {mismatched}" if mismatched else "")),
-        "regression": (bool(slower), f"regression: {slower}"),
-        "target": (bool(over), f"median over the {options.target_s:.0f} s target: {over}"),
-        "memory": (bool(memory), f"peak RSS over the +{options.memory_budget:.0%} budget: {memory}"),
-    }
-    triggered = sorted(name for name in options.fail_on if conditions[name][0])
-    return {
-        "verdict": "fail" if triggered else "pass",
-        "triggered": triggered,
-        "fail_on": sorted(options.fail_on),
-        "conditions": {name: held for name, (held, _) in conditions.items()},
-        "reasons": [text for held, text in conditions.values() if held],
-        "headline": _headline(cells, e2e),
-        "failed_runs": failed,
-        "invalid_runs": invalid,
-    }
-
-
-def _headline(cells: list[dict[str, Any]], e2e: list[dict[str, Any]]) -> str:
-    if not any(c["combo"] == "baseline" and c["e2e"] for c in cells):
-        return "no valid baseline run: nothing can be compared"
-    ranked = sorted((c for c in e2e if c.get("ratio") is not None), key=lambda c: c["ratio"])
-    if not ranked:
-        base = next(c for c in cells if c["combo"] == "baseline" and c["e2e"])
-        s = base["e2e"]
-        return f"baseline median {s['median']:.3f} s [{s['ci_low']:.3f}, {s['ci_high']:.3f}] ({s['n']} runs)"
-    best = ranked[0]
-    return (f"fastest: {best['name']} ({best['engine']}) at {best['ratio']:.3f}x baseline "
-            f"[{best['ratio_ci_low']:.3f}, {best['ratio_ci_high']:.3f}], {best['verdict']}")

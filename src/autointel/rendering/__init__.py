@@ -1,7 +1,8 @@
-"""Rendering of a bench results.json: HTML report, Markdown, terminal table, Chrome trace.
+"""Rendering of a bench session's results (`autointel.model.bench_results.SessionResults`, what results.json
+holds): HTML report, Markdown, terminal table, Chrome trace.
 
-Layers: rendering only formats what results.json already holds; every number is computed by
-`autointel.bench.analyze` (and `autointel.stats`). `write_html_report` is imported lazily: it pulls
+Layers: rendering only formats the typed results and imports nothing above `autointel.model`; every number is
+computed by `autointel.bench.analyze` (and `autointel.stats`). `write_html_report` is imported lazily: it pulls
 in matplotlib, which the light renderers (Markdown, terminal, trace) never need.
 """
 

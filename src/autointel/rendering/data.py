@@ -1,88 +1,93 @@
-"""Look-ups over a results.json dict: which comparison, sample or label belongs to a cell.
+"""Look-ups over a session's results: which comparison, sample or label belongs to a cell.
 
-No statistics here: only selection of rows that `autointel.bench.analyze` already computed. Every
-accessor tolerates missing keys, so a partial or older results file still renders.
+No statistics here: only selection of rows that `autointel.bench.analyze` already computed.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import math
 
-from autointel.bench.samples import sample_from_dict
+from autointel.model.bench_results import CellStats, MemoryCheck, MetricComparison, SessionResults
+from autointel.model.run_sample import RunSample
 from autointel.model.vocabulary import PHASES
-from autointel.rendering.fmt import as_dict, as_list
+from autointel.rendering.fmt import finite
 
 VERDICT_CLASSES = ("regression", "improvement", "no_change", "inconclusive", "insufficient", "baseline",
                    "pass", "fail", "not_comparable", "measured", "not_measured")
 
-
-def cells(results: dict[str, Any]) -> list[dict[str, Any]]:
-    return [c for c in as_list(results.get("cells")) if isinstance(c, dict)]
-
-
-def multi_engine(results: dict[str, Any]) -> bool:
-    return len({c.get("engine") for c in cells(results)}) > 1
+CellKey = tuple[str, str]
+"""(engine, combination)"""
 
 
-def label(cell: dict[str, Any], with_engine: bool) -> str:
-    combo = str(cell.get("combo", "?"))
-    return f"{combo} ({cell.get('engine')})" if with_engine else combo
+def key(cell: CellStats) -> CellKey:
+    return (cell.engine, cell.combo)
 
 
-def e2e_comparisons(results: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+def multi_engine(results: SessionResults) -> bool:
+    return len({c.engine for c in results.cells}) > 1
+
+
+def label(cell: CellStats, with_engine: bool) -> str:
+    return f"{cell.combo} ({cell.engine})" if with_engine else cell.combo
+
+
+def e2e_comparisons(results: SessionResults) -> dict[CellKey, MetricComparison]:
     """(engine, combination) -> its end-to-end comparison with the baseline."""
-    return {(str(c.get("engine")), str(c.get("name"))): c for c in as_list(results.get("comparisons"))
-            if isinstance(c, dict) and c.get("metric") == "e2e"}
+    return {(c.engine, c.name): c for c in results.comparisons if c.metric == "e2e"}
 
 
-def memory_rows(results: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
-    return {(str(m.get("engine")), str(m.get("combo"))): m for m in as_list(results.get("memory"))
-            if isinstance(m, dict)}
+def memory_rows(results: SessionResults) -> dict[CellKey, MemoryCheck]:
+    return {(m.engine, m.combo): m for m in results.memory}
 
 
-def verdict(cell: dict[str, Any], comparison: dict[str, Any] | None) -> str:
+def verdict(cell: CellStats, comparison: MetricComparison | None) -> str:
     """The cell's e2e verdict as analyze gave it ("baseline" for the baseline itself)."""
-    if cell.get("combo") == "baseline":
+    if cell.combo == "baseline":
         return "baseline"
-    return str((comparison or {}).get("verdict", "-"))
+    return comparison.verdict if comparison is not None else "-"
 
 
-def unstable(comparison: dict[str, Any] | None) -> bool:
-    return bool((comparison or {}).get("unstable"))
+def unstable(comparison: MetricComparison | None) -> bool:
+    return comparison is not None and comparison.unstable
 
 
-def samples_by_order(results: dict[str, Any]) -> dict[int, dict[str, Any]]:
-    return {int(s["order"]): s for s in as_list(results.get("samples")) if isinstance(s, dict) and "order" in s}
+def cv(cell: CellStats, comparison: MetricComparison | None) -> float:
+    """The CV the verdict rests on: the comparison's, else (no comparison, or one without enough runs) the
+    cell's own e2e CV; NaN when neither has one."""
+    if comparison is not None and finite(comparison.cv):
+        return comparison.cv
+    return median_cv(cell)
 
 
-def counted_samples(results: dict[str, Any], cell: dict[str, Any]) -> list[dict[str, Any]]:
-    """The runs behind the cell's statistics: analyze's `counted_orders`, else the RunSample rule."""
+def median_cv(cell: CellStats) -> float:
+    return cell.e2e.cv if cell.e2e is not None else math.nan
+
+
+def samples_by_order(results: SessionResults) -> dict[int, RunSample]:
+    return {s.order: s for s in results.samples}
+
+
+def counted_samples(results: SessionResults, cell: CellStats) -> list[RunSample]:
+    """The runs behind the cell's statistics: analyze's `counted_orders`, else (a file without them) the
+    RunSample rule, which is how analyze chose them."""
     index = samples_by_order(results)
-    orders = cell.get("counted_orders")
-    if isinstance(orders, list):
-        return [index[o] for o in orders if o in index]
-    own = [s for s in index.values() if (s.get("combo"), s.get("engine")) == (cell.get("combo"), cell.get("engine"))]
-    return [s for s in own if _counts(s)]
+    if cell.counted_orders:
+        return [index[o] for o in cell.counted_orders if o in index]
+    return [s for s in index.values() if s.cell == (cell.combo, cell.engine) and s.counts]
 
 
-def _counts(sample: dict[str, Any]) -> bool:
-    try:
-        return sample_from_dict(sample).counts
-    except TypeError:  # a sample row missing required fields cannot count
-        return False
-
-
-def representative(results: dict[str, Any], cell: dict[str, Any]) -> dict[str, Any] | None:
+def representative(results: SessionResults, cell: CellStats) -> RunSample | None:
     """The cell's median run as chosen by analyze (None when not recorded)."""
-    order = as_dict(cell.get("representative")).get("order")
-    return samples_by_order(results).get(order) if isinstance(order, int) else None
+    if cell.representative is None:
+        return None
+    return samples_by_order(results).get(cell.representative.order)
 
 
-def phase_names(results: dict[str, Any]) -> list[str]:
+def phase_names(results: SessionResults) -> list[str]:
     """Phases in pipeline order (`autointel.phases.PHASES`), unknown ones after in first-seen order:
     raw_samples.jsonl stores phases with sorted keys, so first-seen order alone is not enough."""
     names: dict[str, None] = {}
-    for cell in cells(results):
-        names.update(dict.fromkeys(as_dict(cell.get("phases"))))
+    for cell in results.cells:
+        names.update(dict.fromkeys(cell.phases))
     rank = {name: i for i, name in enumerate(PHASES)}
     return sorted(names, key=lambda n: rank.get(n, len(rank)))

@@ -1,4 +1,4 @@
-"""The performance-goals table in every output (Markdown, terminal, HTML), from results["goals"].
+"""The performance-goals table in every output (Markdown, terminal, HTML), from the judged `GoalRow`s.
 
 Formatting only: `autointel.bench.goals` judged every goal; this module prints the same digits and
 verdicts everywhere, and says "not measured in this session" with the benchmark that would measure it.
@@ -6,84 +6,107 @@ verdicts everywhere, and says "not measured in this session" with the benchmark 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from autointel.rendering.fmt import as_dict, as_list, num
+from autointel.model.bench_results import GoalRow
+from autointel.rendering.fmt import num
 from autointel.rendering.html_parts import NOT_MEASURED, css_class, esc, na
 
+NOT_MEASURED_VERDICT = "not_measured"
 UNIT_FORMATS = {"ms/task": "{:.1f}", "x real time": "{:.1f}", "slope": "{:.2f}"}
 HEADERS = ["goal", "what", "measured [95% CI]", "target", "verdict", "where"]
 TERMINAL_HEADERS = ["goal", "verdict", "measured [95% CI]", "target", "where"]
 
 
-def goals(results: dict[str, Any]) -> list[dict[str, Any]]:
-    return [g for g in as_list(results.get("goals")) if isinstance(g, dict)]
-
-
-def measured(goal: dict[str, Any]) -> str:
-    """`value [low, high] unit`, or the not-measured phrase."""
-    if goal.get("value") is None:
+def figure(value: float | None, low: float | None, high: float | None, unit: str) -> str:
+    """`value [low, high] unit`, or the not-measured phrase without a value."""
+    if value is None:
         return NOT_MEASURED
-    fmt = UNIT_FORMATS.get(str(goal.get("unit")), "{:.3f}")
-    ci = f" [{num(goal.get('ci_low'), fmt)}, {num(goal.get('ci_high'), fmt)}]"
-    return f"{num(goal['value'], fmt)}{ci} {goal.get('unit', '')}".rstrip()
+    fmt = UNIT_FORMATS.get(unit, "{:.3f}")
+    return f"{num(value, fmt)} [{num(low, fmt)}, {num(high, fmt)}] {unit}".rstrip()
 
 
-def verdict(goal: dict[str, Any]) -> str:
-    stretch = as_dict(goal.get("stretch"))
-    text = str(goal.get("verdict", "-"))
-    return text + (f" (stretch {stretch.get('target')}: {stretch.get('verdict')})" if stretch else "")
+def measured(goal: GoalRow) -> str:
+    return figure(goal.value, goal.ci_low, goal.ci_high, goal.unit)
 
 
-def where(goal: dict[str, Any]) -> str:
-    if goal.get("verdict") == "not_measured":
-        return f"needs {goal.get('measured_by', '?')}"
-    text = str(goal.get("where") or "-")
-    return f"{goal['session']}: {text}" if goal.get("session") else text
+def _detail(goal: GoalRow, detail: dict[str, Any]) -> str:
+    """One place the goal was measured (a `details` entry: label, value, CI, verdict)."""
+    shown = figure(detail.get("value", goal.value), detail.get("ci_low", goal.ci_low),
+                   detail.get("ci_high", goal.ci_high), str(detail.get("unit", goal.unit)))
+    return f"{detail.get('label')}: {shown}, {detail.get('verdict', goal.verdict)}"
 
 
-def rows(results: dict[str, Any]) -> list[list[str]]:
-    return [[str(g.get("id")), str(g.get("text")), measured(g), str(g.get("target")), verdict(g), where(g)]
-            for g in goals(results)]
+def verdict(goal: GoalRow) -> str:
+    stretch = goal.stretch
+    return goal.verdict + (f" (stretch {stretch.target}: {stretch.verdict})" if stretch is not None else "")
 
 
-def terminal_lines(items: list[dict[str, Any]]) -> list[str]:
+def where(goal: GoalRow) -> str:
+    if goal.verdict == "not_measured":
+        return f"needs {goal.measured_by}"
+    text = goal.where or "-"
+    return f"{goal.session}: {text}" if goal.session else text
+
+
+def split(goals: Sequence[GoalRow]) -> tuple[list[GoalRow], list[GoalRow]]:
+    """The goals this session judged or measured, and those it has no data for (folded into one line)."""
+    return ([g for g in goals if g.verdict != NOT_MEASURED_VERDICT],
+            [g for g in goals if g.verdict == NOT_MEASURED_VERDICT])
+
+
+def missing_line(missing: Sequence[GoalRow]) -> str:
+    """One line for every goal without data here, grouped by the benchmark that would measure it."""
+    by_bench: dict[str, list[str]] = {}
+    for g in missing:
+        by_bench.setdefault(g.measured_by or "another benchmark", []).append(g.id)
+    needs = "; ".join(f"{', '.join(ids)} need {bench}" for bench, ids in by_bench.items())
+    return f"Not measured in this session ({len(missing)} goals): {needs}."
+
+
+def rows(goals: Sequence[GoalRow]) -> list[list[str]]:
+    return [[g.id, g.text, measured(g), g.target, verdict(g), where(g)] for g in goals]
+
+
+def terminal_lines(goals: Sequence[GoalRow]) -> list[str]:
     from autointel.rendering.tables import format_table
 
-    table = [[str(g.get("id")), verdict(g), measured(g), str(g.get("target")), where(g)] for g in items]
-    return format_table(table, TERMINAL_HEADERS) if table else []
+    shown, missing = split(goals)
+    table = [[g.id, verdict(g), measured(g), g.target, where(g)] for g in shown]
+    return (format_table(table, TERMINAL_HEADERS) if table else []) + ([missing_line(missing)] if missing else [])
 
 
-def markdown_lines(results: dict[str, Any]) -> list[str]:
+def markdown_lines(goals: Sequence[GoalRow]) -> list[str]:
     from autointel.rendering.tables import md_table
 
-    found = goals(results)
-    if not found:
+    if not goals:
         return []
-    notes = [f"- **{g.get('id')}** " + ("not measured: " if g.get("verdict") == "not_measured" else "")
-             + "; ".join(str(g[k]) for k in ("how", "note") if g.get(k))
-             for g in found if g.get("how") or g.get("note")]
-    return ["## Performance goals", "", *md_table(HEADERS, rows(results)), "",
+    shown, missing = split(goals)
+    notes = [f"- **{g.id}** " + "; ".join(text for text in (g.how, g.note) if text) for g in shown if g.how or g.note]
+    table = [*md_table(HEADERS, rows(shown)), ""] if shown else []
+    return ["## Performance goals", "", *table, *([missing_line(missing), ""] if missing else []),
             "Verdicts: pass/fail only when the 95% CI lies wholly on one side of the limit, else inconclusive; "
-            "measured = shown, not bounded; not_measured = no data in this session.", "", *notes, ""]
+            "measured = shown, not bounded.", "", *notes, ""]
 
 
-def html_table(results: dict[str, Any]) -> str:
-    found = goals(results)
-    if not found:
+def html_table(goals: Sequence[GoalRow]) -> str:
+    if not goals:
         return na("the goals were not evaluated for this results file")
+    shown, missing = split(goals)
     head = "".join(f"<th>{esc(h)}</th>" for h in HEADERS)
     body = []
-    for g, row in zip(found, rows(results), strict=True):
-        extra = [str(g.get(k)) for k in ("how", "note") if g.get(k)]
-        extra += [f"{d.get('label')}: {measured({**g, **d})}, {d.get('verdict')}" for d in as_list(g.get("details"))
-                  if isinstance(d, dict)]
+    for g, row in zip(shown, rows(shown), strict=True):
+        extra = [text for text in (g.how, g.note) if text]
+        extra += [_detail(g, d) for d in g.details]
         info = ("<details><summary>how</summary><ul>" + "".join(f"<li>{esc(x)}</li>" for x in extra)
                 + "</ul></details>") if extra else ""
-        cls = css_class(g.get("verdict"))
+        cls = css_class(g.verdict)
         tds = [esc(c) for c in row[:4]] + [f'<span class="tag {cls}">{esc(row[4])}</span>', esc(row[5]) + info]
         body.append(f'<tr class="{cls}">' + "".join(f"<td>{td}</td>" for td in tds) + "</tr>")
-    return (f'<table id="goals-table" class="goals compact"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}'
-            "</tbody></table><p class=\"hint\">Judged by autointel.bench.goals over this pytest session: pass/fail "
+    table = (f'<table id="goals-table" class="goals compact"><thead><tr>{head}</tr></thead>'
+             f'<tbody>{"".join(body)}</tbody></table>') if shown else ""
+    folded = f'<p id="goals-missing" class="hint">{esc(missing_line(missing))}</p>' if missing else ""
+    return (table + folded + "<p class=\"hint\">Judged by autointel.bench.goals over this pytest session: pass/fail "
             "only when the 95% CI lies wholly on one side of the limit, else inconclusive; measured = shown, not "
             "bounded.</p>")

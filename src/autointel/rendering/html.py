@@ -1,5 +1,6 @@
 """One self-contained HTML report per benchmark: inline CSS, inline SVG plots, a tiny inline script,
-and the whole results.json embedded as a JSON island (`<script type="application/json" id="results">`).
+and the whole results document (`SessionResults.to_dict`, what results.json holds) embedded as a JSON
+island (`<script type="application/json" id="results">`).
 
 Why self-contained: CI artifacts and mail attachments open offline, and the page's CSP forbids every
 network request, so the report cannot leak anything or break when a CDN is gone.
@@ -12,8 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from autointel.model.bench_results import SessionResults
 from autointel.rendering import goals, html_parts, html_sections
-from autointel.rendering.fmt import as_dict
 from autointel.rendering.html_parts import esc
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'unsafe-inline'"
@@ -65,13 +66,20 @@ JS_BODY = ("(function(){var r=JSON.parse(document.getElementById('results').text
            "document.body.setAttribute('data-js','ok');"
            "var n=document.getElementById('json-size');if(n){n.textContent=String((r.samples||[]).length);}})();")
 
-SECTIONS: tuple[tuple[str, str, Callable[[dict[str, Any]], str]], ...] = (
-    ("goals", "Performance goals", goals.html_table),
+
+def _goals(results: SessionResults) -> str:
+    return goals.html_table(results.goals)
+
+
+Section = Callable[[SessionResults], str]
+
+SECTIONS: tuple[tuple[str, str, Section], ...] = (
     ("matrix-section", "Flag matrix", html_parts.matrix),
+    ("timeline", "Concurrency timeline (median run per combination)", html_sections.timelines),
     ("compare", "Compared with another session", html_sections.compare),
     ("problems", "Failed and invalid runs", html_sections.problems),
+    ("goals", "Performance goals", _goals),
     ("phases", "Phases", html_sections.phases),
-    ("timeline", "Concurrency timeline (median run per combination)", html_sections.timelines),
     ("memory", "Memory against the budget", html_sections.memory),
     ("cpu", "CPU vs wall time (where time is waiting)", html_sections.cpu),
     ("effects", "Flag effects and interactions", html_sections.effects),
@@ -84,13 +92,13 @@ SECTIONS: tuple[tuple[str, str, Callable[[dict[str, Any]], str]], ...] = (
 )
 
 
-def json_island(results: dict[str, Any]) -> str:
+def json_island(document: dict[str, Any]) -> str:
     """JSON that cannot close its <script> element or start a comment (<, >, & escaped)."""
-    text = json.dumps(results, allow_nan=False, default=str)
+    text = json.dumps(document, allow_nan=False)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def _section(anchor: str, title: str, render: Callable[[dict[str, Any]], str], results: dict[str, Any]) -> str:
+def _section(anchor: str, title: str, render: Section, results: SessionResults) -> str:
     try:
         body = render(results)
     except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:  # one bad field, not no report
@@ -98,34 +106,31 @@ def _section(anchor: str, title: str, render: Callable[[dict[str, Any]], str], r
     return f'<section id="{anchor}"><h2>{esc(title)}</h2>{body}</section>' if body else ""
 
 
-def render_html(results: dict[str, Any]) -> str:
-    from autointel.model.serialize import json_safe  # NaN -> null for the island
-
-    results = json_safe(results)
-    meta = as_dict(results.get("session"))
-    title = f"autointel benchmark: {meta.get('name', '?')}"
+def render_html(results: SessionResults) -> str:
+    meta = results.session
+    title = f"autointel benchmark: {meta.name}"
     sections = [_section(a, t, f, results) for a, t, f in SECTIONS]
     nav = "".join(f'<a href="#{a}">{esc(t.split(" (")[0])}</a>' for a, t, _ in SECTIONS
                   if f'id="{a}"' in "".join(sections))
-    recovered = f'<p class="hint">{esc(meta["recovered"])}</p>' if meta.get("recovered") else ""
+    recovered = f'<p class="hint">{esc(meta.recovered)}</p>' if meta.recovered else ""
     return (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{esc(title)}</title><style>{CSS}</style><script>{JS_HEAD}</script></head>\n<body>"
         '<pre id="js-errors" hidden></pre>'
-        f"<header><h1>{esc(title)}</h1><p class=\"meta\">run {esc(meta.get('run_id') or '?')} &middot; source "
-        f"{esc(meta.get('source') or '?')} &middot; depth {esc(meta.get('depth') or '?')} &middot; seed "
-        f"{esc(meta.get('seed', '?'))} &middot; finished {esc(meta.get('finished_at') or 'unknown')} &middot; "
+        f"<header><h1>{esc(title)}</h1><p class=\"meta\">run {esc(meta.run_id or '?')} &middot; source "
+        f"{esc(meta.source or '?')} &middot; depth {esc(meta.depth or '?')} &middot; seed "
+        f"{esc(meta.seed)} &middot; finished {esc(meta.finished_at or 'unknown')} &middot; "
         f'<span id="json-size">?</span> runs embedded as JSON</p>{recovered}<nav>{nav}</nav></header>\n'
         + _section("banner-section", "Verdict", html_parts.banner, results).replace("<h2>Verdict</h2>", "", 1)
         + "\n".join(sections)
-        + f'\n<script type="application/json" id="results">{json_island(results)}</script>'
+        + f'\n<script type="application/json" id="results">{json_island(results.to_dict())}</script>'
         f"<script>{JS_BODY}</script></body></html>\n"
     )
 
 
-def write_html_report(results: dict[str, Any], path: Path) -> None:
+def write_html_report(results: SessionResults, path: Path) -> None:
     """Write the report atomically, so a reader never opens half a page."""
     from autointel.atomic import atomic_write_text
 

@@ -8,20 +8,20 @@ from __future__ import annotations
 
 import html
 from collections import Counter
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Sequence
 
+from autointel.model.bench_results import SessionResults
 from autointel.rendering import data
-from autointel.rendering.fmt import as_dict, as_list, ci, mib, num, paired_mark
+from autointel.rendering.fmt import median, median_ci, mib, num, paired_mark, ratio_ci
 
 NOT_MEASURED = "not measured in this session"
 
 
-def esc(value: Any) -> str:
+def esc(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
-def css_class(verdict: Any) -> str:
+def css_class(verdict: object) -> str:
     text = str(verdict)
     return f"v-{text}" if text in data.VERDICT_CLASSES else "v-other"
 
@@ -48,12 +48,12 @@ def chip(title: str, state: str, detail: str) -> str:
             f'<span class="chip-state">{esc(state)}</span><span class="chip-detail">{esc(detail)}</span></div>')
 
 
-def _tally(values: Iterable[Any]) -> str:
+def _tally(values: Iterable[str | None]) -> str:
     counts = Counter(str(v) for v in values if v is not None)
     return ", ".join(f"{n} {k}" for k, n in counts.most_common()) or "no verdicts"
 
 
-def _state(values: list[Any], bad: str = "fail") -> str:
+def _state(values: Sequence[str | None], bad: str = "fail") -> str:
     """Worst state among the verdicts analyze gave (display colour only)."""
     seen = {str(v) for v in values if v is not None}
     for state in (bad, "inconclusive", "insufficient", "not_comparable"):
@@ -62,32 +62,30 @@ def _state(values: list[Any], bad: str = "fail") -> str:
     return "pass" if seen else "insufficient"
 
 
-def banner(results: dict[str, Any]) -> str:
-    b, cells = as_dict(results.get("banner")), data.cells(results)
-    conditions = as_dict(b.get("conditions"))
-    verdict = str(b.get("verdict", "unknown"))
-    target = as_dict(as_dict(results.get("session")).get("options")).get("target_s")
-    mem = [m.get("verdict") for m in as_list(results.get("memory"))]
-    regressions = [c for c in as_list(results.get("comparisons")) if c.get("verdict") == "regression"]
-    regressions += [h for h in as_list(results.get("history")) if h.get("verdict") == "regression"]
-    failed, invalid = b.get("failed_runs", 0), b.get("invalid_runs", 0)
+def banner(results: SessionResults) -> str:
+    b, cells = results.banner, results.cells
+    target = results.session.options.get("target_s")
+    mem = [m.verdict for m in results.memory]
+    regressions = sum(c.verdict == "regression" for c in results.comparisons)
+    regressions += sum(h.verdict == "regression" for h in results.history)
     chips = [
-        chip(f"target {num(target, '{:.0f}')} s (median)", _state([c.get("target_median") for c in cells]),
-             _tally(c.get("target_median") for c in cells)),
+        chip(f"target {num(target, '{:.0f}')} s (median)", _state([c.target_median for c in cells]),
+             _tally(c.target_median for c in cells)),
         chip("memory budget", _state(mem), _tally(mem) if mem else NOT_MEASURED),
-        chip("regressions", "fail" if regressions or conditions.get("regression") else "pass",
-             f"{len(regressions)} (e2e, phases, history)"),
-        chip("failed runs", "fail" if failed else "pass", str(failed)),
-        chip("invalid runs / work differs", "fail" if conditions.get("invalid") else "pass",
-             f"{invalid} invalid" + ("; work differs" if conditions.get("invalid") and not invalid else "")),
+        chip("regressions", "fail" if regressions or b.conditions.get("regression") else "pass",
+             f"{regressions} (e2e, phases, history)"),
+        chip("failed runs", "fail" if b.failed_runs else "pass", str(b.failed_runs)),
+        chip("invalid runs / work differs", "fail" if b.conditions.get("invalid") else "pass",
+             f"{b.invalid_runs} invalid" + ("; work differs" if b.conditions.get("invalid") and not b.invalid_runs
+                                            else "")),
     ]
-    reasons = "".join(f"<li>{esc(r)}</li>" for r in as_list(b.get("reasons")))
-    triggered = ", ".join(map(str, as_list(b.get("triggered")))) or "none"
-    return (f'<section id="banner" class="banner {css_class(verdict)}">'
-            f'<div class="verdict">{esc(verdict.upper())}</div><div class="headline">{esc(b.get("headline", ""))}'
+    reasons = "".join(f"<li>{esc(r)}</li>" for r in b.reasons)
+    triggered = ", ".join(b.triggered) or "none"
+    return (f'<section id="banner" class="banner {css_class(b.verdict)}">'
+            f'<div class="verdict">{esc(b.verdict.upper())}</div><div class="headline">{esc(b.headline)}'
             f'</div><div class="chips">{"".join(chips)}</div>'
             f'<p class="triggered">fail-on conditions triggered: {esc(triggered)} '
-            f'(checked: {esc(", ".join(map(str, as_list(b.get("fail_on")))) or "none")})</p>'
+            f'(checked: {esc(", ".join(b.fail_on) or "none")})</p>'
             + (f"<ul>{reasons}</ul>" if reasons else "") + "</section>")
 
 
@@ -95,37 +93,32 @@ MATRIX_HEADERS = ["combination", "flags M A F", "n ok", "median e2e s [95% CI]",
                   "verdict", "CV", "peak RSS MiB", "memory", "target", "failed", "invalid", "work"]
 
 
-def matrix(results: dict[str, Any]) -> str:
+def matrix(results: SessionResults) -> str:
     """The flag-matrix grid: one row per combination x engine, coloured by its e2e verdict."""
-    cells = data.cells(results)
-    if not cells:
+    if not results.cells:
         return na("no combination was measured")
     e2e, mem = data.e2e_comparisons(results), data.memory_rows(results)
-    work = {(str(e.get("engine")), str(e.get("combo"))): e for e in as_list(results.get("equivalence"))}
+    work = {(e.engine, e.combo): e for e in results.equivalence}
     with_engine = data.multi_engine(results)
     head = "".join(f"<th>{esc(h)}</th>" for h in MATRIX_HEADERS)
     rows = []
-    for cell in cells:
-        key = (str(cell.get("engine")), str(cell.get("combo")))
-        comp, counts, flags = e2e.get(key), as_dict(cell.get("counts")), as_dict(cell.get("flags"))
+    for cell in results.cells:
+        key, base = data.key(cell), cell.combo == "baseline"
+        comp, counts = e2e.get(key), cell.counts
         verdict = data.verdict(cell, comp)
-        cv = (comp or {}).get("cv", as_dict(cell.get("e2e")).get("cv"))
         unstable = ' <span class="badge">unstable</span>' if data.unstable(comp) else ""
-        marks = " ".join("&#10003;" if flags.get(f) else "&middot;" for f in
+        marks = " ".join("&#10003;" if cell.flags.get(f) else "&middot;" for f in
                          ("parallel_memory_ops", "parallel_analysis", "parallel_fact_checking"))
         eq = work.get(key)
-        work_text = "-" if eq is None else ("same" if eq.get("matches") else f"differs: {eq.get('differs_in')}")
-        memory_verdict = "baseline" if cell.get("combo") == "baseline" else str(mem.get(key, {}).get("verdict", "-"))
-        tds = [esc(data.label(cell, with_engine)), marks, esc(counts.get("ok", "-")),
-               esc(ci(cell.get("e2e"), "median", "ci_low", "ci_high")),
-               ("1" if cell.get("combo") == "baseline"
-                else esc(ci(comp, "ratio", "ratio_ci_low", "ratio_ci_high") + paired_mark(comp))),
-               f"<b>{esc(verdict)}</b>", esc(num(cv, "{:.1%}")) + unstable,
-               esc(mib(as_dict(cell.get("peak_rss")).get("median"))),
+        work_text = "-" if eq is None else ("same" if eq.matches else f"differs: {list(eq.differs_in)}")
+        memory_verdict = "baseline" if base else (mem[key].verdict if key in mem else "-")
+        tds = [esc(data.label(cell, with_engine)), marks, esc(counts.ok), esc(median_ci(cell.e2e)),
+               "1" if base else esc(ratio_ci(comp) + paired_mark(comp is not None and comp.paired)),
+               f"<b>{esc(verdict)}</b>", esc(num(data.cv(cell, comp), "{:.1%}")) + unstable,
+               esc(mib(median(cell.peak_rss))),
                f'<span class="{css_class(memory_verdict)} tag">{esc(memory_verdict)}</span>',
-               f'<span class="{css_class(cell.get("target_median"))} tag">{esc(cell.get("target_median") or "-")}'
-               "</span>",
-               esc(counts.get("failed", "-")), esc(counts.get("invalid", "-")), esc(work_text)]
+               f'<span class="{css_class(cell.target_median)} tag">{esc(cell.target_median or "-")}</span>',
+               esc(counts.failed), esc(counts.invalid), esc(work_text)]
         rows.append(f'<tr class="{css_class(verdict)}">' + "".join(f"<td>{td}</td>" for td in tds) + "</tr>")
     return (f'<table id="matrix" class="matrix"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody>'
             "</table><p class=\"hint\">flags: M parallel_memory_ops, A parallel_analysis, F parallel_fact_checking. "

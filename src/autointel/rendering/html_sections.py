@@ -1,21 +1,21 @@
 """The report's sections after the banner and matrix; each returns an HTML fragment.
 
-A section with nothing in results.json to show says so ("not measured in this session") instead
+A section with nothing in the results to show says so ("not measured in this session") instead
 of failing; `html.write_html_report` additionally contains any section that still raises.
 """
 
 from __future__ import annotations
 
 import shlex
-from typing import Any
 
+from autointel.model.bench_results import MetricComparison, SessionResults
 from autointel.rendering import data, plots, plots_budget
-from autointel.rendering.fmt import MIB, as_dict, as_list, ci, mib, num
+from autointel.rendering.fmt import MIB, ci, finite, median_ci, mib, num, ratio_ci
 from autointel.rendering.html_parts import css_class, esc, figure, na, table
 from autointel.rendering.markdown import COMPARE_HEADERS, compare_rows
 
 
-def phases(results: dict[str, Any]) -> str:
+def phases(results: SessionResults) -> str:
     return (figure(plots.phase_histograms(results), "Per-phase wall time of every counted run (ms), one row "
                    "per combination, one column per phase.")
             + figure(plots.phase_stack(results), "Phase medians stacked per combination, e2e median [95% CI] "
@@ -23,10 +23,17 @@ def phases(results: dict[str, Any]) -> str:
             + _phase_verdicts(results))
 
 
-def _phase_verdicts(results: dict[str, Any]) -> str:
+def _phase_cell(c: MetricComparison | None) -> str:
+    if c is None:
+        return "<td>-</td>"
+    return (f'<td class="{css_class(c.verdict)}" title="{esc(c.verdict)}">'
+            f"{esc(ratio_ci(c))}<br><small>{esc(c.verdict)}</small></td>")
+
+
+def _phase_verdicts(results: SessionResults) -> str:
     """Phase comparisons pivoted: combination x phase, each cell the ratio [CI] coloured by its verdict."""
-    found = {(str(c.get("engine")), str(c.get("name")), str(c.get("metric", "")).removeprefix("phase:")): c
-             for c in as_list(results.get("comparisons")) if str(c.get("metric", "")).startswith("phase:")}
+    found = {(c.engine, c.name, c.metric.removeprefix("phase:")): c
+             for c in results.comparisons if c.metric.startswith("phase:")}
     if not found:
         return ""
     order = data.phase_names(results)
@@ -35,83 +42,76 @@ def _phase_verdicts(results: dict[str, Any]) -> str:
     multi = len({k[0] for k in keys}) > 1
     rows = []
     for engine, combo in keys:
-        tds = "".join(
-            f'<td class="{css_class(c.get("verdict"))}" title="{esc(c.get("verdict"))}">'
-            f'{esc(ci(c, "ratio", "ratio_ci_low", "ratio_ci_high"))}<br><small>{esc(c.get("verdict"))}</small></td>'
-            if (c := found.get((engine, combo, n))) else "<td>-</td>" for n in names)
+        tds = "".join(_phase_cell(found.get((engine, combo, n))) for n in names)
         rows.append(f"<tr><td>{esc(combo + (f' ({engine})' if multi else ''))}</td>{tds}</tr>")
     head = "".join(f"<th>{esc(n)}</th>" for n in ["combination", *names])
     return ("<h3>Phases vs baseline: ratio of medians [95% CI], Holm-adjusted per phase</h3>"
             f'<table class="compact pivot"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>')
 
 
-def timelines(results: dict[str, Any]) -> str:
-    cells = data.cells(results)
-    reps = [as_dict(c.get("representative")) for c in cells]
-    longest = max((float(r["e2e_s"]) for r in reps if isinstance(r.get("e2e_s"), (int, float))), default=None)
+def timelines(results: SessionResults) -> str:
+    reps = [c.representative for c in results.cells]
+    longest = max((r.e2e_s for r in reps if r is not None and finite(r.e2e_s)), default=None)
     with_engine = data.multi_engine(results)
     parts = []
-    for i, cell in enumerate(cells):
-        rep = as_dict(cell.get("representative"))
+    for i, cell in enumerate(results.cells):
+        rep = cell.representative
         svg = plots.gantt(results, cell, f"gantt{i}", longest)
-        caption = (f"{data.label(cell, with_engine)}: median run #{rep.get('order')}, e2e "
-                   f"{num((rep.get('e2e_s') or 0) * 1000, '{:.1f}')} ms, at most {rep.get('max_parallel', '-')} "
+        e2e_ms = (rep.e2e_s if rep is not None and finite(rep.e2e_s) else 0.0) * 1000
+        caption = (f"{data.label(cell, with_engine)}: median run #{rep.order if rep else None}, e2e "
+                   f"{num(e2e_ms, '{:.1f}')} ms, at most {rep.max_parallel if rep else '-'} "
                    "steps overlapped. Hover a bar for its thread.")
         parts.append(f'<div class="gantt"><h3>{esc(data.label(cell, with_engine))}</h3>'
                      f"{figure(svg, caption, 'no counted run: no timeline')}</div>")
     return (f'<div class="grid">{"".join(parts)}</div>' + _bounds(results)) if parts else na()
 
 
-def _bounds(results: dict[str, Any]) -> str:
+def _bounds(results: SessionResults) -> str:
     """How close each combination came to its DAG's critical path, and how far that DAG allows at all."""
-    headroom = {(str(h.get("engine")), str(h.get("combo"))): h for h in as_list(results.get("headroom"))}
-    rows = [[str(c.get("engine")), str(c.get("combo")), str(c.get("bound_kind") or "-"),
-             ci(as_dict(c.get("critical_path_bound")), "median", "ci_low", "ci_high", "{:.2f}"),
-             ci(as_dict(c.get("e2e_per_bound")), "median", "ci_low", "ci_high"),
-             ci(headroom.get((str(c.get("engine")), str(c.get("combo")))), "ratio", "ratio_ci_low", "ratio_ci_high")]
-            for c in data.cells(results) if c.get("critical_path_bound")]
+    headroom = {(h.engine, h.combo): h for h in results.headroom}
+    rows = [[c.engine, c.combo, c.bound_kind or "-", median_ci(c.critical_path_bound, "{:.2f}"),
+             median_ci(c.e2e_per_bound), ratio_ci(headroom.get(data.key(c)))]
+            for c in results.cells if c.critical_path_bound is not None]
     headers = ["engine", "combination", "DAG", "critical-path bound s [95% CI]", "e2e / bound [95% CI]",
                "bound / baseline e2e [95% CI]"]
     return table(headers, rows, "compact") if rows else ""
 
 
-def memory(results: dict[str, Any]) -> str:
-    notes = sorted({str(m["note"]) for m in as_list(results.get("memory")) if m.get("note")})
+def memory(results: SessionResults) -> str:
+    notes = sorted({m.note for m in results.memory if m.note})
     return (figure(plots_budget.memory(results), "Peak RSS relative to baseline with 95% CI (colour = verdict) "
                    "against the budget line; absolute medians on the right.")
             + "".join(f'<p class="hint">{esc(n)}</p>' for n in notes))
 
 
-def cpu(results: dict[str, Any]) -> str:
+def cpu(results: SessionResults) -> str:
     return figure(plots_budget.cpu_wall(results), "Median process CPU vs median wall time per combination; "
                   "CPU/wall is the median over runs of CPU seconds per wall second (above 1 = several cores busy).")
 
 
-def effects(results: dict[str, Any]) -> str:
-    rows = [[str(e.get("engine")), str(e.get("kind")), str(e.get("name")),
-             ci(e, "ratio", "ratio_ci_low", "ratio_ci_high"), ci(e, "estimate", "ci_low", "ci_high", "{:.4f}"),
-             str(e.get("scale")), str(e.get("n_units"))] for e in as_list(results.get("effects"))]
+def effects(results: SessionResults) -> str:
+    rows = [[e.engine, e.kind, e.name, ratio_ci(e), ci(e.estimate, e.ci_low, e.ci_high, "{:.4f}"), e.scale,
+             str(e.n_units)] for e in results.effects]
     body = figure(plots_budget.forest(results), "Ratios with 95% CIs; 1 = no effect; blue = main effect, "
                   "purple = two-way interaction.", "not measured in this session (needs >= 2 cells with >= 2 runs)")
     return body + (table(["engine", "kind", "effect", "ratio [95% CI]", "estimate [95% CI]", "scale", "units"],
                          rows, "compact") if rows else "")
 
 
-def cost(results: dict[str, Any]) -> str:
+def cost(results: SessionResults) -> str:
     body = figure(plots_budget.cost_vs_length(results), "Median e2e against media duration.",
                   "not measured in this session (needs benchmarks over several media durations)")
-    rows = [[str(m.get("engine")), str(m.get("combo")), ", ".join(f"{x:g}" for x in as_list(m.get("minutes"))),
-             ci(m, "fixed_s", "fixed_ci_low", "fixed_ci_high", "{:.2f}"),
-             ci(m, "per_minute_s", "per_minute_ci_low", "per_minute_ci_high", "{:.2f}")]
-            for m in as_list(results.get("cost_model"))]
+    rows = [[m.engine, m.combo, ", ".join(f"{x:g}" for x in m.minutes),
+             ci(m.fixed_s, m.fixed_ci_low, m.fixed_ci_high, "{:.2f}"),
+             ci(m.per_minute_s, m.per_minute_ci_low, m.per_minute_ci_high, "{:.2f}")]
+            for m in results.cost_model]
     headers = ["engine", "combination", "minutes", "fixed s per run [95% CI]", "s per minute of media [95% CI]"]
     return body + (table(headers, rows, "compact") if rows else "")
 
 
-def history(results: dict[str, Any]) -> str:
-    rows = [[str(h.get("engine")), str(h.get("n_sessions")), ", ".join(map(str, as_list(h.get("run_ids")))),
-             ci(h, "ratio", "ratio_ci_low", "ratio_ci_high"), str(h.get("verdict"))]
-            for h in as_list(results.get("history"))]
+def history(results: SessionResults) -> str:
+    rows = [[h.engine, str(h.n_sessions), ", ".join(map(str, h.run_ids)), ratio_ci(h), h.verdict]
+            for h in results.history]
     if not rows:
         return na("no history file was given for this session")
     return (figure(plots_budget.history(results), "Baseline medians of earlier comparable sessions and this one "
@@ -119,22 +119,24 @@ def history(results: dict[str, Any]) -> str:
             + table(["engine", "sessions", "run ids", "ratio now/history [95% CI]", "verdict"], rows, "compact"))
 
 
-def environment(results: dict[str, Any]) -> str:
-    meta = as_dict(results.get("session"))
-    machine = as_dict(meta.get("machine"))
-    rows: list[list[Any]] = [
-            ["run id", meta.get("run_id")], ["bench", meta.get("name")], ["source", meta.get("source")],
-            ["depth", meta.get("depth")], ["LLM profile", meta.get("llm_profile")],
-            ["started / finished", f"{meta.get('started_at')} / {meta.get('finished_at')}"],
+def environment(results: SessionResults) -> str:
+    meta = results.session
+    machine = meta.machine
+    rows: list[list[object]] = [
+            ["run id", meta.run_id], ["bench", meta.name], ["source", meta.source],
+            ["depth", meta.depth], ["LLM profile", meta.llm_profile],
+            ["started / finished", f"{meta.started_at} / {meta.finished_at}"],
             ["commit", machine.get("git_commit") or "unknown"], ["python", f"{machine.get('implementation', '')} "
                                                                             f"{machine.get('python', '?')}"],
             ["platform", machine.get("platform")], ["node", machine.get("node")],
             ["CPUs logical / physical", f"{machine.get('cpu_count')} / {machine.get('cpu_count_physical')}"],
             ["memory", f"{mib(machine.get('memory_total_bytes'))} MiB"]]
-    packages = [[k, str(v or "not installed")] for k, v in as_dict(machine.get("packages")).items()]
-    settings = [[k, str(v)] for k, v in as_dict(meta.get("settings")).items()]
-    options = [[k, str(v)] for k, v in as_dict(meta.get("options")).items()]
-    groups: list[tuple[str, list[list[str]]]] = [("package versions", packages), ("settings", settings),
+    packages = machine.get("packages")
+    package_rows = [[str(k), str(v or "not installed")] for k, v in packages.items()] \
+        if isinstance(packages, dict) else []
+    settings = [[k, str(v)] for k, v in meta.settings.items()]
+    options = [[k, str(v)] for k, v in meta.options.items()]
+    groups: list[tuple[str, list[list[str]]]] = [("package versions", package_rows), ("settings", settings),
                                                  ("bench options", options)]
     return (table(["", ""], [[str(k), "unknown" if v is None else str(v)] for k, v in rows], "kv")
             + '<div class="grid">' + "".join(
@@ -142,12 +144,11 @@ def environment(results: dict[str, Any]) -> str:
                 for t, r in groups) + "</div>")
 
 
-def samples(results: dict[str, Any]) -> str:
-    rows = [[str(s.get("order")), str(s.get("combo")), str(s.get("engine")), str(s.get("iteration")),
-             "yes" if s.get("warmup") else "", str(s.get("purpose", "measure")), str(s.get("status")),
-             "yes" if s.get("valid") else "no", num(s.get("e2e_s"), "{:.4f}"), num(s.get("cpu_process_s"), "{:.4f}"),
-             num((s.get("peak_rss_bytes") or 0) / MIB, "{:.1f}"), str(s.get("error") or s.get("invalid_reason") or "")]
-            for s in as_list(results.get("samples")) if isinstance(s, dict)]
+def samples(results: SessionResults) -> str:
+    rows = [[str(s.order), s.combo, s.engine, str(s.iteration), "yes" if s.warmup else "", s.purpose, s.status,
+             "yes" if s.valid else "no", num(s.e2e_s, "{:.4f}"), num(s.cpu_process_s, "{:.4f}"),
+             num((s.peak_rss_bytes or 0) / MIB, "{:.1f}"), s.error or s.invalid_reason or ""]
+            for s in results.samples]
     if not rows:
         return na("no raw samples in this results file")
     return (f"<details><summary>{len(rows)} recorded runs (warmups and diagnostic runs included; only measured, "
@@ -156,37 +157,34 @@ def samples(results: dict[str, Any]) -> str:
                      "CPU s", "peak RSS MiB", "error / invalid reason"], rows, "compact samples") + "</details>")
 
 
-def command(results: dict[str, Any]) -> str:
-    meta = as_dict(results.get("session"))
-    argv = [str(a) for a in as_list(meta.get("command_line"))]
+def command(results: SessionResults) -> str:
+    meta = results.session
+    argv = list(meta.command_line)
     if not argv:
         return na("the command line was not recorded")
-    seed = meta.get("seed")
-    hint = "" if any("seed" in a for a in argv) or seed is None else (
-        f'<p class="hint">The seed was random: add <code>--autointel-seed={esc(seed)}</code> to repeat this '
+    hint = "" if any("seed" in a for a in argv) else (
+        f'<p class="hint">The seed was random: add <code>--autointel-seed={esc(meta.seed)}</code> to repeat this '
         "session's run order and bootstraps.</p>")
     return f'<pre id="command-line"><code>{esc(shlex.join(argv))}</code></pre>{hint}'
 
 
-def compare(results: dict[str, Any]) -> str:
-    other = as_dict(as_dict(results.get("compare")).get("other"))
-    if not other:
+def compare(results: SessionResults) -> str:
+    if results.compare is None:
         return ""
-    rows = compare_rows(results)
+    other = results.compare.other
     head = "".join(f"<th>{esc(h)}</th>" for h in COMPARE_HEADERS)
     body = "".join(f'<tr class="{css_class(r[-1])}">' + "".join(f"<td>{esc(c)}</td>" for c in r) + "</tr>"
-                   for r in rows)
-    return (f"<p>This session against <code>{esc(other.get('run_id', '?'))}</code> ({esc(other.get('path', ''))}); "
+                   for r in compare_rows(results))
+    return (f"<p>This session against <code>{esc(other.run_id or '?')}</code> ({esc(other.path)}); "
             "ratio &gt; 1 means this session is slower.</p>"
             f'<table class="compact"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>')
 
 
-def problems(results: dict[str, Any]) -> str:
-    rows = [[f"{c.get('engine')} {c.get('combo')}", str(x)] for c in data.cells(results)
-            for x in as_list(c.get("errors")) + as_list(c.get("invalid_reasons"))]
+def problems(results: SessionResults) -> str:
+    rows = [[f"{c.engine} {c.combo}", x] for c in results.cells for x in (*c.errors, *c.invalid_reasons)]
     return table(["cell", "error / invalid reason"], rows, "compact") if rows else ""
 
 
-def notes(results: dict[str, Any]) -> str:
-    items = "".join(f"<li>{esc(n)}</li>" for n in as_list(results.get("notes")))
+def notes(results: SessionResults) -> str:
+    items = "".join(f"<li>{esc(n)}</li>" for n in results.notes)
     return f"<ul>{items}</ul>" if items else na("no method notes recorded")

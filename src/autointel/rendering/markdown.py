@@ -6,8 +6,9 @@ import html
 import re
 from typing import Any
 
-from autointel.rendering import data, goals
-from autointel.rendering.fmt import as_dict, as_list, ci, num
+from autointel.model.bench_results import SessionResults, goal_rows
+from autointel.rendering import goals
+from autointel.rendering.fmt import ci, num, ratio_ci
 from autointel.rendering.tables import HEADERS, md_table, table_rows
 
 
@@ -24,70 +25,64 @@ def code(value: object) -> str:
     return f"{fence}{pad}{raw}{pad}{fence}"
 
 
-def render_markdown(results: dict[str, Any]) -> str:
-    meta, banner = as_dict(results.get("session")), as_dict(results.get("banner"))
-    opts, machine = as_dict(meta.get("options")), as_dict(meta.get("machine"))
+def render_markdown(results: SessionResults) -> str:
+    meta, banner = results.session, results.banner
+    opts, machine = meta.options, meta.machine
     lines = [
-        f"# autointel benchmark: {text(meta.get('name', '?'))}",
+        f"# autointel benchmark: {text(meta.name)}",
         "",
-        f"**{text(str(banner.get('verdict', 'unknown')).upper())}**: {text(banner.get('headline', ''))}",
+        f"**{text(banner.verdict.upper())}**: {text(banner.headline)}",
         "",
-        f"run {code(meta.get('run_id', '?'))}, seed {text(meta.get('seed', '?'))}, "
-        f"source {code(meta.get('source', '?'))}, "
-        f"depth {meta.get('depth', '?')}, {opts.get('iterations', '?')} runs + {opts.get('warmup', '?')} warmup "
+        f"run {code(meta.run_id)}, seed {text(meta.seed)}, source {code(meta.source or '?')}, "
+        f"depth {meta.depth or '?'}, {opts.get('iterations', '?')} runs + {opts.get('warmup', '?')} warmup "
         f"per cell, isolation {opts.get('isolate', '?')}, LLM profile {opts.get('llm_profile', '?')}, "
         f"commit {machine.get('git_commit') or 'unknown'}.",
         "",
     ]
-    if meta.get("recovered"):
-        lines += [f"> {text(meta['recovered'])}", ""]
-    if banner.get("reasons"):
-        lines += ["Conditions found:", *(f"- {text(r)}" for r in as_list(banner.get("reasons"))), ""]
-    lines += goals.markdown_lines(results)
+    if meta.recovered:
+        lines += [f"> {text(meta.recovered)}", ""]
+    if banner.reasons:
+        lines += ["Conditions found:", *(f"- {text(r)}" for r in banner.reasons), ""]
+    lines += goals.markdown_lines(results.goals)
     lines += ["## Combinations", "", *md_table(HEADERS, table_rows(results)), ""]
     lines += _regressions(results)
-    phases = [c for c in as_list(results.get("comparisons")) if str(c.get("metric", "")).startswith("phase:")]
+    phases = [c for c in results.comparisons if c.metric.startswith("phase:")]
     if phases:
-        rows = [[str(c.get("engine")), str(c["metric"]).removeprefix("phase:"), str(c.get("name")),
-                 ci(c, "ratio", "ratio_ci_low", "ratio_ci_high"), str(c.get("verdict"))] for c in phases]
+        rows = [[c.engine, c.metric.removeprefix("phase:"), c.name, ratio_ci(c), c.verdict] for c in phases]
         lines += ["## Phases vs baseline", "",
                   *md_table(["engine", "phase", "combination", "ratio [95% CI]", "verdict"], rows), ""]
-    if results.get("effects"):
-        rows = [[str(e.get("engine")), str(e.get("kind")), str(e.get("name")),
-                 ci(e, "ratio", "ratio_ci_low", "ratio_ci_high"), str(e.get("n_units"))]
-                for e in as_list(results.get("effects"))]
+    if results.effects:
+        rows = [[e.engine, e.kind, e.name, ratio_ci(e), str(e.n_units)] for e in results.effects]
         lines += ["## Flag effects (ratio on/off; interactions: factor)", "",
                   *md_table(["engine", "kind", "effect", "ratio [95% CI]", "units"], rows), ""]
     lines += budget_lines(results)
     lines += compare_lines(results)
-    lines += ["## Method", "", *(f"- {n}" for n in as_list(results.get("notes"))), ""]
+    lines += ["## Method", "", *(f"- {n}" for n in results.notes), ""]
     return "\n".join(lines)
 
 
-def _regressions(results: dict[str, Any]) -> list[str]:
-    found = [f"- {c.get('engine')} {c.get('name')} {c.get('metric')}: "
-             f"x{ci(c, 'ratio', 'ratio_ci_low', 'ratio_ci_high')}"
-             for c in as_list(results.get("comparisons")) if c.get("verdict") == "regression"]
-    found += [f"- {h.get('engine')} baseline vs last {h.get('n_sessions')} sessions: "
-              f"x{ci(h, 'ratio', 'ratio_ci_low', 'ratio_ci_high')}"
-              for h in as_list(results.get("history")) if h.get("verdict") == "regression"]
+def _regressions(results: SessionResults) -> list[str]:
+    found = [f"- {c.engine} {c.name} {c.metric}: x{ratio_ci(c)}"
+             for c in results.comparisons if c.verdict == "regression"]
+    found += [f"- {h.engine} baseline vs last {h.n_sessions} sessions: x{ratio_ci(h)}"
+              for h in results.history if h.verdict == "regression"]
     return ["## Regressions", "", *(found or ["none"]), ""]
 
 
-def budget_lines(results: dict[str, Any]) -> list[str]:
-    target = as_dict(as_dict(results.get("session")).get("options")).get("target_s")
+def budget_lines(results: SessionResults) -> list[str]:
+    target = results.session.options.get("target_s")
     lines = ["## Budgets", ""]
-    for cell in data.cells(results):
-        lines.append(f"- target {num(target, '{:.0f}')} s, {cell.get('engine')} {cell.get('combo')}: "
-                     f"median {cell.get('target_median')}, p95 {cell.get('target_p95')}")
-    for m in as_list(results.get("memory")):
-        lines.append(f"- memory budget +{num(m.get('budget'), '{:.0%}')}, {m.get('engine')} {m.get('combo')}: "
-                     f"{m.get('verdict')} (ratio {ci(m, 'ratio', 'ci_low', 'ci_high')})")
-    for h in as_list(results.get("history")):
-        lines.append(f"- history ({h.get('engine')}, last {h.get('n_sessions')} sessions): {h.get('verdict')}")
-    for e in as_list(results.get("equivalence")):
-        if not e.get("matches"):
-            lines.append(f"- work differs from baseline: {e.get('engine')} {e.get('combo')} in {e.get('differs_in')}")
+    for cell in results.cells:
+        lines.append(f"- target {num(target, '{:.0f}')} s, {cell.engine} {cell.combo}: "
+                     f"median {cell.target_median}, p95 {cell.target_p95}")
+    for m in results.memory:
+        lines.append(f"- memory budget +{num(m.budget, '{:.0%}')}, {m.engine} {m.combo}: "
+                     f"{m.verdict} (ratio {ci(m.ratio, m.ci_low, m.ci_high)})")
+    for h in results.history:
+        lines.append(f"- history ({h.engine}, last {h.n_sessions} sessions): {h.verdict}")
+    for e in results.equivalence:
+        if not e.matches:
+            lines.append(f"- work differs from baseline: {e.engine} {e.combo} in {list(e.differs_in)}")
     return [*lines, ""]
 
 
@@ -95,35 +90,43 @@ COMPARE_HEADERS = ["engine", "combination", "n", "median s", "other n", "other m
                    "ratio this/other [95% CI]", "verdict"]
 
 
-def compare_rows(results: dict[str, Any]) -> list[list[str]]:
-    """Rows of the cross-session comparison report_cli computed (`results["compare"]`)."""
-    return [[str(r.get("engine")), str(r.get("combo")), str(r.get("n", "-")), num(r.get("median")),
-             str(r.get("n_other", "-")), num(r.get("other_median")),
-             ci(r, "ratio", "ratio_ci_low", "ratio_ci_high"), str(r.get("verdict", "-"))]
-            for r in as_list(as_dict(results.get("compare")).get("rows"))]
-
-
-def compare_lines(results: dict[str, Any]) -> list[str]:
-    other = as_dict(as_dict(results.get("compare")).get("other"))
-    if not other:
+def compare_rows(results: SessionResults) -> list[list[str]]:
+    """Rows of the cross-session comparison report_cli computed (`results.compare`)."""
+    if results.compare is None:
         return []
-    return [f"## Compared with session {other.get('run_id', '?')} ({other.get('path', '?')})", "",
+    return [[r.engine, r.combo, str(r.n), num(r.median), str(r.n_other), num(r.other_median), ratio_ci(r),
+             r.verdict or "-"] for r in results.compare.rows]
+
+
+def compare_lines(results: SessionResults) -> list[str]:
+    if results.compare is None:
+        return []
+    other = results.compare.other
+    return [f"## Compared with session {other.run_id or '?'} ({other.path})", "",
             *md_table(COMPARE_HEADERS, compare_rows(results)), ""]
 
 
 def render_session_markdown(index: dict[str, Any]) -> str:
-    """<report-root>/summary.md: the goals over the whole pytest session and each bench's verdict."""
-    benches = as_dict(index.get("benches"))
+    """<report-root>/summary.md: the goals over the whole pytest session and each bench's verdict.
+
+    `index` is index.json (`autointel.bench.report.session_index`), not a results document."""
+    benches = index.get("benches")
+    benches = benches if isinstance(benches, dict) else {}
     lines = [f"# autointel benchmark session {text(index.get('run_id', '?'))}", ""]
-    lines += goals.markdown_lines(index) or ["No goals were evaluated.", ""]
+    lines += goals.markdown_lines(goal_rows(index.get("goals") or [])) or ["No goals were evaluated.", ""]
     lines += ["## Benches", "", *(f"- {text(name)}: **{text(str(b.get('verdict', '?')).upper())}**: "
                                   f"{text(b.get('headline', ''))} ({code(b.get('report_dir'))})"
                                   for name, b in benches.items())]
     lines += ["" if benches else "none (measurements only)", ""]
-    measured = [m for m in as_list(index.get("measurements")) if isinstance(m, dict)]
+    measured = [m for m in _list(index.get("measurements")) if isinstance(m, dict)]
     if measured:
         lines += ["## Extra measurements", "", *md_table(["name", "unit", "n", "values"], [
-            [str(m.get("name")), str(m.get("unit")), str(len(as_list(m.get("values")))),
-             ", ".join(num(v, "{:.4f}") for v in as_list(m.get("values")))] for m in measured]), ""]
-    lines += [f"- {text(e)}" for e in as_list(index.get("errors"))]
+            [str(m.get("name")), str(m.get("unit")), str(len(_list(m.get("values")))),
+             ", ".join(num(v, "{:.4f}") for v in _list(m.get("values")))] for m in measured]), ""]
+    lines += [f"- {text(e)}" for e in _list(index.get("errors"))]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _list(value: object) -> list[Any]:
+    """index.json is read as written by whichever version wrote it: a missing or mistyped list is empty."""
+    return value if isinstance(value, list) else []

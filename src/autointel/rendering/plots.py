@@ -1,7 +1,7 @@
 """Timing plots: per-phase histograms, stacked phase medians and the median run's Gantt chart.
 
-Every function takes the results dict and returns an inline SVG string, or None when results.json
-holds nothing to draw (the HTML then says "not measured"). Values are plotted as analyze stored
+Every function takes the session's results and returns an inline SVG string, or None when they
+hold nothing to draw (the HTML then says "not measured"). Values are plotted as analyze stored
 them; the only arithmetic is unit scaling (s -> ms) and axis limits.
 """
 
@@ -9,68 +9,79 @@ from __future__ import annotations
 
 from typing import Any
 
+from autointel.model.bench_results import CellStats, SessionResults
+from autointel.model.statistics import Summary
 from autointel.rendering import data
-from autointel.rendering.fmt import as_dict, as_list, num
+from autointel.rendering.fmt import finite, num
 from autointel.rendering.svg import VERDICT_COLORS, label_width_in, new_figure, phase_color, to_svg
 
 MS = 1000.0
 
 
-def phase_histograms(results: dict[str, Any]) -> str | None:
+def _value(value: float | None, *fallbacks: float | None) -> float:
+    """The first finite of the values, else 0 (a bar or marker with nothing measured starts at the axis)."""
+    return next((v for v in (value, *fallbacks) if finite(v)), 0.0)
+
+
+def _phase_median(cell: CellStats, phase: str) -> float:
+    summary = cell.phases.get(phase)
+    return _value(summary.median if summary is not None else None)
+
+
+def phase_histograms(results: SessionResults) -> str | None:
     """One panel per phase; in it one histogram row per combination (counted runs only), all rows of a
     panel on shared bins so the combinations can be compared by eye."""
-    phases, cells = data.phase_names(results), data.cells(results)
-    runs = {id(c): data.counted_samples(results, c) for c in cells}
-    cells = [c for c in cells if runs[id(c)]]
-    if not phases or not cells:
+    phases = data.phase_names(results)
+    runs = [(c, counted) for c in results.cells if (counted := data.counted_samples(results, c))]
+    if not phases or not runs:
         return None
     with_engine = data.multi_engine(results)
-    labels = [data.label(c, with_engine) for c in cells]
+    labels = [data.label(c, with_engine) for c, _ in runs]
     left = label_width_in(labels)
-    fig = new_figure(min(2.3 * len(phases), 12.0) + left, 0.3 * len(cells) + 1.0, left_in=left)
+    fig = new_figure(min(2.3 * len(phases), 12.0) + left, 0.3 * len(runs) + 1.0, left_in=left)
     fig.subplots_adjust(wspace=0.08)
     axes = fig.subplots(1, len(phases), squeeze=False, sharey=True)[0]
     for ax, phase in zip(axes, phases, strict=True):
         color = phase_color(phases, phase)
-        values = {id(c): [float(as_dict(as_dict(s.get("phases")).get(phase)).get("wall_s", 0.0)) * MS
-                          for s in runs[id(c)] if phase in as_dict(s.get("phases"))] for c in cells}
-        pooled = [v for vs in values.values() for v in vs]
+        values = [[float(s.phases[phase].get("wall_s", 0.0)) * MS for s in counted if phase in s.phases]
+                  for _, counted in runs]
+        pooled = [v for vs in values for v in vs]
         if not pooled:
             continue
         low, high = min(pooled), max(pooled)
         edges = [low + (high - low or 1e-9) * k / 12 for k in range(13)]  # shared bins: axis layout only
-        for row, cell in enumerate(cells):
-            own = values[id(cell)]
-            y = len(cells) - 1 - row
+        for row, own in enumerate(values):
+            y = len(runs) - 1 - row
             if own:  # bar height = share of the cell's runs in the bin, scaled to 0.9 of a row
                 ax.hist(own, bins=edges, bottom=y, weights=[0.9 / len(own)] * len(own), color=color,
                         histtype="stepfilled", alpha=0.85)
-        ax.hlines(range(len(cells)), low, high, color="#bdbdbd", lw=0.5)
+        ax.hlines(range(len(runs)), low, high, color="#bdbdbd", lw=0.5)
         ax.set_title(phase)
         ax.set_xlabel("ms")
-    axes[0].set_yticks([len(cells) - 1 - i + 0.3 for i in range(len(cells))], labels, fontsize=8)
-    axes[0].set_ylim(0, len(cells))
+    axes[0].set_yticks([len(runs) - 1 - i + 0.3 for i in range(len(runs))], labels, fontsize=8)
+    axes[0].set_ylim(0, len(runs))
     return to_svg(fig, "phasehist", "Per-phase duration histograms per combination")
 
 
-def phase_stack(results: dict[str, Any]) -> str | None:
+def phase_stack(results: SessionResults) -> str | None:
     """Phase medians stacked per combination, with the e2e median and its CI as a black marker."""
-    phases, cells = data.phase_names(results), [c for c in data.cells(results) if c.get("e2e")]
+    phases = data.phase_names(results)
+    cells = [(c, c.e2e) for c in results.cells if c.e2e is not None]
     if not phases or not cells:
         return None
-    labels = [data.label(c, data.multi_engine(results)) for c in cells]
+    labels = [data.label(c, data.multi_engine(results)) for c, _ in cells]
     fig = new_figure(10.0, 0.36 * len(cells) + 1.2, left_in=label_width_in(labels, 9), top_in=0.45)
     ax = fig.add_subplot()
     ys = list(range(len(cells)))[::-1]
     lefts = [0.0] * len(cells)
     for phase in phases:  # stacking: each bar starts where the previous phase's bar ended
-        widths = [float(as_dict(as_dict(c.get("phases")).get(phase)).get("median") or 0.0) * MS for c in cells]
+        widths = [_phase_median(c, phase) * MS for c, _ in cells]
         ax.barh(ys, widths, left=lefts, color=phase_color(phases, phase), label=phase, height=0.6)
         lefts = [left + width for left, width in zip(lefts, widths, strict=True)]
-    e2e = [as_dict(c.get("e2e")) for c in cells]
-    med = [float(e.get("median") or 0.0) * MS for e in e2e]
-    err = [[m - float(e.get("ci_low") or e.get("median") or 0.0) * MS for m, e in zip(med, e2e, strict=True)],
-           [float(e.get("ci_high") or e.get("median") or 0.0) * MS - m for m, e in zip(med, e2e, strict=True)]]
+    e2e: list[Summary] = [e for _, e in cells]
+    med = [_value(e.median) * MS for e in e2e]
+    err = [[m - _value(e.ci_low, e.median) * MS for m, e in zip(med, e2e, strict=True)],
+           [_value(e.ci_high, e.median) * MS - m for m, e in zip(med, e2e, strict=True)]]
     ax.errorbar(med, ys, xerr=err, fmt="D", color="black", markersize=4, capsize=3, label="e2e median [95% CI]")
     ax.set_yticks(ys, labels)
     ax.set_xlabel("ms (phases overlap under the flags, so a stack can exceed the e2e marker)")
@@ -78,11 +89,14 @@ def phase_stack(results: dict[str, Any]) -> str | None:
     return to_svg(fig, "phasestack", "Stacked phase medians per combination")
 
 
-def gantt(results: dict[str, Any], cell: dict[str, Any], key: str, x_max_s: float | None) -> str | None:
+def _start(step: dict[str, Any]) -> tuple[float, str]:
+    return float(step.get("start_s", 0.0)), str(step.get("name"))
+
+
+def gantt(results: SessionResults, cell: CellStats, key: str, x_max_s: float | None) -> str | None:
     """One row per step of the cell's median run, coloured by phase; hover shows thread and timing."""
     sample = data.representative(results, cell)
-    steps = sorted((s for s in as_list((sample or {}).get("steps")) if isinstance(s, dict)),
-                   key=lambda s: (float(s.get("start_s", 0.0)), str(s.get("name"))))
+    steps = sorted((s for s in (sample.steps if sample is not None else []) if isinstance(s, dict)), key=_start)
     if not steps:
         return None
     phases = data.phase_names(results)
@@ -97,12 +111,13 @@ def gantt(results: dict[str, Any], cell: dict[str, Any], key: str, x_max_s: floa
                        edgecolor=VERDICT_COLORS["fail"] if step.get("status") == "failed" else "none")
         gid = f"tip-{i}"
         bars.patches[0].set_gid(gid)
+        deps = step.get("deps")
         tips[gid] = (f"{step.get('name')} ({step.get('phase')}) on thread {step.get('thread')}: "
                      f"{num(start * MS, '{:.1f}')}-{num(end * MS, '{:.1f}')} ms, status {step.get('status', '?')}, "
-                     f"after {', '.join(map(str, as_list(step.get('deps')))) or 'nothing'}")
+                     f"after {', '.join(map(str, deps if isinstance(deps, list) else [])) or 'nothing'}")
     ax.set_yticks(range(len(steps)), names[::-1], fontsize=7)
     if x_max_s:
         ax.set_xlim(0, x_max_s * MS * 1.02)
     ax.set_xlabel("ms since run start")
     ax.grid(axis="x", alpha=0.3)
-    return to_svg(fig, key, f"Timeline of the median run of {cell.get('combo')}", tips)
+    return to_svg(fig, key, f"Timeline of the median run of {cell.combo}", tips)

@@ -2,45 +2,41 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
 
+from autointel.model.bench_results import SessionResults
 from autointel.rendering import data
-from autointel.rendering.fmt import as_dict, ci, mib, num, paired_mark
+from autointel.rendering.fmt import median, median_ci, mib, num, paired_mark, ratio_ci
 
 HEADERS = ["engine", "combination", "ok", "failed", "invalid", "median e2e s [95% CI]",
            "ratio vs baseline [95% CI]", "verdict", "CV", "peak RSS MiB"]
 
 
-def table_rows(results: dict[str, Any]) -> list[list[str]]:
+def table_rows(results: SessionResults) -> list[list[str]]:
     """One row per cell: the numbers a reader needs to trust or distrust the verdict."""
     e2e = data.e2e_comparisons(results)
     rows = []
-    for cell in data.cells(results):
-        comp = e2e.get((str(cell.get("engine")), str(cell.get("combo"))))
-        counts = as_dict(cell.get("counts"))
+    for cell in results.cells:
+        comp = e2e.get(data.key(cell))
         verdict = data.verdict(cell, comp) + (" (unstable)" if data.unstable(comp) else "")
-        cv = (comp or {}).get("cv", as_dict(cell.get("e2e")).get("cv"))
-        base = cell.get("combo") == "baseline"
+        ratio = "1" if cell.combo == "baseline" else ratio_ci(comp) + paired_mark(comp is not None and comp.paired)
         rows.append([
-            str(cell.get("engine", "-")), str(cell.get("combo", "-")), str(counts.get("ok", "-")),
-            str(counts.get("failed", "-")), str(counts.get("invalid", "-")),
-            ci(cell.get("e2e"), "median", "ci_low", "ci_high"),
-            "1" if base else ci(comp, "ratio", "ratio_ci_low", "ratio_ci_high") + paired_mark(comp),
-            verdict, num(cv, "{:.1%}"), mib(as_dict(cell.get("peak_rss")).get("median")),
+            cell.engine, cell.combo, str(cell.counts.ok), str(cell.counts.failed), str(cell.counts.invalid),
+            median_ci(cell.e2e), ratio, verdict, num(data.cv(cell, comp), "{:.1%}"), mib(median(cell.peak_rss)),
         ])
     return rows
 
 
-def format_table(rows: list[list[str]], headers: list[str] = HEADERS) -> list[str]:
+def format_table(rows: Sequence[Sequence[str]], headers: Sequence[str] = HEADERS) -> list[str]:
     """Left-aligned fixed-width columns, trailing spaces stripped."""
     widths = [max(len(str(x)) for x in col) for col in zip(headers, *rows, strict=False)]
     return ["  ".join(str(x).ljust(w) for x, w in zip(r, widths, strict=False)).rstrip()
             for r in [headers, *rows]]
 
 
-def md_table(headers: list[str], rows: list[list[str]]) -> list[str]:
+def md_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
     """A GitHub Markdown table; pipes inside cells are escaped so a message cannot split a row."""
-    def line(cells: list[str]) -> str:
+    def line(cells: Sequence[str]) -> str:
         return "| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |"
 
     return [line(headers), "|" + "---|" * len(headers), *(line(r) for r in rows)]

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from autointel.model.bench_results import SessionResults
 from autointel.rendering import data
-from autointel.rendering.fmt import as_list
 
 US = 1_000_000
 
@@ -18,18 +18,18 @@ def _meta(name: str, pid: int, tid: int, value: str) -> dict[str, Any]:
     return {"name": name, "ph": "M", "pid": pid, "tid": tid, "args": {"name": value}}
 
 
-def chrome_trace(results: dict[str, Any]) -> dict[str, Any]:
+def chrome_trace(results: SessionResults) -> dict[str, Any]:
     events: list[dict[str, Any]] = []
     with_engine = data.multi_engine(results)
-    for pid, cell in enumerate(data.cells(results), start=1):
+    for pid, cell in enumerate(results.cells, start=1):
         sample = data.representative(results, cell)
         if sample is None:
             continue
-        title = f"{data.label(cell, with_engine)}: median run #{sample.get('order')}"
+        title = f"{data.label(cell, with_engine)}: median run #{sample.order}"
         events.append(_meta("process_name", pid, 0, title))
         events.append({"name": "process_sort_index", "ph": "M", "pid": pid, "tid": 0, "args": {"sort_index": pid}})
         tids: dict[str, int] = {}
-        for step in as_list(sample.get("steps")):
+        for step in sample.steps:
             thread = str(step.get("thread", "?"))
             if thread not in tids:
                 tids[thread] = len(tids) + 1
@@ -41,6 +41,5 @@ def chrome_trace(results: dict[str, Any]) -> dict[str, Any]:
                 "ts": round(start * US, 3), "dur": round((end - start) * US, 3), "pid": pid, "tid": tids[thread],
                 "args": {k: step[k] for k in ("status", "deps", "cpu_s", "process_cpu_s") if k in step},
             })
-    meta = results.get("session") if isinstance(results.get("session"), dict) else {}
     return {"traceEvents": events, "displayTimeUnit": "ms",
-            "otherData": {"run_id": str((meta or {}).get("run_id", "")), "name": str((meta or {}).get("name", ""))}}
+            "otherData": {"run_id": results.session.run_id, "name": results.session.name}}

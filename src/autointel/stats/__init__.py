@@ -4,6 +4,7 @@ No I/O, no plotting: plain functions over float samples returning frozen datacla
 verdict the harness prints can be traced to a documented, deterministic rule.
 """
 
+from autointel.model.statistics import Comparison, Effect, Summary
 from autointel.stats._common import Samples, min_runs_for_median_ci
 from autointel.stats.budgets import memory_check, min_runs_for_quantile_bound, p95_ci, target_check
 from autointel.stats.checks import (
@@ -15,11 +16,11 @@ from autointel.stats.checks import (
     scaling_exponent,
     spread_check,
 )
-from autointel.stats.compare import UNSTABLE_CV, Comparison, compare, compare_all, decide, holm
+from autointel.stats.compare import UNSTABLE_CV, adjust_family, compare, compare_all, decide, holm
 from autointel.stats.critical_path import critical_path, efficiency
-from autointel.stats.effects import Effect, interactions, main_effects
+from autointel.stats.effects import interactions, main_effects
 from autointel.stats.seeds import derive_seed
-from autointel.stats.summary import Summary, runs_needed, summarize
+from autointel.stats.summary import runs_needed, summarize
 
 __all__ = [
     "UNSTABLE_CV",
@@ -29,6 +30,7 @@ __all__ = [
     "Samples",
     "Spread",
     "Summary",
+    "adjust_family",
     "compare",
     "compare_all",
     "critical_path",

@@ -10,6 +10,7 @@ import math
 
 import numpy as np
 
+from autointel.model.statistics import Summary
 from autointel.stats._common import (
     FloatArray,
     Samples,
@@ -20,7 +21,6 @@ from autointel.stats._common import (
     percentile_ci,
     ratio_of_medians_ci,
 )
-from autointel.stats.summary import Summary
 
 
 def target_check(summary_e2e: Summary, p95_ci_high: float | None, target_s: float) -> str:

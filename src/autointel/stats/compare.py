@@ -21,38 +21,17 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 from scipy import stats
 
+from autointel.model.statistics import Comparison
 from autointel.stats._common import Samples, as_samples, ratio_of_medians_ci
 from autointel.stats.seeds import derive_seed
 from autointel.stats.summary import coefficient_of_variation, runs_needed
 
 UNSTABLE_CV = 0.10
 """Either sample's CV at or above this flags the comparison as unstable (too noisy to trust)."""
-
-
-@dataclass(frozen=True)
-class Comparison:
-    """One candidate against the baseline; `ratio` > 1 means the candidate is slower."""
-
-    name: str
-    baseline_median: float
-    median: float
-    ratio: float
-    ratio_ci_low: float
-    ratio_ci_high: float
-    p_value: float
-    p_adjusted: float
-    verdict: str
-    unstable: bool
-    cv: float
-    runs_needed: int | None
-    n: int
-    n_baseline: int
-    paired: bool = False  # the CI resampled (baseline[i], candidate[i]) blocks together
 
 
 def decide(
@@ -170,12 +149,15 @@ def compare_all(
                 alpha=alpha, n_resamples=n_resamples, paired=name in paired)
         for name, samples in candidates.items()
     ]
-    adjusted = holm([c.p_value for c in raw])
+    return adjust_family(raw, threshold, alpha)
+
+
+def adjust_family(family: Sequence[Comparison], threshold: float = 0.05, alpha: float = 0.05) -> list[Comparison]:
+    """Holm-adjust the p-values of comparisons that form one family, then apply the verdict rule: the single
+    place where a family of comparisons gets its verdicts, whatever each one was compared against."""
+    adjusted = holm([c.p_value for c in family])
     return [
-        dataclasses.replace(
-            c,
-            p_adjusted=p,
-            verdict=decide(c.ratio, c.ratio_ci_low, c.ratio_ci_high, p, threshold, alpha),
-        )
-        for c, p in zip(raw, adjusted, strict=True)
+        dataclasses.replace(c, p_adjusted=p, verdict=decide(c.ratio, c.ratio_ci_low, c.ratio_ci_high, p, threshold,
+                                                            alpha))
+        for c, p in zip(family, adjusted, strict=True)
     ]

@@ -16,11 +16,11 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import TypeVar
 
 import numpy as np
 
+from autointel.model.statistics import Effect
 from autointel.stats._common import (
     FloatArray,
     Samples,
@@ -34,26 +34,6 @@ from autointel.stats.seeds import derive_seed
 
 Key = tuple[bool, ...]
 K = TypeVar("K", bound=tuple[bool, ...])  # lets callers pass dict[tuple[bool, bool, bool], ...]
-
-
-@dataclass(frozen=True)
-class Effect:
-    """One factorial effect.
-
-    scale "seconds" (main effects): estimate = mean over matched pairs of (median on - median off),
-    ratio = mean(on medians) / mean(off medians), both with CIs.
-    scale "log" (interactions): estimate on log-times, ratio = exp(estimate), ratio CI = exp(CI).
-    """
-
-    name: str
-    estimate: float
-    ci_low: float
-    ci_high: float
-    ratio: float
-    ratio_ci_low: float
-    ratio_ci_high: float
-    scale: str
-    n_units: int
 
 
 def _prepare(cells: Mapping[K, Samples], names: Sequence[str]) -> dict[Key, FloatArray]:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 from scipy import stats
 
+from autointel.model.statistics import Summary
 from autointel.stats._common import (
     FloatArray,
     Samples,
@@ -18,20 +18,6 @@ from autointel.stats._common import (
     percentile_ci,
     supports_median_ci,
 )
-
-
-@dataclass(frozen=True)
-class Summary:
-    """Location, spread and the bootstrap CI of the median for one set of timings."""
-
-    n: int
-    median: float
-    mean: float
-    p95: float
-    stdev: float
-    cv: float
-    ci_low: float
-    ci_high: float
 
 
 def _median(x: FloatArray, axis: int = -1) -> FloatArray:

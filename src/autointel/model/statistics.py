@@ -1,0 +1,73 @@
+"""The values `autointel.stats` returns, kept here so the results model can hold them without the analysis."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Annotated
+
+from pydantic import BeforeValidator
+
+
+def _null_as_nan(value: object) -> object:
+    return math.nan if value is None else value
+
+
+Number = Annotated[float, BeforeValidator(_null_as_nan)]
+"""A float that JSON stores as null when it is not finite (an unbounded CI, an undefined ratio); read back as NaN,
+which every renderer prints as "-"."""
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Location, spread and the bootstrap CI of the median for one set of timings."""
+
+    n: int
+    median: Number
+    mean: Number
+    p95: Number
+    stdev: Number
+    cv: Number
+    ci_low: Number
+    ci_high: Number
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One candidate against the baseline; `ratio` > 1 means the candidate is slower."""
+
+    name: str
+    baseline_median: Number
+    median: Number
+    ratio: Number
+    ratio_ci_low: Number
+    ratio_ci_high: Number
+    p_value: Number
+    p_adjusted: Number
+    verdict: str
+    unstable: bool
+    cv: Number
+    runs_needed: int | None
+    n: int
+    n_baseline: int
+    paired: bool = False  # the CI resampled (baseline[i], candidate[i]) blocks together
+
+
+@dataclass(frozen=True)
+class Effect:
+    """One factorial effect.
+
+    scale "seconds" (main effects): estimate = mean over matched pairs of (median on - median off),
+    ratio = mean(on medians) / mean(off medians), both with CIs.
+    scale "log" (interactions): estimate on log-times, ratio = exp(estimate), ratio CI = exp(CI).
+    """
+
+    name: str
+    estimate: Number
+    ci_low: Number
+    ci_high: Number
+    ratio: Number
+    ratio_ci_low: Number
+    ratio_ci_high: Number
+    scale: str
+    n_units: int
