@@ -12,7 +12,7 @@ of the RSS sampler thread that ran beside it.
 (warmups run everything): G8.1 needs hundreds of rounds on this VM and the instruments are only measured, so
 their values are then not round-paired and their ratios resample rounds independently.
 Timings go through `autointel_bench.add_measurement` into the session JSON under the names
-`autointel.bench.goals` reads. Cheap on purpose (instant profile, standard depth, a 30 s clip, the
+`benchmarks/goals` reads. Cheap on purpose (instant profile, standard depth, a 30 s clip, the
 pipeline engine) so it fits the default `nox -s bench`; the recorded default-mode runs also give G7
 (transcription speed at standard depth).
 """
@@ -32,12 +32,12 @@ from typing import Any
 
 import pytest
 
-from autointel.bench import goals
 from autointel.bench.measure import TargetRef
 from autointel.bench.samples import RunSample
 from autointel.bench.schedule import Cell
 from autointel.engines.resources import Resources
 from autointel.model import RunResult, Status
+from benchmarks import goals
 from benchmarks.media import assemble_talk
 
 TARGET = TargetRef("autointel.bench.targets:fresh_store_run")

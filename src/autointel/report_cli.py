@@ -157,7 +157,7 @@ def compare_sessions(results: SessionResults, other: SessionResults, other_path:
 
 def run_goals(root: Path) -> int:
     """One goals table for a bench root: each goal from the session(s) that measured it, the worst if several."""
-    from autointel.bench.goals import merge_goals
+    from autointel.bench.goal_merge import merge_goals
     from autointel.rendering.goals import markdown_lines, terminal_lines
 
     if not root.is_dir():

@@ -38,8 +38,8 @@ def summary(median: float, ci_low: float = NAN, ci_high: float = NAN, n: int = 3
 
 
 def cell(combo: str = "baseline", engine: str = "pipeline", **fields: Any) -> CellStats:
-    counts = CellCounts(runs=0, measured=0, ok=0, failed=0, invalid=0, warmup=0, diagnostic=0)
-    return CellStats(combo=combo, engine=engine, flags={}, counts=counts, **fields)
+    fields.setdefault("counts", CellCounts(runs=0, measured=0, ok=0, failed=0, invalid=0, warmup=0, diagnostic=0))
+    return CellStats(combo=combo, engine=engine, flags={}, **fields)
 
 
 def results(cells: Sequence[CellStats] = (), samples: Sequence[RunSample] = (), **session: Any) -> SessionResults:

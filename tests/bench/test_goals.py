@@ -8,9 +8,9 @@ import json
 from typing import Any
 
 import pytest
+from benchmarks.goals import goals as g
+from benchmarks.goals.goals import evaluate_goals
 
-from autointel.bench import goals as g
-from autointel.bench.goals import evaluate_goals
 from autointel.model.bench_results import EngineCost, MemoryCheck, MetricComparison
 from autointel.settings import DEFAULT_ENGINE
 from tests.bench import builders
@@ -44,8 +44,10 @@ def test_every_goal_is_reported_in_order_and_serialises() -> None:
     assert all(x["verdict"] == g.NOT_MEASURED and x["value"] is None for x in found)
     assert all(x["measured_by"].startswith("benchmarks/") and x["note"] for x in found)
     assert {"id", "goal", "text", "target", "verdict", "value", "ci_low", "ci_high", "unit", "how", "where",
-            "measured_by", "note", "details"} <= set(found[0])
+            "measured_by", "note", "details", "higher_is_worse"} <= set(found[0])
     json.dumps(found, allow_nan=False)
+    # the direction `autointel report --goals` merges by: the speed goals are worse when lower
+    assert sorted(x["id"] for x in found if not x["higher_is_worse"]) == ["G3", "G7"]
 
 
 def test_g1_pass_fail_inconclusive_and_not_measured() -> None:

@@ -1,4 +1,5 @@
-"""Merging the goals of the several sessions one `nox -s bench` writes."""
+"""Merging the goals of the several sessions one `nox -s bench` writes: generic, by verdict and by the direction
+each row declares, knowing nothing of any goal."""
 
 from __future__ import annotations
 
@@ -7,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from autointel.bench.goals import merge_goals
+from autointel.bench.goal_merge import merge_goals
 from autointel.cli import main
 
 
-def goal(gid: str, verdict: str, value: float | None = None) -> dict[str, object]:
+def goal(gid: str, verdict: str, value: float | None = None, **extra: object) -> dict[str, object]:
     return {"id": gid, "goal": gid.split(".")[0], "text": f"goal {gid}", "verdict": verdict, "value": value,
             "ci_low": value, "ci_high": value, "unit": "x", "target": "<= 1", "where": "somewhere",
-            "measured_by": "a bench"}
+            "measured_by": "a bench", **extra}
 
 
 def test_the_measuring_session_wins_and_the_worst_verdict_stands() -> None:
@@ -28,15 +29,24 @@ def test_the_measuring_session_wins_and_the_worst_verdict_stands() -> None:
     assert merge_goals([b, a], ["engines", "hosted"])[1]["session"] == "engines"  # order does not matter
 
 
-def test_between_equal_verdicts_the_worse_value_stands_in_the_goals_direction() -> None:
-    # two passing peak-RSS sessions: the larger ratio; two passing speeds: the slower; G6.1: the farther from 1
-    first = [goal("G5", "pass", 1.039), goal("G7", "pass", 24.0), goal("G6.1", "inconclusive", 0.90)]
-    second = [goal("G5", "pass", 1.058), goal("G7", "pass", 20.8), goal("G6.1", "inconclusive", 1.05)]
+def test_between_equal_verdicts_the_worse_value_stands_in_the_rows_direction() -> None:
+    # two passing peak-RSS sessions: the larger ratio; two passing speeds (lower is worse): the slower; a row
+    # written before `higher_is_worse` existed counts as higher-is-worse
+    first = [goal("G5", "pass", 1.039, higher_is_worse=True), goal("G7", "pass", 24.0, higher_is_worse=False),
+             goal("X", "inconclusive", 0.90)]
+    second = [goal("G5", "pass", 1.058, higher_is_worse=True), goal("G7", "pass", 20.8, higher_is_worse=False),
+              goal("X", "inconclusive", 1.05)]
     for lists, origins in (([first, second], ["length", "matrix"]), ([second, first], ["matrix", "length"])):
-        g5, g7, g61 = merge_goals(lists, origins)
+        g5, g7, x = merge_goals(lists, origins)
         assert (g5["value"], g5["session"]) == (1.058, "matrix")
         assert (g7["value"], g7["session"]) == (20.8, "matrix")
-        assert (g61["value"], g61["session"]) == (0.90, "length")
+        assert (x["value"], x["session"]) == (1.05, "matrix")
+
+
+def test_two_measured_figures_keep_the_first_and_missing_values_never_replace() -> None:
+    merged = merge_goals([[goal("M", "measured", 1.0), goal("P", "pass", 1.0)],
+                          [goal("M", "measured", 2.0), goal("P", "pass", None)]], ["a", "b"])
+    assert [(g["value"], g["session"]) for g in merged] == [(1.0, "a"), (1.0, "a")]
 
 
 def test_report_goals_writes_one_table_for_a_bench_root(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

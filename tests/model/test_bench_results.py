@@ -103,9 +103,10 @@ def test_a_version_1_document_reads_and_gives_its_values_back() -> None:
     assert results.goals == () and results.compare is None and results.schema == SCHEMA_VERSION
 
     back = results.to_dict()
-    assert back["schema"] == SCHEMA_VERSION == 2
-    for key in V1.keys() - {"schema", "comparisons"}:
+    assert back["schema"] == SCHEMA_VERSION == 3
+    for key in V1.keys() - {"schema", "comparisons", "banner"}:
         assert back[key] == V1[key], key  # null stays null, lists stay lists
+    assert back["banner"] == {**V1["banner"], "checks": []}  # v1 recorded no checks
     assert back["comparisons"][0] == {**E2E, "reference": None}  # v1 comparisons had no reference key
     missing = back["comparisons"][1].keys() - INSUFFICIENT.keys()
     assert {k: back["comparisons"][1][k] for k in INSUFFICIENT} == INSUFFICIENT
@@ -189,7 +190,7 @@ def broken(path: tuple[str | int, ...], value: object) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize(("data", "message"), [
-    ({**V1, "schema": 3}, "schema version 3"),
+    ({**V1, "schema": SCHEMA_VERSION + 1}, f"schema version {SCHEMA_VERSION + 1}"),
     ({**V1, "schema": "2"}, "schema version '2'"),
     ([V1], "not a JSON object"),
     ("results", "not a JSON object"),

@@ -9,8 +9,8 @@ import re
 from pathlib import Path
 
 import pytest
+from benchmarks.goals import evaluate_goals
 
-from autointel.bench.goals import evaluate_goals
 from autointel.bench.options import BenchOptions, parse_combos
 from autointel.bench.session import BenchSession
 from autointel.bench.synthetic import SyntheticTarget
@@ -48,17 +48,24 @@ def no_goals() -> SessionResults:
     return SessionResults(session=SessionInfo(run_id="r0", name="empty"), banner=banner)
 
 
-def test_session_results_carry_goals_and_the_report_shows_them(tmp_path: Path) -> None:
+def test_a_bench_session_alone_judges_no_goals(tmp_path: Path) -> None:
+    """Goals come from a pytest session's goal providers; a BenchSession used without pytest has none."""
     opts = BenchOptions(combos=parse_combos("baseline"), iterations=2, warmup=0, seed=1)
     settings = load_settings({}, depth=Depth.STANDARD, data_dir=tmp_path / "data")
     BenchSession(opts, source="talk", settings=settings, report_dir=tmp_path / "r", target=SyntheticTarget(),
                  name="s").run()
     saved = SessionResults.from_json((tmp_path / "r" / "results.json").read_text())
-    assert saved.goals and [g.verdict for g in saved.goals] == ["not_measured"] * len(saved.goals)
-    assert "## Performance goals" in (tmp_path / "r" / "summary.md").read_text()
+    assert saved.goals == ()
+    assert "Performance goals" not in (tmp_path / "r" / "summary.md").read_text()
     page = (tmp_path / "r" / "report.html").read_text()
+    assert 'id="goals"' not in page and "Performance goals" not in page
+
+
+def test_goals_without_data_fold_into_one_line_and_no_table() -> None:
+    goals = goal_rows(evaluate_goals({}))
+    page = render_html(dataclasses.replace(no_goals(), goals=goals))
     assert 'id="goals-table"' not in page  # nothing measured: no table of empty rows
-    assert f"Not measured in this session ({len(saved.goals)} goals)" in page
+    assert f"Not measured in this session ({len(goals)} goals)" in page
 
 
 def test_html_puts_the_verdict_matrix_and_timeline_before_the_goals(results: SessionResults) -> None:
@@ -102,7 +109,8 @@ def test_markdown_and_terminal_list_every_goal_with_its_verdict(results: Session
 
 
 def test_results_without_goals_still_render() -> None:
-    assert "the goals were not evaluated" in render_html(no_goals())
+    page = render_html(no_goals())
+    assert 'id="goals"' not in page and "Performance goals" not in page  # no provider: no section at all
     assert "Performance goals" not in render_markdown(no_goals())
     assert "performance goals" not in render_terminal(no_goals())
     assert markdown_lines(()) == [] and terminal_lines(()) == []

@@ -181,7 +181,9 @@ def test_markdown_and_terminal_agree_with_results(session_dir: Path, results: Se
         assert f"| {counts.ok} | {counts.failed} | {counts.invalid} |" in row
         assert re.match(rf"{re.escape(combo)}\s+{counts.ok}\s", line)
     assert "## Regressions" in md and "## Budgets" in md
-    assert "1 failed run(s)" in md and "! 1 failed run(s)" in term
+    failed = next(c for c in results.banner.checks if c.name == "failed")
+    assert failed.state == "fail" and failed.detail.startswith("1 of ") and failed.detail.endswith(" runs failed")
+    assert f"- failed runs: fail: {failed.detail}" in md and f"  failed runs: fail: {failed.detail}" in term
 
 
 def test_chrome_trace_is_valid(results: SessionResults, tmp_path: Path) -> None:

@@ -134,7 +134,7 @@ class AutointelBench:
     def add_measurement(self, name: str, values: float | Sequence[float], *, unit: str = "s", **info: Any) -> None:
         """Record named extra samples (e.g. harness overhead) into this pytest session: appended to
         <report-root>/measurements.jsonl at once (a killed session keeps them), then written into
-        index.json and every bench's results.json, where the goals read them (`autointel.bench.goals`)."""
+        index.json and every bench's results.json; goal providers get them as `measurements` (`hookspecs`)."""
         new = [float(values)] if isinstance(values, (int, float)) else [float(v) for v in values]
         if not name or not new or not all(math.isfinite(v) for v in new):
             raise ValueError(f"autointel: measurement {name!r} needs a name and finite values, got {new}")

@@ -18,10 +18,11 @@ Two ways to benchmark:
 
 Extra figures that are not runs of a matrix (the harness's own overhead, CLI latency) go through
 `autointel_bench.add_measurement(name, values)`: appended to <report-root>/measurements.jsonl at once,
-then written into index.json and every bench's results.json. At session end the performance goals
-(`autointel.bench.goals`) are judged over every bench and measurement of the pytest session and land
-in index.json, each results.json / summary.md / report.html, <report-root>/summary.md and the terminal;
-they never change the exit status.
+then written into index.json and every bench's results.json. The plugin has no performance goals of its own: at
+session end it asks the project's `pytest_autointel_goals` implementations (`autointel.bench.hookspecs`, e.g. in a
+conftest.py) to judge theirs over every bench and measurement of the pytest session; their rows land in index.json,
+each results.json / summary.md / report.html, <report-root>/summary.md and the terminal, and never change the exit
+status. Without an implementation there is no goals table.
 
 At session end the fail-on conditions are evaluated; if one holds the exit status becomes 1, with no
 traceback and pytest's own summary line intact. All state lives in `config.stash`.
@@ -83,6 +84,12 @@ _SWITCHES = (
 
 def _dest(name: str) -> str:
     return "autointel_" + name.replace("-", "_")
+
+
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    from autointel.bench import hookspecs
+
+    pluginmanager.add_hookspecs(hookspecs)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -173,7 +180,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     finalize_pending(state)
     if not (state.results or state.errors or state.measurements):
         return
-    finish_reports(state)
+    finish_reports(state, session.config.hook.pytest_autointel_goals)
     write_index(state)
     triggered = {n: r.banner.triggered for n, r in state.results.items() if r.banner.triggered}
     if not (triggered or state.errors):
@@ -190,6 +197,7 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         return
     from autointel.bench.report import format_table, table_rows
     from autointel.rendering.goals import terminal_lines
+    from autointel.rendering.verdict import banner_lines
     from autointel.stats import min_runs_for_median_ci
 
     tr = terminalreporter
@@ -197,12 +205,15 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     tr.section("autointel benchmark")
     for name, results in state.results.items():
         banner = results.banner
-        write(f"{name}: {banner.verdict.upper()}: {banner.headline}",
-              red=banner.verdict == "fail", green=banner.verdict == "pass")
+        write(f"{name}: {banner.verdict.upper()}: {banner.headline}", red=banner.verdict == "fail",
+              green=banner.verdict == "pass", yellow=banner.verdict == "inconclusive")
         for line in format_table(table_rows(results)):
             write("  " + line)
-        for reason in banner.reasons:
-            write(f"  ! {reason}")
+        rule, *checks = banner_lines(banner)
+        write("  " + rule)
+        for check, line in zip(banner.checks, checks, strict=True):
+            if check.state != "pass":
+                write(f"  ! {line}", red=check.state == "fail" and check.gates)
         write(f"  report: {results.session.report_dir}")
     if state.results and state.options.iterations < min_runs_for_median_ci():
         write(f"autointel: {state.options.iterations} measured run(s) per cell: a 95% CI of a median needs at "

@@ -17,7 +17,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from autointel.bench.goals import evaluate_goals
 from autointel.bench.history import append_history, history_check, load_history
 from autointel.bench.measure import Diagnostics, RunSpec, Target, TargetRef, measure_run
 from autointel.bench.options import BenchOptions, new_run_id
@@ -27,8 +26,7 @@ from autointel.bench.samples import RunSample, sample_to_json
 from autointel.bench.schedule import Cell, Slot, build_schedule, cells_for
 from autointel.bench.worker import measure_in_subprocess, settings_fields
 from autointel.engines.resources import Resources
-from autointel.measurement.redact import redact
-from autointel.model.bench_results import HistoryCheck, SessionInfo, SessionResults, goal_rows
+from autointel.model.bench_results import HistoryCheck, SessionInfo, SessionResults
 from autointel.model.serialize import json_safe
 from autointel.settings import Settings
 from autointel.stats.seeds import derive_seed
@@ -214,10 +212,10 @@ class BenchSession:
         )
 
     def finalize(self) -> SessionResults:
-        """Compute every statistic, write results.json + summary.md (+ HTML if available), update history."""
+        """Compute every statistic, write results.json + summary.md (+ HTML if available), update history.
+        No goals: they are judged over every bench of a pytest session (`pytest_autointel_goals`), and the plugin
+        rewrites the reports with them at session end."""
         results = build_results(self.samples, self.options, self.info(), self._history())
-        goals = evaluate_goals({self.name: results.to_dict()}, seed=self.options.seed)
-        results = dataclasses.replace(results, goals=goal_rows(redact(json_safe(goals))))
         write_reports(results, self.report_dir)
         self._append_history(results)
         return results

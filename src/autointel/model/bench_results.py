@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import json
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
@@ -19,12 +18,16 @@ from autointel.model.run_sample import RunSample
 from autointel.model.serialize import json_safe
 from autointel.model.statistics import Comparison, Effect, Number, Summary
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 CHANGELOG: tuple[tuple[int, str], ...] = (
     (1, "The untyped document: the same fields, but a row left out the keys it had no value for (an "
         "`insufficient` comparison had no `ratio`)."),
     (2, "Written from the typed model: every row carries all its fields, `null` (or `false`) where there is no "
         "value. Version 1 files are read unchanged: the fields they lack take their defaults."),
+    (3, "`banner.checks`: each fail-on condition as judged (state, what it checked, whether it gates the "
+        "verdict); `banner.verdict` may be `inconclusive` (no condition held, one could not be decided). Goals "
+        "come from the project's `pytest_autointel_goals` hook; `GoalRow.higher_is_worse` (default `true`) says "
+        "which of two equal verdicts is the worse. Older files read unchanged, with no checks."),
 )
 """What each schema version changed; `from_dict` reads every version listed here."""
 
@@ -225,8 +228,23 @@ class HistoryCheck:
 
 
 @dataclass(frozen=True)
+class Check:
+    """One fail-on condition as the verdict judged it: its state, what it looked at and on how many runs.
+
+    `state` is fail, inconclusive (the data cannot decide: a slowdown the CIs cannot rule out), pass, or
+    not_measured (nothing to check, e.g. no combination beside the baseline); `gates` says whether it is one of
+    the session's fail-on conditions, the only ones the verdict rests on."""
+
+    name: str
+    title: str
+    state: str
+    detail: str
+    gates: bool
+
+
+@dataclass(frozen=True)
 class Banner:
-    """The session's verdict: which fail-on conditions hold, in words, and one headline."""
+    """The session's verdict (pass, inconclusive or fail), the checks it rests on, and one headline."""
 
     verdict: str
     triggered: tuple[str, ...]
@@ -236,6 +254,7 @@ class Banner:
     headline: str
     failed_runs: int
     invalid_runs: int
+    checks: tuple[Check, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -348,6 +367,9 @@ class GoalRow:
     stretch: Stretch | None = None
     details: tuple[dict[str, Any], ...] = ()
     session: str | None = None
+    # Which of two values with the same verdict is the worse one; set by the goal's provider, since only it knows
+    # (a speed goal is lower-is-worse). `autointel report ROOT --goals` keeps the worse across sessions.
+    higher_is_worse: bool = True
 
 
 @dataclass(frozen=True)
@@ -432,7 +454,7 @@ class SessionResults:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON document (non-finite floats as null), at the current schema version."""
-        data: dict[str, Any] = json_safe(_adapter().dump_python(self, mode="json"))
+        data: dict[str, Any] = json_safe(_RESULTS.dump_python(self, mode="json"))
         data["schema"] = SCHEMA_VERSION
         return data
 
@@ -448,7 +470,7 @@ class SessionResults:
         if type(version) is not int or version not in {v for v, _ in CHANGELOG}:
             raise ResultsFormatError(f"schema version {version!r} (this autointel reads 1 to {SCHEMA_VERSION})")
         try:
-            return _adapter().validate_python({**data, "schema": SCHEMA_VERSION})
+            return _RESULTS.validate_python({**data, "schema": SCHEMA_VERSION})
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"])
@@ -466,34 +488,29 @@ class ResultsFormatError(ValueError):
     """A results document this version cannot read, with the first field that is wrong."""
 
 
-@cache
-def _adapter() -> TypeAdapter[SessionResults]:
-    return TypeAdapter(SessionResults)
-
-
 def goal_rows(items: object) -> tuple[GoalRow, ...]:
     """Goal rows from their JSON form (a goal provider's output, or index.json's `goals`)."""
     try:
-        return _goals_adapter().validate_python(items)
+        return _GOALS.validate_python(items)
     except ValidationError as exc:
         first = exc.errors()[0]
         raise ResultsFormatError(f"goals.{'.'.join(str(p) for p in first['loc'])}: {first['msg']}") from None
 
 
-@cache
-def _goals_adapter() -> TypeAdapter[tuple[GoalRow, ...]]:
-    return TypeAdapter(tuple[GoalRow, ...])
-
-
 def measurement_rows(items: object) -> tuple[Measurement, ...]:
     """Measurement rows from their JSON form (measurements.jsonl entries merged by name)."""
     try:
-        return _measurements_adapter().validate_python(items)
+        return _MEASUREMENTS.validate_python(items)
     except ValidationError as exc:
         first = exc.errors()[0]
         raise ResultsFormatError(f"measurements.{'.'.join(str(p) for p in first['loc'])}: {first['msg']}") from None
 
 
-@cache
-def _measurements_adapter() -> TypeAdapter[tuple[Measurement, ...]]:
-    return TypeAdapter(tuple[Measurement, ...])
+# Built and first used at import, not on first use: the first validation imports more of pydantic (its dataclass
+# validators, its plugin loader), and doing that inside an in-process pytester run would leave those modules
+# half-registered for whatever imports pydantic next (crewai).
+_RESULTS = TypeAdapter(SessionResults)
+_GOALS = TypeAdapter(tuple[GoalRow, ...])
+_MEASUREMENTS = TypeAdapter(tuple[Measurement, ...])
+_GOALS.validate_python(())
+_MEASUREMENTS.validate_python(())

@@ -1,7 +1,8 @@
 """The performance-goals table in every output (Markdown, terminal, HTML), from the judged `GoalRow`s.
 
-Formatting only: `autointel.bench.goals` judged every goal; this module prints the same digits and
-verdicts everywhere, and says "not measured in this session" with the benchmark that would measure it.
+Formatting only: the project's goal provider (`pytest_autointel_goals`) judged every goal; this module prints the
+same digits and verdicts everywhere, and says "not measured in this session" with the benchmark that would measure
+it. Results without goals (a project with no provider) get no goals section at all.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import Any
 
 from autointel.model.bench_results import GoalRow
 from autointel.rendering.fmt import num
-from autointel.rendering.html_parts import NOT_MEASURED, css_class, esc, na
+from autointel.rendering.html_parts import NOT_MEASURED, css_class, esc
 
 NOT_MEASURED_VERDICT = "not_measured"
 UNIT_FORMATS = {"ms/task": "{:.1f}", "x real time": "{:.1f}", "slope": "{:.2f}"}
@@ -91,8 +92,9 @@ def markdown_lines(goals: Sequence[GoalRow]) -> list[str]:
 
 
 def html_table(goals: Sequence[GoalRow]) -> str:
+    """The goals section's body; empty (so no section) when there are no goals."""
     if not goals:
-        return na("the goals were not evaluated for this results file")
+        return ""
     shown, missing = split(goals)
     head = "".join(f"<th>{esc(h)}</th>" for h in HEADERS)
     body = []
@@ -107,6 +109,6 @@ def html_table(goals: Sequence[GoalRow]) -> str:
     table = (f'<table id="goals-table" class="goals compact"><thead><tr>{head}</tr></thead>'
              f'<tbody>{"".join(body)}</tbody></table>') if shown else ""
     folded = f'<p id="goals-missing" class="hint">{esc(missing_line(missing))}</p>' if missing else ""
-    return (table + folded + "<p class=\"hint\">Judged by autointel.bench.goals over this pytest session: pass/fail "
-            "only when the 95% CI lies wholly on one side of the limit, else inconclusive; measured = shown, not "
-            "bounded.</p>")
+    return (table + folded + "<p class=\"hint\">Judged by the project's goal provider over this pytest session: "
+            "pass/fail only when the 95% CI lies wholly on one side of the limit, else inconclusive; measured = shown, "
+            "not bounded.</p>")

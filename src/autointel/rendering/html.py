@@ -28,7 +28,9 @@ h3{font-size:14px;margin:12px 0 4px}nav a{margin-right:10px;color:var(--blue)}
 .meta{color:#616161}.hint,.na{color:#616161;font-size:12px}.na{font-style:italic}
 .banner{border-left:10px solid var(--grey);background:#fff;padding:12px 16px;border-radius:6px;
 box-shadow:0 1px 3px #0002}.banner.v-fail{border-color:var(--red)}.banner.v-pass{border-color:var(--green)}
+.banner.v-inconclusive{border-color:var(--amber)}
 .verdict{font-size:28px;font-weight:700}.v-fail .verdict{color:var(--red)}.v-pass .verdict{color:var(--green)}
+.v-inconclusive .verdict{color:#8d6e00}
 .headline{font-size:15px;margin-bottom:8px}.chips{display:flex;flex-wrap:wrap;gap:8px}
 .chip{display:flex;flex-direction:column;padding:6px 10px;border-radius:6px;background:#eceff1;min-width:150px;
 border-top:4px solid var(--grey)}.chip-title{font-size:11px;text-transform:uppercase;color:#616161}

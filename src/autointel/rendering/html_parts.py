@@ -7,12 +7,12 @@ from `fmt`, so the HTML shows exactly the digits the Markdown and terminal outpu
 from __future__ import annotations
 
 import html
-from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 from autointel.model.bench_results import SessionResults
 from autointel.rendering import data
 from autointel.rendering.fmt import median, median_ci, mib, num, paired_mark, ratio_ci
+from autointel.rendering.verdict import verdict_rule
 
 NOT_MEASURED = "not measured in this session"
 
@@ -48,45 +48,16 @@ def chip(title: str, state: str, detail: str) -> str:
             f'<span class="chip-state">{esc(state)}</span><span class="chip-detail">{esc(detail)}</span></div>')
 
 
-def _tally(values: Iterable[str | None]) -> str:
-    counts = Counter(str(v) for v in values if v is not None)
-    return ", ".join(f"{n} {k}" for k, n in counts.most_common()) or "no verdicts"
-
-
-def _state(values: Sequence[str | None], bad: str = "fail") -> str:
-    """Worst state among the verdicts analyze gave (display colour only)."""
-    seen = {str(v) for v in values if v is not None}
-    for state in (bad, "inconclusive", "insufficient", "not_comparable"):
-        if state in seen:
-            return state
-    return "pass" if seen else "insufficient"
-
-
 def banner(results: SessionResults) -> str:
-    b, cells = results.banner, results.cells
-    target = results.session.options.get("target_s")
-    mem = [m.verdict for m in results.memory]
-    regressions = sum(c.verdict == "regression" for c in results.comparisons)
-    regressions += sum(h.verdict == "regression" for h in results.history)
-    chips = [
-        chip(f"target {num(target, '{:.0f}')} s (median)", _state([c.target_median for c in cells]),
-             _tally(c.target_median for c in cells)),
-        chip("memory budget", _state(mem), _tally(mem) if mem else NOT_MEASURED),
-        chip("regressions", "fail" if regressions or b.conditions.get("regression") else "pass",
-             f"{regressions} (e2e, phases, history)"),
-        chip("failed runs", "fail" if b.failed_runs else "pass", str(b.failed_runs)),
-        chip("invalid runs / work differs", "fail" if b.conditions.get("invalid") else "pass",
-             f"{b.invalid_runs} invalid" + ("; work differs" if b.conditions.get("invalid") and not b.invalid_runs
-                                            else "")),
-    ]
-    reasons = "".join(f"<li>{esc(r)}</li>" for r in b.reasons)
-    triggered = ", ".join(b.triggered) or "none"
+    """The verdict and one card per check it rests on, each in the state the verdict gave it (nothing re-judged)."""
+    b = results.banner
+    chips = [chip(c.title + ("" if c.gates else " (shown, not a fail-on condition)"), c.state, c.detail)
+             for c in b.checks]
+    cards = "".join(chips) or na("this results file records no checks (written by an older autointel)")
     return (f'<section id="banner" class="banner {css_class(b.verdict)}">'
             f'<div class="verdict">{esc(b.verdict.upper())}</div><div class="headline">{esc(b.headline)}'
-            f'</div><div class="chips">{"".join(chips)}</div>'
-            f'<p class="triggered">fail-on conditions triggered: {esc(triggered)} '
-            f'(checked: {esc(", ".join(b.fail_on) or "none")})</p>'
-            + (f"<ul>{reasons}</ul>" if reasons else "") + "</section>")
+            f'</div><div class="chips">{cards}</div>'
+            f'<p class="triggered">{esc(verdict_rule(b.verdict, b.triggered, b.fail_on))}</p></section>')
 
 
 MATRIX_HEADERS = ["combination", "flags M A F", "n ok", "median e2e s [95% CI]", "ratio vs baseline [95% CI]",

@@ -10,6 +10,7 @@ from autointel.model.bench_results import SessionResults, goal_rows
 from autointel.rendering import goals
 from autointel.rendering.fmt import ci, num, ratio_ci
 from autointel.rendering.tables import HEADERS, md_table, table_rows
+from autointel.rendering.verdict import banner_lines
 
 
 def text(value: object) -> str:
@@ -41,8 +42,8 @@ def render_markdown(results: SessionResults) -> str:
     ]
     if meta.recovered:
         lines += [f"> {text(meta.recovered)}", ""]
-    if banner.reasons:
-        lines += ["Conditions found:", *(f"- {text(r)}" for r in banner.reasons), ""]
+    rule, *checks = banner_lines(banner)
+    lines += [text(rule), "", *(f"- {text(c)}" for c in checks), *([""] if checks else [])]
     lines += goals.markdown_lines(results.goals)
     lines += ["## Combinations", "", *md_table(HEADERS, table_rows(results)), ""]
     lines += _regressions(results)

@@ -7,6 +7,7 @@ from autointel.rendering import data, goals
 from autointel.rendering.fmt import median, median_ci, mib, ratio_ci
 from autointel.rendering.markdown import COMPARE_HEADERS, compare_rows
 from autointel.rendering.tables import format_table
+from autointel.rendering.verdict import banner_lines
 
 HEADERS = ["combination", "n", "median e2e s [95% CI]", "ratio [95% CI]", "verdict", "peak RSS MiB"]
 
@@ -30,7 +31,8 @@ def render_terminal(results: SessionResults) -> str:
     meta, banner = results.session, results.banner
     lines = [f"{meta.name} ({meta.run_id}): {banner.verdict.upper()}: {banner.headline}"]
     lines += format_table(terminal_rows(results), HEADERS)
-    lines += [f"! {r}" for r in banner.reasons]
+    rule, *checks = banner_lines(banner)
+    lines += [rule, *(f"  {c}" for c in checks)]
     if results.goals:
         lines += ["", "performance goals:", *goals.terminal_lines(results.goals)]
     if results.compare is not None and results.compare.rows:

@@ -1,10 +1,12 @@
-"""The project's performance goals (the "Performance" issue, G1-G8), judged from one pytest session.
+"""This project's performance goals (the "Performance" issue, G1-G8), judged from one pytest session.
 
-Every goal is read off what the session already holds: analyze's cells, comparisons, memory, engines,
-optimisations and the cross-bench cost/memory-vs-length rows, plus the extra measurements benchmarks
-send through `autointel_bench.add_measurement` (harness overhead, CLI latency). Nothing is re-measured
-here and every statistic comes from `autointel.stats`. G1-G4 are judged in `goals_speed`, G5-G8 here;
-`goal_specs` holds their wording, limits and the judging helpers. Verdicts:
+The harness itself has no goals: `benchmarks/conftest.py` hands these to it through the plugin's
+`pytest_autointel_goals` hook (`goal_rows_of`). Every goal is read off what the session already holds:
+analyze's cells, comparisons, memory, engines, optimisations and the cross-bench cost/memory-vs-length rows,
+plus the extra measurements benchmarks send through `autointel_bench.add_measurement` (harness overhead, CLI
+latency). Nothing is re-measured here and every statistic comes from `autointel.stats`. G1-G4 are judged in
+`goals_speed`, G5-G8 here; `goal_specs` holds their wording, limits and the judging helpers. Verdicts (the
+harness's vocabulary, `autointel.bench.goal_merge`):
 
 * "pass" / "fail": the 95% CI lies wholly on the good / bad side of the limit (`stats.limit_check`);
   otherwise "inconclusive". A goal measured in several places takes its worst place (never the best).
@@ -16,30 +18,26 @@ from __future__ import annotations
 
 import dataclasses
 import statistics
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from autointel import stats
-from autointel.bench.goal_specs import (
+from autointel.bench.goal_merge import INCONCLUSIVE, MEASURED, NOT_MEASURED, PASS, VERDICTS
+from autointel.model.bench_results import GoalRow, goal_rows
+from benchmarks.goals.goal_specs import (
     ACCOUNTED,
     CLI_HELP,
     HELP_LIMIT_S,
-    INCONCLUSIVE,
     LENGTH_SPAN_MIN,
     LENGTH_TOLERANCE,
-    MEASURED,
     MEMORY_LIMIT,
-    NOT_MEASURED,
     OVERHEAD_LIMIT,
-    PASS,
-    RANK,
     RECORDED,
     SLOPE_LIMIT,
     SPEC,
     SPECS,
     SPEED_MIN,
     UNRECORDED,
-    VERDICTS,
     Figure,
     Goal,
     check,
@@ -52,10 +50,13 @@ from autointel.bench.goal_specs import (
     summary_figure,
     with_ci,
 )
-from autointel.bench.goals_speed import g1, g2, g3, g4
+from benchmarks.goals.goals_speed import g1, g2, g3, g4
+
+if TYPE_CHECKING:
+    from autointel.model.bench_results import SessionResults
 
 __all__ = ["ACCOUNTED", "CLI_HELP", "NOT_MEASURED", "RECORDED", "SPECS", "UNRECORDED", "VERDICTS", "Goal",
-           "evaluate_goals", "merge_goals"]
+           "evaluate_goals", "goal_rows_of"]
 
 
 def g5(benches: Mapping[str, Mapping[str, Any]]) -> Goal:
@@ -225,34 +226,9 @@ def evaluate_goals(
     return [dataclasses.asdict(g) for g in goals]
 
 
-def merge_goals(lists: Sequence[Sequence[Mapping[str, Any]]], origins: Sequence[str]) -> list[dict[str, Any]]:
-    """One entry per goal id across sessions: the measured entries' worst verdict wins (fail before
-    inconclusive before pass before measured), between equal verdicts the worse value (the spec's
-    `badness`); a goal no session measured stays not_measured."""
-    order: list[str] = []
-    best: dict[str, dict[str, Any]] = {}
-    for goals, origin in zip(lists, origins, strict=True):
-        for goal in goals:
-            gid = str(goal.get("id"))
-            if gid not in best:
-                order.append(gid)
-            entry = {**goal, "session": origin}
-            current = best.get(gid)
-            if current is None or _replaces(entry, current):
-                best[gid] = entry
-    return [best[g] for g in order]
-
-
-def _replaces(new: Mapping[str, Any], old: Mapping[str, Any]) -> bool:
-    if new.get("verdict") == NOT_MEASURED:
-        return False
-    if old.get("verdict") == NOT_MEASURED:
-        return True
-    new_rank, old_rank = RANK.get(str(new.get("verdict")), 9), RANK.get(str(old.get("verdict")), 9)
-    if new_rank != old_rank or new.get("verdict") == MEASURED:
-        return new_rank < old_rank
-    # the same verdict: the worse value stands (the largest peak-RSS ratio of two passing sessions, say)
-    spec, new_value, old_value = SPEC.get(str(new.get("id"))), new.get("value"), old.get("value")
-    if spec is None or not isinstance(new_value, (int, float)) or not isinstance(old_value, (int, float)):
-        return False
-    return spec.badness(float(new_value)) > spec.badness(float(old_value))
+def goal_rows_of(
+    benches: Mapping[str, SessionResults], measurements: Mapping[str, Mapping[str, Any]], seed: int
+) -> tuple[GoalRow, ...]:
+    """What `pytest_autointel_goals` returns: every goal, judged over the session's benches (read as their
+    results.json documents, the shape the goals were written against) and measurements."""
+    return goal_rows(evaluate_goals({n: r.to_dict() for n, r in benches.items()}, measurements, seed=seed))

@@ -1,6 +1,7 @@
-"""The goals' vocabulary: verdicts, limits, the goal specs (one source of truth for G1-G8's wording) and
-the helpers that turn one measured place into a judged goal. The goals themselves live in `goals` (the entry
-point, G5-G8) and `goals_speed` (G1-G4)."""
+"""The goals' vocabulary: limits, the goal specs (one source of truth for G1-G8's wording) and the helpers that
+turn one measured place into a judged goal. The goals themselves live in `goals` (the entry point, G5-G8) and
+`goals_speed` (G1-G4). The verdicts are the harness's (`autointel.bench.goal_merge`), so the plugin and
+`autointel report --goals` read these rows as they read any provider's."""
 
 from __future__ import annotations
 
@@ -12,10 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from autointel import stats
+from autointel.bench.goal_merge import MEASURED, NOT_MEASURED, RANK
 from autointel.settings import DEFAULT_ENGINE
-
-PASS, FAIL, INCONCLUSIVE, MEASURED, NOT_MEASURED = "pass", "fail", "inconclusive", "measured", "not_measured"
-VERDICTS = (PASS, FAIL, INCONCLUSIVE, MEASURED, NOT_MEASURED)
 
 G1_LIMIT, G1_STRETCH = 0.57, 0.48  # all-flags crew / sequential crew
 BOUND_LIMIT = 1.05  # e2e / critical-path bound
@@ -134,6 +133,7 @@ class Goal:
     measured_by: str = ""
     stretch: dict[str, Any] | None = None
     details: list[dict[str, Any]] = field(default_factory=list)  # every place it was measured, when several
+    higher_is_worse: bool = True  # the spec's direction, for `autointel report --goals` across sessions
 
 
 @dataclass(frozen=True)
@@ -148,9 +148,6 @@ class Figure:
     n: int | None = None
     how: str = ""
     note: str = ""
-
-
-RANK = {FAIL: 0, INCONCLUSIVE: 1, PASS: 2, MEASURED: 3}
 
 
 def num(value: Any, default: float) -> float:
@@ -170,8 +167,9 @@ def check(low: Any, high: Any, **limit: Any) -> str:
 
 
 def make_goal(spec: GoalSpec, **values: Any) -> Goal:
+    # A two-sided goal (G6.1, farther from 1 is worse) merges as higher-is-worse: its worst length is the dearest.
     return Goal(id=spec.id, goal=spec.id.split(".")[0], text=spec.text, target=spec.target,
-                measured_by=spec.benchmark, **values)
+                measured_by=spec.benchmark, higher_is_worse=spec.badness is not lower_is_worse, **values)
 
 
 def not_measured(spec: GoalSpec, why: str) -> Goal:

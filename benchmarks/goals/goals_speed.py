@@ -7,15 +7,13 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
-from autointel.bench.goal_specs import (
+from autointel.bench.goal_merge import FAIL, MEASURED, NOT_MEASURED, PASS
+from autointel.settings import AGENTIC_ENGINES, DEFAULT_ENGINE
+from benchmarks.goals.goal_specs import (
     BOUND_LIMIT,
     CREW_LIMIT,
-    FAIL,
     G1_LIMIT,
     G1_STRETCH,
-    MEASURED,
-    NOT_MEASURED,
-    PASS,
     SPEC,
     Figure,
     Goal,
@@ -31,7 +29,6 @@ from autointel.bench.goal_specs import (
     summary_figure,
     with_ci,
 )
-from autointel.settings import AGENTIC_ENGINES, DEFAULT_ENGINE
 
 
 def g1(benches: Mapping[str, Mapping[str, Any]]) -> list[Goal]:
