@@ -8,8 +8,10 @@ to pytest.
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import os
+from pathlib import Path
 
 import nox
 
@@ -26,7 +28,7 @@ def tests(session: nox.Session) -> None:
 @nox.session
 def lint(session: nox.Session) -> None:
     """ruff over every Python tree, mypy --strict over src."""
-    session.run("ruff", "check", "src", "tests", "benchmarks", "fixtures", "scripts", "noxfile.py", "conftest.py")
+    session.run("ruff", "check", "src", "tests", "benchmarks", "fixtures", "noxfile.py", "conftest.py")
     session.run("mypy", "src")
 
 
@@ -39,7 +41,33 @@ def quality(session: nox.Session) -> None:
 @nox.session
 def reliability(session: nox.Session) -> None:
     """Regenerate docs/reliability.md from real CLI runs."""
-    session.run("python", "scripts/reliability_table.py")
+    session.run("python", "benchmarks/experiments/reliability_table.py")
+
+
+EXPERIMENTS = Path("benchmarks/experiments")
+
+
+def experiments() -> dict[str, str]:
+    """Each experiment's name and the first line of its docstring (the file itself is the one definition)."""
+    found = {}
+    for path in sorted(EXPERIMENTS.glob("*.py")):
+        doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
+        found[path.stem] = doc.splitlines()[0] if doc else ""
+    return found
+
+
+@nox.session
+def experiment(session: nox.Session) -> None:
+    """Run one measurement experiment that backs a figure in docs/ (nox -s experiment -- NAME [ARGS]; no NAME lists)."""
+    known = experiments()
+    if not session.posargs:
+        session.log("experiments (nox -s experiment -- NAME [ARGS]):\n" + "\n".join(
+            f"  {name}: {line}" for name, line in known.items()))
+        return
+    name, *args = session.posargs
+    if name not in known:
+        session.error(f"no experiment named {name!r}; known: {', '.join(known)}")
+    session.run("python", str(EXPERIMENTS / f"{name}.py"), *args)
 
 
 # The optimisation flags, each measured on top of the all-parallel combination it would ship with.

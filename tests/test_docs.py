@@ -68,3 +68,17 @@ def test_the_results_schema_page_is_the_model() -> None:
 
     page = (ROOT / "docs" / "results-schema.md").read_text(encoding="utf-8")
     assert page == schema_markdown(), "regenerate: python -m autointel.rendering.schema_doc > docs/results-schema.md"
+
+
+def test_every_experiment_the_docs_cite_exists_and_says_what_it_measures() -> None:
+    """A figure's command `nox -s experiment -- NAME` names a file of benchmarks/experiments with a docstring."""
+    import ast
+
+    experiments = ROOT / "benchmarks" / "experiments"
+    texts = [p.read_text(encoding="utf-8") for p in [ROOT / "README.md", *(ROOT / "docs").glob("*.md"),
+                                                      *(ROOT / "src").rglob("*.py")]]
+    cited = {m for text in texts for m in re.findall(r"nox -s experiment -- (\w+)", text)}
+    assert cited and sorted(n for n in cited if not (experiments / f"{n}.py").is_file()) == []
+    assert not (ROOT / "scripts").exists()  # experiments live beside the benchmarks, run through nox
+    for path in experiments.glob("*.py"):
+        assert ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))), path.name

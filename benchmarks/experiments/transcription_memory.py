@@ -1,6 +1,6 @@
 """Streamed transcription against faster-whisper's whole-file path: speed, peak RSS and agreement, by media length.
 
-Usage: python scripts/transcription_memory.py [MINUTES ...]   (default: 1 5 20)
+Usage: nox -s experiment -- transcription_memory [MINUTES ...]   (default: 1 5 20)
 
 Each measurement runs in a fresh interpreter (peak RSS is only comparable between fresh processes). The media is
 assembled from the fixture talks as the length benchmark does. `faster-whisper` is `WhisperModel.transcribe` with
@@ -16,7 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 CHILD = r"""

@@ -3,7 +3,7 @@
 The README's G2 finding (where CrewAI's per-task cost goes) comes from:
 
     pip install py-spy
-    py-spy record --threads -r 200 -o flow.svg -- python scripts/profile_flow.py 8
+    py-spy record --threads -r 200 -o flow.svg -- python benchmarks/experiments/profile_flow.py 8
 
 Instant LLM profile, comprehensive depth, the sequential baseline, one warm-up run before the N that count.
 `--widest` runs the all-flags DAG at experimental depth instead (the streaming followers of G2.1's worst
@@ -29,7 +29,7 @@ from autointel.engines import run_engine
 from autointel.engines.resources import Resources
 from autointel.settings import Depth, Flags, load_settings
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 # (file name, function) of the calls --calls counts: what every CrewAI task pays.
 COUNTED = {
     ("selector_events.py", "_make_self_pipe"): "fresh asyncio event loops",

@@ -1,6 +1,6 @@
 """What onnxruntime's spinning pool threads cost the decoder when a streaming follower embeds beside it.
 
-Usage: python scripts/embedding_spin.py [ROUNDS]   (default 4)
+Usage: nox -s experiment -- embedding_spin [ROUNDS]   (default 4)
 
 Each setting runs in a fresh interpreter, both orders (off, on, on, off) so a drift of the machine shows: the
 fixture talk health_diet.wav is decoded with beam 5 (experimental depth) while a thread embeds eight sentences
@@ -14,7 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 CHILD = r"""
 import sys, threading, time

@@ -1,6 +1,6 @@
 """Where the harness's own work per recorded run goes (goal G8.5), piece by piece.
 
-    python scripts/harness_cost.py [--runs 8]
+    nox -s experiment -- harness_cost [--runs 8]
 
 Runs the overhead benchmark's target (a fresh store, standard depth, a 30 s clip, the pipeline engine) once to
 get a real result, then times each piece of the default mode's work on it: the fingerprint, the digest, the
@@ -22,7 +22,7 @@ from pathlib import Path
 
 import psutil
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.media import assemble_talk  # noqa: E402

@@ -1,6 +1,6 @@
 """How the embedder's batching changes its speed and memory: batch size, and texts sorted by length or not.
 
-Usage: python scripts/embedding_batches.py [REPEAT]   (default 10: the texts are embedded REPEAT times over)
+Usage: nox -s experiment -- embedding_batches [REPEAT]   (default 10: the texts are embedded REPEAT times over)
 
 The texts are what a run embeds: the evidence corpus's passages (`split_documents`) and the fixture talks'
 sentences. Each configuration runs in a fresh interpreter, with a fresh onnxruntime session, because the session's
@@ -16,7 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 CHILD = r"""
 import json, sys, time

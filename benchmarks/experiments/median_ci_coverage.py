@@ -6,7 +6,7 @@ makes them (a shared lognormal draw per iteration, a smaller one per run) and co
 percentile bootstrap (what the harness did before the rule) and of
 `autointel.stats._common.ratio_of_medians_ci` (after).
 
-    python scripts/median_ci_coverage.py [--reps 400]
+    nox -s experiment -- median_ci_coverage [--reps 400]
 """
 
 from __future__ import annotations

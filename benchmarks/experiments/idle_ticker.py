@@ -1,6 +1,6 @@
 """How much a thread that only wakes every 5 ms changes one orchestrator run's wall time on this machine.
 
-Usage: python scripts/idle_ticker.py [ROUNDS]   (default 40)
+Usage: nox -s experiment -- idle_ticker [ROUNDS]   (default 40)
 
 Why: G8.1 times a recorded run against an unrecorded one, and in the 120-round overhead session the
 tracemalloc mode (whose heap sampler wakes every 5 ms) came out 3% faster than no recording at all, which
@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.media import assemble_talk  # noqa: E402

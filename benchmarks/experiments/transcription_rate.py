@@ -1,6 +1,6 @@
 """Seconds of decoding per minute of media, by talk, by media length, and along one long file (G6.1's question).
 
-Usage: python scripts/transcription_rate.py [REPEATS]   (default: 2; about 3 minutes on 2 cores)
+Usage: nox -s experiment -- transcription_rate [REPEATS]   (default: 2; about 3 minutes on 2 cores)
 
 One warm process, tiny.en, beam 1 (standard depth). Each fixture talk alone, then the 1- and 5-minute media the
 length benchmark assembles, each decoded REPEATS times; then the 20-minute media once, with the rate of each
@@ -16,7 +16,7 @@ import time
 import wave
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.media import TALKS, assemble_talk, decode_mono_16k  # noqa: E402

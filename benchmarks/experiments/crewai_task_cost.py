@@ -1,6 +1,6 @@
 """CrewAI's own cost per task: a one-task crew whose tool returns at once, kicked off N times in a row.
 
-Usage: python scripts/crewai_task_cost.py [ROUNDS] [TASKS] [--busy]   (defaults 6 and 60)
+Usage: nox -s experiment -- crewai_task_cost [ROUNDS] [TASKS] [--busy]   (defaults 6 and 60)
 
 Each round starts one fresh interpreter per setting, in rotating order: the project's executor
 (`crew_build.StepExecutor`), the same without its inline sync methods (`crewai_adapter.inline_methods`),
