@@ -37,6 +37,7 @@ from autointel.bench.samples import RunSample
 from autointel.bench.schedule import Cell
 from autointel.engines.resources import Resources
 from autointel.model import RunResult, Status
+from autointel.settings import Flags
 from benchmarks import goals
 from benchmarks.media import assemble_talk
 
@@ -72,7 +73,7 @@ def test_harness_overhead(autointel_bench: Any, bench_data: Path, shared_models:
     session = autointel_bench.session("harness-overhead", TARGET, source=str(media), depth="standard",
                                       combos="baseline", engines=ENGINE, data_dir=bench_data / "overhead",
                                       resources=shared_models)
-    cell = Cell("baseline", ENGINE)
+    cell = Cell(Flags(), ENGINE)
     target, settings = TARGET.load(), session.settings_for(cell)
     command = help_command()
     warm = [True]

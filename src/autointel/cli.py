@@ -315,7 +315,8 @@ def _text_summary(result: RunResult) -> str:
         lines.append(f"memory: {plural(m.points_total, 'chunk')}; graph: {plural(g.nodes_total, 'node')}, "
                      f"{plural(g.edges_total, 'edge')}")
     lines += [f"warning: {w}" for w in result.warnings]
-    lines.append("phases: " + ", ".join(f"{p.name} {p.wall_s:.2f}s" for p in result.phases))
+    lines.append("phases (span, own CPU; spans overlap when steps run concurrently): "
+                 + ", ".join(f"{p.name} {p.wall_s:.2f}s, {p.cpu_s:.2f}s CPU" for p in result.phases))
     return "\n".join(lines)
 
 

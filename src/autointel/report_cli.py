@@ -94,14 +94,15 @@ def results_from_raw(raw: Path) -> SessionResults:
     from autointel.bench.results import NOTES, build_results
     from autointel.bench.samples import load_samples
     from autointel.model.bench_results import SessionInfo
-    from autointel.model.serialize import json_safe
+    from autointel.settings import Flags
 
     samples = load_samples(raw)
     if not samples:
         raise InputError(f"{raw}: no readable samples")
-    known = list(parse_combos("matrix"))
+    known = [f.name for f in parse_combos("matrix")]
     seen = {s.combo for s in samples}
-    combos = ("baseline", *[c for c in known[1:] if c in seen], *sorted(seen - set(known)))
+    names = ("baseline", *[c for c in known[1:] if c in seen], *sorted(seen - set(known)))
+    combos = tuple(Flags.parse_combo(name) for name in names)  # the samples name them: read once, here
     engines = tuple(dict.fromkeys(s.engine for s in samples))
     per_cell: dict[tuple[str, str], list[bool]] = {}
     for s in samples:
@@ -113,7 +114,7 @@ def results_from_raw(raw: Path) -> SessionResults:
             "re-analysed with default options (seed 0, target 360 s, memory budget +10%, threshold 5%); "
             "no history check; environment not recorded.")
     info = SessionInfo(run_id=samples[0].run_id, name=raw.parent.name, depth=samples[0].depth,
-                       options=json_safe(dataclasses.asdict(options)), report_dir=str(raw.parent), recovered=note)
+                       options=options.record(), report_dir=str(raw.parent), recovered=note)
     return build_results(samples, options, info, notes=(*NOTES, note))
 
 

@@ -207,7 +207,7 @@ def test_files_written_and_results_complete(tmp_path: Path) -> None:
     results = bench.run()
     report = tmp_path / "report"
     on_disk = json.loads((report / "results.json").read_text())
-    assert on_disk == results.to_dict() and on_disk["schema"] == 3  # the file is the results returned
+    assert on_disk == results.to_dict() and on_disk["schema"] == 4  # the file is the results returned
     assert on_disk["session"]["seed"] == 7 and on_disk["session"]["run_id"] == bench.run_id
     assert {"python", "platform", "cpu_count", "packages", "git_commit"} <= set(on_disk["session"]["machine"])
     assert len(on_disk["samples"]) == 8 == len(load_samples(report / "raw_samples.jsonl"))
@@ -248,6 +248,10 @@ def test_planted_phase_slowdown_is_reported_on_that_phase_only(tmp_path: Path) -
     assert others and "regression" not in others
     ratio = next(c.ratio for c in results.comparisons if c.metric == "phase:analysis")
     assert 1.1 < ratio < 1.3
+    # each phase is also compared on its own work (thread CPU), the measure that overlap cannot inflate
+    assert {"phase-cpu:analysis", "phase-cpu:transcription"} <= set(verdicts)
+    analysis = next(c for c in results.cells if c.combo == "memory_ops")
+    assert set(analysis.phase_cpu) == set(analysis.phases) and all(s is not None for s in analysis.phase_cpu.values())
 
 
 def test_different_work_is_flagged(tmp_path: Path) -> None:
@@ -341,16 +345,22 @@ def test_options_reject_nonsense() -> None:
         BenchOptions(history_k=5)
     assert MIN_HISTORY_K == MIN_SESSIONS == min_runs_for_median_ci()  # one rule, spelled once without scipy
     combos = parse_combos("analysis+fact_checking,memory_ops")
-    assert combos == ("baseline", "analysis+fact_checking", "memory_ops")
-    assert len(parse_combos("matrix")) == 8 and parse_combos("matrix")[0] == "baseline"
-    assert parse_combos("all") == ("baseline", "all")
-    assert Cell("analysis", "crew").id == "analysis-crew"
+    assert [f.name for f in combos] == ["baseline", "analysis+fact_checking", "memory_ops"]
+    assert combos[1] == Flags(parallel_analysis=True, parallel_fact_checking=True)  # typed from the edge on
+    assert len(parse_combos("matrix")) == 8 and parse_combos("matrix")[0] == Flags()
+    assert BenchOptions(combos=parse_combos("all")).combo_names == ("baseline", "all")
+    assert Cell(Flags.parse_combo("analysis"), "crew").id == "analysis-crew"
+    with pytest.raises(ValueError, match="start with baseline"):
+        BenchOptions(combos=(Flags.parse_combo("all"),))
+    record = BenchOptions(combos=combos, fail_on=frozenset({"failed"})).record()
+    assert record["combos"] == ["baseline", "analysis+fact_checking", "memory_ops"] and record["fail_on"] == ["failed"]
+    assert json.loads(json.dumps(record)) == record  # plain JSON values
 
 
 @pytest.mark.slow
 @pytest.mark.skipif(not MEDIA, reason="no fixture media rendered yet (fixtures/media/*.mp3)")
 def test_real_orchestrator_run(tmp_path: Path) -> None:
-    opts = BenchOptions(combos=("baseline", "analysis"), iterations=2, warmup=0, seed=1)
+    opts = BenchOptions(combos=parse_combos("analysis"), iterations=2, warmup=0, seed=1)
     real = load_settings({}, depth=Depth.STANDARD, data_dir=tmp_path / "data")
     with Resources(real) as shared:  # models load once; every run still builds its own plan and context
         bench = BenchSession(opts, source=str(MEDIA[0]), settings=real, report_dir=tmp_path / "report",

@@ -18,7 +18,7 @@ from autointel.bench.options import BenchOptions, parse_combos
 from autointel.bench.session import BenchSession
 from autointel.bench.synthetic import SyntheticTarget
 from autointel.model.bench_results import EngineCost, GoalRow, MemoryCheck, MetricComparison, SessionResults
-from autointel.settings import Depth, load_settings
+from autointel.settings import Depth, Flags, load_settings
 from tests.bench import builders
 
 
@@ -115,9 +115,9 @@ def test_stream_overlap_is_the_union_clipped_to_transcription() -> None:
 
 
 def test_reference_of_an_optimised_combination() -> None:
-    assert reference_of("all+batched_vector_writes") == "all"
-    assert reference_of("analysis+background_graph_commit") == "analysis"
-    assert reference_of("streaming_transcription") == "baseline"
+    assert reference_of(Flags.parse_combo("all+batched_vector_writes")).name == "all"
+    assert reference_of(Flags.parse_combo("analysis+background_graph_commit")).name == "analysis"
+    assert reference_of(Flags.parse_combo("streaming_transcription")) == Flags()
 
 
 def run(tmp_path: Path, combos: str, engines: tuple[str, ...] = ("pipeline",), depth: Depth = Depth.STANDARD,

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from autointel.bench.options import BenchOptions
+from autointel.bench.options import BenchOptions, parse_combos
 from autointel.bench.results import build_results
 from autointel.model.bench_results import (
     SCHEMA_VERSION,
@@ -103,10 +103,11 @@ def test_a_version_1_document_reads_and_gives_its_values_back() -> None:
     assert results.goals == () and results.compare is None and results.schema == SCHEMA_VERSION
 
     back = results.to_dict()
-    assert back["schema"] == SCHEMA_VERSION == 3
-    for key in V1.keys() - {"schema", "comparisons", "banner"}:
+    assert back["schema"] == SCHEMA_VERSION == 4
+    for key in V1.keys() - {"schema", "comparisons", "banner", "cells"}:
         assert back[key] == V1[key], key  # null stays null, lists stay lists
     assert back["banner"] == {**V1["banner"], "checks": []}  # v1 recorded no checks
+    assert back["cells"] == [{**cell, "phase_cpu": {}} for cell in V1["cells"]]  # nor phases' own work
     assert back["comparisons"][0] == {**E2E, "reference": None}  # v1 comparisons had no reference key
     missing = back["comparisons"][1].keys() - INSUFFICIENT.keys()
     assert {k: back["comparisons"][1][k] for k in INSUFFICIENT} == INSUFFICIENT
@@ -124,7 +125,7 @@ def rich() -> SessionResults:
                                digest={"transcript_sha256": "d1"}, iteration=i // 2)
                for i, (combo, e2e) in enumerate([("baseline", 1.5), ("analysis", 1.2), ("baseline", 1.6),
                                                  ("analysis", 1.1), ("baseline", 1.4), ("analysis", 1.25)])]
-    options = BenchOptions(combos=("baseline", "analysis"), iterations=3, warmup=0, seed=1)
+    options = BenchOptions(combos=parse_combos("analysis"), iterations=3, warmup=0, seed=1)
     info = SessionInfo(run_id="r1", name="rich", command_line=("pytest",), depth="standard", report_dir="/tmp/r")
     built = build_results(samples, options, info, history=(
         HistoryCheck(engine="pipeline", k=6, n_sessions=2, medians=(1.4, 1.5), run_ids=("a", None),

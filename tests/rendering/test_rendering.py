@@ -291,3 +291,18 @@ def test_report_command_renders_every_bench_of_a_root(session_dir: Path, tmp_pat
     for name in ("session-a/bench_one", "session-a/bench_two"):
         assert f'href="{name}/report.html"' in index and (root / name / "report.html").is_file()
     assert re.search(r"<b style=\"color:#[0-9a-f]{6}\">(PASS|FAIL|INCONCLUSIVE|\?)</b>", index)
+
+
+def test_phases_are_compared_on_their_own_work_with_the_span_beside_it(results: SessionResults) -> None:
+    """Under the flags a phase's span includes waiting; the outputs judge its CPU and show the span for reference."""
+    md, page = render_markdown(results), render_html(results)
+    section = md.split("## Phases vs baseline", 1)[1].split("\n## ", 1)[0]
+    assert "| own work ratio [95% CI] | verdict | span ratio [95% CI] |" in section
+    own = next(c for c in results.comparisons if c.metric == "phase-cpu:analysis" and c.name == "memory_ops")
+    span = next(c for c in results.comparisons if c.metric == "phase:analysis" and c.name == "memory_ops")
+    row = next(r for r in section.splitlines() if r.startswith("| pipeline | analysis | memory_ops |"))
+    assert row.endswith(f"| {ratio_ci(own)} | {own.verdict} | {ratio_ci(span)} |")
+    assert "Neither is part of the verdict" in section
+    assert f"span {ratio_ci(span)}" in page and "own work (thread CPU) ratio of medians" in page
+    cell = next(c for c in results.cells if c.combo == "memory_ops")
+    assert cell.phase_cpu["analysis"] is not None

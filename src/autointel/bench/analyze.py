@@ -46,33 +46,39 @@ def _counted(samples: Sequence[RunSample], combo: str, engine: str) -> list[RunS
     return [s for s in samples if s.cell == (combo, engine) and s.counts]
 
 
-def _cell_cells(samples: Sequence[RunSample], options: BenchOptions) -> list[tuple[str, str]]:
-    seen = {s.cell for s in samples}
-    ordered = [(c, e) for e in options.engines for c in options.combos]
-    return ordered + sorted(seen - set(ordered))
+def _cell_cells(samples: Sequence[RunSample], options: BenchOptions) -> list[tuple[Flags, str]]:
+    """The session's cells in option order, then any other cell its samples ran (named only in the samples)."""
+    ordered = [(f, e) for e in options.engines for f in options.combos]
+    named = {(f.name, e) for f, e in ordered}
+    extra = sorted({s.cell for s in samples} - named)
+    return ordered + [(Flags.parse_combo(combo), engine) for combo, engine in extra]
 
 
 def cell_stats(
-    samples: Sequence[RunSample], combo: str, engine: str, options: BenchOptions
+    samples: Sequence[RunSample], flags: Flags, engine: str, options: BenchOptions
 ) -> CellStats:
+    combo = flags.name
     own = [s for s in samples if s.cell == (combo, engine)]
     ok = _counted(samples, combo, engine)
     seed = options.seed
     e2e = [s.e2e_s for s in ok]
     phases: dict[str, list[float]] = {}
+    phase_cpu: dict[str, list[float]] = {}
     for s in ok:
         for name, rec in s.phases.items():
             phases.setdefault(name, []).append(rec["wall_s"])
+            if "cpu_s" in rec:
+                phase_cpu.setdefault(name, []).append(rec["cpu_s"])
     cps = [s.critical_path for s in ok if s.critical_path and "bound_s" in s.critical_path]
     bound_kind, per_bound = bound_ratios(ok)
-    overlaps = [stream_overlap_s(s.steps) for s in ok] if Flags.parse_combo(combo).streaming_transcription else []
+    overlaps = [stream_overlap_s(s.steps) for s in ok] if flags.streaming_transcription else []
     diag = [s for s in own if s.purpose != "measure"]
     p95 = stats.p95_ci(e2e, seed) if e2e else None
     summary_e2e = stats.summarize(e2e, seed=seed) if e2e else None
     return CellStats(
         combo=combo,
         engine=engine,
-        flags=dataclasses.asdict(Flags.parse_combo(combo)),
+        flags=dataclasses.asdict(flags),
         counts=CellCounts(
             runs=len(own),
             measured=sum(1 for s in own if s.purpose == "measure" and not s.warmup),
@@ -91,6 +97,7 @@ def cell_stats(
         cpu=_summary([s.cpu_process_s for s in ok], seed),
         peak_rss=_summary([float(s.peak_rss_bytes) for s in ok], seed),
         phases={name: _summary(values, seed) for name, values in phases.items()},
+        phase_cpu={name: _summary(values, seed) for name, values in phase_cpu.items()},
         critical_path_bound=_summary([c["bound_s"] for c in cps], seed),
         efficiency=_summary([c["efficiency"] for c in cps], seed),
         layout_bound=_summary([c["layout_bound_s"] for c in cps if "layout_bound_s" in c], seed),
@@ -145,7 +152,7 @@ def headroom(samples: Sequence[RunSample], options: BenchOptions) -> list[Headro
     out: list[Headroom] = []
     for engine in options.engines:
         base = keyed(_counted(samples, "baseline", engine), _e2e)
-        for combo in (c for c in options.combos if c != "baseline"):
+        for combo in options.combo_names[1:]:
             ok = _counted(samples, combo, engine)
             key = _bound_key(ok)
             if key is None:
@@ -220,23 +227,31 @@ def _metric_families(
     engine: str, base: list[RunSample], candidates: dict[str, list[RunSample]], options: BenchOptions, seed: int,
     reference: str | None = None,
 ) -> list[MetricComparison]:
-    """e2e and every phase of the reference, one Holm family each."""
+    """e2e, and each phase of the reference by its span and by its own work (CPU), one Holm family each."""
     out = _family(engine, "e2e", keyed(base, _e2e), {c: keyed(v, _e2e) for c, v in candidates.items()}, options,
                   seed, reference)
     for phase in dict.fromkeys(p for s in base for p in s.phases):
-        def wall(s: RunSample, phase: str = phase) -> float | None:
-            return s.phases[phase]["wall_s"] if phase in s.phases else None
-
-        out += _family(engine, f"phase:{phase}", keyed(base, wall), {c: keyed(v, wall) for c, v in candidates.items()},
-                       options, stats.derive_seed(seed, "phase", phase), reference)
+        for metric, field in (("phase", "wall_s"), ("phase-cpu", "cpu_s")):
+            value = partial(_phase_value, phase=phase, field=field)
+            if not any(value(s) is not None for s in base):
+                continue  # samples recorded before phases carried their CPU
+            out += _family(engine, f"{metric}:{phase}", keyed(base, value),
+                           {c: keyed(v, value) for c, v in candidates.items()}, options,
+                           stats.derive_seed(seed, metric, phase), reference)
     return out
+
+
+def _phase_value(sample: RunSample, phase: str, field: str) -> float | None:
+    """A phase's span (`wall_s`: first start to last end of its steps, waiting included) or its own work (`cpu_s`)."""
+    value = sample.phases.get(phase, {}).get(field)
+    return float(value) if value is not None else None
 
 
 def comparisons(samples: Sequence[RunSample], options: BenchOptions) -> list[MetricComparison]:
     """Per engine: every combination vs baseline, end to end and per phase (one family each)."""
     out: list[MetricComparison] = []
     for engine in options.engines:
-        others = [c for c in options.combos if c != "baseline"]
+        others = options.combo_names[1:]
         if others:
             out += _metric_families(engine, _counted(samples, "baseline", engine),
                                     {c: _counted(samples, c, engine) for c in others}, options,
@@ -244,10 +259,9 @@ def comparisons(samples: Sequence[RunSample], options: BenchOptions) -> list[Met
     return out
 
 
-def reference_of(combo: str) -> str:
+def reference_of(flags: Flags) -> Flags:
     """An optimised combination's twin without the optimisation flags (what the optimisation is judged on)."""
-    flags = Flags.parse_combo(combo)
-    return dataclasses.replace(flags, **dict.fromkeys(OPTIMISATION_ENV, False)).name
+    return dataclasses.replace(flags, **dict.fromkeys(OPTIMISATION_ENV, False))
 
 
 def optimisations(samples: Sequence[RunSample], options: BenchOptions) -> list[MetricComparison]:
@@ -256,9 +270,9 @@ def optimisations(samples: Sequence[RunSample], options: BenchOptions) -> list[M
     out: list[MetricComparison] = []
     for engine in options.engines:
         by_reference: dict[str, list[str]] = {}
-        for combo in options.combos:
-            if Flags.parse_combo(combo).optimised and reference_of(combo) in options.combos:
-                by_reference.setdefault(reference_of(combo), []).append(combo)
+        for flags in options.combos:
+            if flags.optimised and reference_of(flags) in options.combos:
+                by_reference.setdefault(reference_of(flags).name, []).append(flags.name)
         for reference, combos in by_reference.items():
             out += _metric_families(engine, _counted(samples, reference, engine),
                                     {c: _counted(samples, c, engine) for c in combos}, options,
@@ -276,7 +290,7 @@ def engine_costs(samples: Sequence[RunSample], options: BenchOptions) -> list[En
     out: list[EngineCost] = []
     for engine in (e for e in options.engines if e in AGENTIC_ENGINES):
         pairs = {c: (keyed(_counted(samples, c, "pipeline"), _e2e), _counted(samples, c, engine))
-                 for c in options.combos}
+                 for c in options.combo_names}
         ready = {c: p for c, p in pairs.items() if len(p[0]) >= 2 and len(p[1]) >= 2}
         seeds = {c: stats.derive_seed(options.seed, "engine-cost", engine, c) for c in ready}
         runs_of = {c: keyed(runs, _e2e) for c, (_, runs) in ready.items()}
@@ -302,11 +316,10 @@ def effects(samples: Sequence[RunSample], options: BenchOptions) -> list[EffectR
     out: list[EffectRow] = []
     for engine in options.engines:
         cells: dict[tuple[bool, ...], list[float]] = {}
-        for combo in options.combos:
-            flags = Flags.parse_combo(combo)
+        for flags in options.combos:
             if flags.optimised:  # the factorial design covers the parallel flags only
                 continue
-            values = [s.e2e_s for s in _counted(samples, combo, engine)]
+            values = [s.e2e_s for s in _counted(samples, flags.name, engine)]
             if len(values) >= 2:
                 cells[tuple(getattr(flags, n) for n in FLAG_NAMES)] = values
         if len(cells) < 2:
@@ -323,7 +336,7 @@ def memory(samples: Sequence[RunSample], options: BenchOptions) -> list[MemoryCh
     out: list[MemoryCheck] = []
     for engine in options.engines:
         base = _counted(samples, "baseline", engine)
-        for combo in options.combos[1:]:
+        for combo in options.combo_names[1:]:
             cand = _counted(samples, combo, engine)
             if len(base) < 2 or len(cand) < 2:
                 out.append(MemoryCheck(engine=engine, combo=combo, budget=options.memory_budget,
@@ -357,7 +370,8 @@ def equivalence(samples: Sequence[RunSample], options: BenchOptions) -> list[Equ
     ref_key, _ = Counter(_digest_key(s.digest) for s in ref_pool).most_common(1)[0]
     reference = json.loads(ref_key)
     out: list[Equivalence] = []
-    for combo, engine in _cell_cells(samples, options):
+    for flags, engine in _cell_cells(samples, options):
+        combo = flags.name
         own = [s for s in ok if s.cell == (combo, engine)]
         if not own:
             continue
@@ -371,7 +385,7 @@ def equivalence(samples: Sequence[RunSample], options: BenchOptions) -> list[Equ
 
 def analyze(samples: Sequence[RunSample], options: BenchOptions) -> BenchAnalysis:
     return BenchAnalysis(
-        cells=tuple(cell_stats(samples, c, e, options) for c, e in _cell_cells(samples, options)),
+        cells=tuple(cell_stats(samples, f, e, options) for f, e in _cell_cells(samples, options)),
         comparisons=tuple(comparisons(samples, options)),
         optimisations=tuple(optimisations(samples, options)),
         engines=tuple(engine_costs(samples, options)),

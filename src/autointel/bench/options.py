@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,7 +20,7 @@ MIN_HISTORY_K = 6
 
 @dataclass(frozen=True)
 class BenchOptions:
-    combos: tuple[str, ...] = ("baseline",)  # Flags.name values, baseline first
+    combos: tuple[Flags, ...] = (Flags(),)  # the flag combinations, the baseline (every flag off) first
     engines: tuple[str, ...] = ("pipeline",)
     iterations: int = 10
     warmup: int = 1
@@ -53,14 +53,34 @@ class BenchOptions:
         bad = set(self.engines) - set(ENGINES)
         if bad or not self.engines:
             raise SettingsError(f"unknown engine(s) {sorted(bad)}; use {ENGINES}")
-        if not self.combos or self.combos[0] != "baseline":
+        if not self.combos or self.combos[0] != Flags():
             raise SettingsError("combos must start with baseline (every comparison needs it)")
         if self.history_k < MIN_HISTORY_K:
             raise SettingsError(f"history_k must be >= {MIN_HISTORY_K} "
                                 "(fewer past sessions cannot support a 95% CI of their median)")
 
 
-def parse_combos(text: str) -> tuple[str, ...]:
+    @property
+    def combo_names(self) -> tuple[str, ...]:
+        """The combinations as their `Flags.name`s, as samples and reports name them."""
+        return tuple(f.name for f in self.combos)
+
+    def record(self) -> dict[str, object]:
+        """These options as plain JSON values for a results file (combinations by name)."""
+        return {f.name: _plain(getattr(self, f.name)) for f in fields(self)} | {"combos": list(self.combo_names)}
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, frozenset):
+        return sorted(value)
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+def parse_combos(text: str) -> tuple[Flags, ...]:
     """`matrix` = every combination of the parallel flags; otherwise a comma list of Flags.parse_combo
     names (`all` is the all-flags-on combination, `all+streaming_transcription` adds an optimisation).
 
@@ -68,11 +88,10 @@ def parse_combos(text: str) -> tuple[str, ...]:
     """
     text = text.strip().lower()
     if text == "matrix":
-        names = [f.name for f in Flags.all_combinations()]
+        found = list(Flags.all_combinations())
     else:
-        names = [Flags.parse_combo(part).name for part in text.split(",") if part.strip()]
-    ordered = ["baseline", *[n for n in names if n != "baseline"]]
-    return tuple(dict.fromkeys(ordered))
+        found = [Flags.parse_combo(part) for part in text.split(",") if part.strip()]
+    return tuple(dict.fromkeys([Flags(), *found]))
 
 
 def parse_engines(text: str) -> tuple[str, ...]:

@@ -23,12 +23,13 @@ from autointel.settings import Flags
 
 @dataclass(frozen=True)
 class Cell:
-    combo: str
+    flags: Flags
     engine: str
 
     @property
-    def flags(self) -> Flags:
-        return Flags.parse_combo(self.combo)
+    def combo(self) -> str:
+        """The combination's name, as samples and reports carry it."""
+        return self.flags.name
 
     @property
     def id(self) -> str:
@@ -43,8 +44,8 @@ class Slot:
     order: int  # position in the session
 
 
-def cells_for(combos: Sequence[str], engines: Sequence[str]) -> tuple[Cell, ...]:
-    return tuple(Cell(combo, engine) for engine in engines for combo in combos)
+def cells_for(combos: Sequence[Flags], engines: Sequence[str]) -> tuple[Cell, ...]:
+    return tuple(Cell(flags, engine) for engine in engines for flags in combos)
 
 
 def build_schedule(cells: Sequence[Cell], iterations: int, warmup: int, seed: int) -> list[Slot]:

@@ -207,7 +207,7 @@ class BenchSession:
             run_id=self.run_id, name=self.name, command_line=tuple(self.command_line), seed=self.options.seed,
             started_at=self.started_at, finished_at=datetime.now(UTC).isoformat(), source=self.source,
             depth=self.settings.depth.value, llm_profile=self.settings.llm_profile,
-            settings=settings_fields(self.settings), options=json_safe(dataclasses.asdict(self.options)),
+            settings=settings_fields(self.settings), options=self.options.record(),
             machine=environment(self.root), report_dir=str(self.report_dir),
         )
 

@@ -18,7 +18,7 @@ from autointel.model.run_sample import RunSample
 from autointel.model.serialize import json_safe
 from autointel.model.statistics import Comparison, Effect, Number, Summary
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 CHANGELOG: tuple[tuple[int, str], ...] = (
     (1, "The untyped document: the same fields, but a row left out the keys it had no value for (an "
         "`insufficient` comparison had no `ratio`)."),
@@ -28,6 +28,9 @@ CHANGELOG: tuple[tuple[int, str], ...] = (
         "verdict); `banner.verdict` may be `inconclusive` (no condition held, one could not be decided). Goals "
         "come from the project's `pytest_autointel_goals` hook; `GoalRow.higher_is_worse` (default `true`) says "
         "which of two equal verdicts is the worse. Older files read unchanged, with no checks."),
+    (4, "`cells[].phase_cpu`: each phase's own work (its steps' thread CPU) beside its span (`phases`), and "
+        "comparisons on it (`metric` `phase-cpu:NAME`), because under concurrency a span includes waiting. "
+        "Older files read unchanged, with no CPU rows."),
 )
 """What each schema version changed; `from_dict` reads every version listed here."""
 
@@ -72,7 +75,8 @@ class CellStats:
     target_p95: str | None = None
     cpu: Summary | None = None
     peak_rss: Summary | None = None
-    phases: dict[str, Summary | None] = field(default_factory=dict)
+    phases: dict[str, Summary | None] = field(default_factory=dict)  # each phase's span (wall; includes waiting)
+    phase_cpu: dict[str, Summary | None] = field(default_factory=dict)  # its own work: its steps' thread CPU
     critical_path_bound: Summary | None = None
     efficiency: Summary | None = None
     layout_bound: Summary | None = None
@@ -90,7 +94,8 @@ class CellStats:
 
 @dataclass(frozen=True)
 class MetricComparison:
-    """A candidate against its reference on one metric ("e2e" or "phase:NAME"): the baseline for `comparisons`,
+    """A candidate against its reference on one metric ("e2e", "phase:NAME" for a phase's span, which includes
+    waiting under concurrency, or "phase-cpu:NAME" for its own work): the baseline for `comparisons`,
     the twin without optimisation flags (`reference`) for `optimisations`. Verdict "insufficient" when either side
     has fewer than two counted runs; then only the counts are set."""
 

@@ -91,3 +91,17 @@ def phase_names(results: SessionResults) -> list[str]:
         names.update(dict.fromkeys(cell.phases))
     rank = {name: i for i, name in enumerate(PHASES)}
     return sorted(names, key=lambda n: rank.get(n, len(rank)))
+
+
+def phase_comparisons(
+    results: SessionResults,
+) -> dict[tuple[str, str, str], tuple[MetricComparison | None, MetricComparison | None]]:
+    """(engine, combination, phase) -> (its own-work comparison, its span comparison), phases in pipeline order."""
+    found: dict[tuple[str, str, str], dict[str, MetricComparison]] = {}
+    for c in results.comparisons:
+        kind, _, phase = c.metric.partition(":")
+        if kind in ("phase", "phase-cpu"):
+            found.setdefault((c.engine, c.name, phase), {})[kind] = c
+    rank = {name: i for i, name in enumerate(phase_names(results))}
+    keys = sorted(found, key=lambda k: (k[0], k[1], rank.get(k[2], len(rank))))
+    return {k: (found[k].get("phase-cpu"), found[k].get("phase")) for k in keys}

@@ -24,7 +24,9 @@ CSS = """
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0 auto;max-width:1280px;
 padding:16px 24px;color:#212121;background:#fafafa}
 h1{font-size:22px;margin:4px 0}h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid #ddd}
-h3{font-size:14px;margin:12px 0 4px}nav a{margin-right:10px;color:var(--blue)}
+h3{font-size:14px;margin:12px 0 4px}nav{display:flex;flex-wrap:wrap;gap:2px 12px}
+nav a{color:var(--blue);white-space:nowrap}
+section{overflow-x:auto}
 .meta{color:#616161}.hint,.na{color:#616161;font-size:12px}.na{font-style:italic}
 .banner{border-left:10px solid var(--grey);background:#fff;padding:12px 16px;border-radius:6px;
 box-shadow:0 1px 3px #0002}.banner.v-fail{border-color:var(--red)}.banner.v-pass{border-color:var(--green)}
@@ -36,7 +38,8 @@ box-shadow:0 1px 3px #0002}.banner.v-fail{border-color:var(--red)}.banner.v-pass
 border-top:4px solid var(--grey)}.chip-title{font-size:11px;text-transform:uppercase;color:#616161}
 .chip-state{font-weight:700}.chip-detail{font-size:12px}
 .chip.v-fail,.chip.v-regression{border-color:var(--red);background:#ffebee}
-.chip.v-pass{border-color:var(--green);background:#e8f5e9}.chip.v-inconclusive{border-color:var(--amber);background:#fff8e1}
+.chip.v-pass{border-color:var(--green);background:#e8f5e9}
+.chip.v-inconclusive{border-color:var(--amber);background:#fff8e1}
 table{border-collapse:collapse;margin:6px 0;background:#fff;font-size:13px}
 th,td{border:1px solid #e0e0e0;padding:3px 7px;text-align:left;vertical-align:top}th{background:#eceff1}
 table.matrix td:nth-child(n+2){font-variant-numeric:tabular-nums;white-space:nowrap}

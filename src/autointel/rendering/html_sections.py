@@ -16,24 +16,29 @@ from autointel.rendering.markdown import COMPARE_HEADERS, compare_rows
 
 
 def phases(results: SessionResults) -> str:
-    return (figure(plots.phase_histograms(results), "Per-phase wall time of every counted run (ms), one row "
-                   "per combination, one column per phase.")
-            + figure(plots.phase_stack(results), "Phase medians stacked per combination, e2e median [95% CI] "
-                     "as a black diamond.")
+    return (figure(plots.phase_histograms(results), "Per-phase span (wall, waiting included) of every counted run "
+                   "(ms), one row per combination, one column per phase.")
+            + figure(plots.phase_stack(results), "Each phase's own work (the thread CPU of its steps), medians "
+                     "stacked per combination, with the e2e median [95% CI] as a black diamond. Spans overlap "
+                     "under the flags and include waiting: the timeline below shows them as they ran.")
             + _phase_verdicts(results))
 
 
-def _phase_cell(c: MetricComparison | None) -> str:
-    if c is None:
+def _phase_cell(own: MetricComparison | None, span: MetricComparison | None) -> str:
+    if own is None and span is None:
         return "<td>-</td>"
-    return (f'<td class="{css_class(c.verdict)}" title="{esc(c.verdict)}">'
-            f"{esc(ratio_ci(c))}<br><small>{esc(c.verdict)}</small></td>")
+    main = own if own is not None else span
+    assert main is not None
+    label = "own work" if own is not None else "span"
+    span_text = f"<br><small>span {esc(ratio_ci(span))}</small>" if own is not None and span is not None else ""
+    return (f'<td class="{css_class(main.verdict)}" title="{esc(label)}: {esc(main.verdict)}">'
+            f"{esc(ratio_ci(main))}<br><small>{esc(main.verdict)}</small>{span_text}</td>")
 
 
 def _phase_verdicts(results: SessionResults) -> str:
-    """Phase comparisons pivoted: combination x phase, each cell the ratio [CI] coloured by its verdict."""
-    found = {(c.engine, c.name, c.metric.removeprefix("phase:")): c
-             for c in results.comparisons if c.metric.startswith("phase:")}
+    """Phase comparisons pivoted: combination x phase, each cell its own work's ratio [CI] coloured by its verdict,
+    its span's ratio below (a span includes waiting, so it is shown, never judged)."""
+    found = data.phase_comparisons(results)
     if not found:
         return ""
     order = data.phase_names(results)
@@ -42,10 +47,11 @@ def _phase_verdicts(results: SessionResults) -> str:
     multi = len({k[0] for k in keys}) > 1
     rows = []
     for engine, combo in keys:
-        tds = "".join(_phase_cell(found.get((engine, combo, n))) for n in names)
+        tds = "".join(_phase_cell(*found.get((engine, combo, n), (None, None))) for n in names)
         rows.append(f"<tr><td>{esc(combo + (f' ({engine})' if multi else ''))}</td>{tds}</tr>")
     head = "".join(f"<th>{esc(n)}</th>" for n in ["combination", *names])
-    return ("<h3>Phases vs baseline: ratio of medians [95% CI], Holm-adjusted per phase</h3>"
+    return ("<h3>Phases vs baseline: own work (thread CPU) ratio of medians [95% CI], Holm-adjusted per phase; "
+            "the span's ratio below, for reference (it includes waiting); neither decides the verdict</h3>"
             f'<table class="compact pivot"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>')
 
 

@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from autointel.model.bench_results import SessionResults, goal_rows
-from autointel.rendering import goals
+from autointel.rendering import data, goals
 from autointel.rendering.fmt import ci, num, ratio_ci
 from autointel.rendering.tables import HEADERS, md_table, table_rows
 from autointel.rendering.verdict import banner_lines
@@ -47,11 +47,16 @@ def render_markdown(results: SessionResults) -> str:
     lines += goals.markdown_lines(results.goals)
     lines += ["## Combinations", "", *md_table(HEADERS, table_rows(results)), ""]
     lines += _regressions(results)
-    phases = [c for c in results.comparisons if c.metric.startswith("phase:")]
+    phases = data.phase_comparisons(results)
     if phases:
-        rows = [[c.engine, c.metric.removeprefix("phase:"), c.name, ratio_ci(c), c.verdict] for c in phases]
+        rows = [[engine, phase, combo, ratio_ci(own) if own else "-", own.verdict if own else "-",
+                 ratio_ci(span) if span else "-"] for (engine, combo, phase), (own, span) in phases.items()]
         lines += ["## Phases vs baseline", "",
-                  *md_table(["engine", "phase", "combination", "ratio [95% CI]", "verdict"], rows), ""]
+                  "Own work is the thread CPU of a phase's steps; its span (first start to last end) includes "
+                  "waiting for steps that run beside it, so under the flags a span can grow while the run gets "
+                  "faster. Neither is part of the verdict.", "",
+                  *md_table(["engine", "phase", "combination", "own work ratio [95% CI]", "verdict",
+                             "span ratio [95% CI]"], rows), ""]
     if results.effects:
         rows = [[e.engine, e.kind, e.name, ratio_ci(e), str(e.n_units)] for e in results.effects]
         lines += ["## Flag effects (ratio on/off; interactions: factor)", "",

@@ -28,6 +28,11 @@ def _phase_median(cell: CellStats, phase: str) -> float:
     return _value(summary.median if summary is not None else None)
 
 
+def _phase_cpu_median(cell: CellStats, phase: str) -> float:
+    summary = cell.phase_cpu.get(phase)
+    return _value(summary.median if summary is not None else None)
+
+
 def phase_histograms(results: SessionResults) -> str | None:
     """One panel per phase; in it one histogram row per combination (counted runs only), all rows of a
     panel on shared bins so the combinations can be compared by eye."""
@@ -64,7 +69,8 @@ def phase_histograms(results: SessionResults) -> str | None:
 
 
 def phase_stack(results: SessionResults) -> str | None:
-    """Phase medians stacked per combination, with the e2e median and its CI as a black marker."""
+    """Each phase's own work (thread CPU medians) stacked per combination, with the e2e median and its CI as a black
+    marker: CPU adds up, while spans overlap under the flags and would stack past the run's own length."""
     phases = data.phase_names(results)
     cells = [(c, c.e2e) for c in results.cells if c.e2e is not None]
     if not phases or not cells:
@@ -74,8 +80,10 @@ def phase_stack(results: SessionResults) -> str | None:
     ax = fig.add_subplot()
     ys = list(range(len(cells)))[::-1]
     lefts = [0.0] * len(cells)
+    own_work = any(c.phase_cpu for c, _ in cells)  # results written before phases carried CPU: their spans
+    median_of = _phase_cpu_median if own_work else _phase_median
     for phase in phases:  # stacking: each bar starts where the previous phase's bar ended
-        widths = [_phase_median(c, phase) * MS for c, _ in cells]
+        widths = [median_of(c, phase) * MS for c, _ in cells]
         ax.barh(ys, widths, left=lefts, color=phase_color(phases, phase), label=phase, height=0.6)
         lefts = [left + width for left, width in zip(lefts, widths, strict=True)]
     e2e: list[Summary] = [e for _, e in cells]
@@ -84,9 +92,10 @@ def phase_stack(results: SessionResults) -> str | None:
            [_value(e.ci_high, e.median) * MS - m for m, e in zip(med, e2e, strict=True)]]
     ax.errorbar(med, ys, xerr=err, fmt="D", color="black", markersize=4, capsize=3, label="e2e median [95% CI]")
     ax.set_yticks(ys, labels)
-    ax.set_xlabel("ms (phases overlap under the flags, so a stack can exceed the e2e marker)")
+    ax.set_xlabel("ms: thread CPU per phase (own work); the e2e marker also counts waiting (LLM turns, I/O)"
+                  if own_work else "ms: phase spans (they overlap under the flags, so a stack can pass the e2e marker)")
     fig.legend(loc="upper center", ncol=len(phases) + 1, fontsize=8, frameon=False)
-    return to_svg(fig, "phasestack", "Stacked phase medians per combination")
+    return to_svg(fig, "phasestack", "Own work per phase, stacked per combination")
 
 
 def _start(step: dict[str, Any]) -> tuple[float, str]:
