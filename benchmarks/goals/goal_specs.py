@@ -9,11 +9,12 @@ import dataclasses
 import math
 import shlex
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from autointel import stats
 from autointel.bench.goal_merge import MEASURED, NOT_MEASURED, RANK
+from autointel.model.bench_results import GoalRow
 from autointel.settings import DEFAULT_ENGINE
 
 G1_LIMIT, G1_STRETCH = 0.57, 0.48  # all-flags crew / sequential crew
@@ -113,27 +114,7 @@ SPECS: tuple[GoalSpec, ...] = (
 SPEC = {s.id: s for s in SPECS}
 
 
-@dataclass(frozen=True)
-class Goal:
-    """One judged goal, as it goes into results.json (`dataclasses.asdict`)."""
-
-    id: str
-    goal: str  # the issue's goal it belongs to (G1 for G1.1 and G1.2)
-    text: str
-    target: str
-    verdict: str
-    value: float | None = None
-    ci_low: float | None = None
-    ci_high: float | None = None
-    unit: str = ""
-    n: int | None = None
-    where: str = ""  # the bench and cells of the figure shown, in a few words
-    how: str = ""  # how it was computed: statistic, bench, profile, depth and the command
-    note: str = ""
-    measured_by: str = ""
-    stretch: dict[str, Any] | None = None
-    details: list[dict[str, Any]] = field(default_factory=list)  # every place it was measured, when several
-    higher_is_worse: bool = True  # the spec's direction, for `autointel report --goals` across sessions
+Goal = GoalRow  # a judged goal is the harness's GoalRow, built here by `make_goal`
 
 
 @dataclass(frozen=True)
@@ -185,8 +166,8 @@ def judged(spec: GoalSpec, figures: Sequence[Figure], unit: str, why: str) -> Go
     worst = min(figures, key=lambda f: (RANK.get(f.verdict, 0), -spec.badness(f.value)))
     if worst.verdict == MEASURED:
         worst = figures[0]
-    details = [{"label": f.label, "value": f.value, "ci_low": f.low, "ci_high": f.high, "verdict": f.verdict,
-                "n": f.n, "note": f.note} for f in figures] if len(figures) > 1 else []
+    details = tuple({"label": f.label, "value": f.value, "ci_low": f.low, "ci_high": f.high, "verdict": f.verdict,
+                     "n": f.n, "note": f.note} for f in figures) if len(figures) > 1 else ()
     return make_goal(spec, verdict=worst.verdict, value=worst.value, ci_low=worst.low, ci_high=worst.high, unit=unit,
                  n=worst.n, where=worst.label, how=worst.how, note=worst.note, details=details)
 
@@ -233,8 +214,8 @@ def judged_on_default(spec: GoalSpec, figures: Sequence[tuple[str, Figure]], uni
     others = [f for f in (f for _, f in figures) if f not in chosen]
     if not others:
         return goal
-    details = [{"label": f.label, "value": f.value, "ci_low": f.low, "ci_high": f.high, "verdict": f.verdict,
-                "n": f.n, "note": f.note} for _, f in figures]
+    details = tuple({"label": f.label, "value": f.value, "ci_low": f.low, "ci_high": f.high, "verdict": f.verdict,
+                     "n": f.n, "note": f.note} for _, f in figures)
     told = "; ".join(f"{f.label} {f.value:.3f} ({f.verdict})" for f in others)
     note = "; ".join(x for x in (goal.note, f"judged on the default engine ({DEFAULT_ENGINE}); also {told}") if x)
     return dataclasses.replace(goal, details=details, note=note)

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from autointel.bench.goal_merge import FAIL, MEASURED, NOT_MEASURED, PASS
+from autointel.model.bench_results import Stretch
 from autointel.settings import AGENTIC_ENGINES, DEFAULT_ENGINE
 from benchmarks.goals.goal_specs import (
     BOUND_LIMIT,
@@ -66,8 +67,8 @@ def g1(benches: Mapping[str, Mapping[str, Any]]) -> list[Goal]:
                 f"({DEFAULT_ENGINE}): no schedule of this DAG is faster")
         ratio = dataclasses.replace(ratio, note="; ".join(x for x in (said, ratio.note) if x))
     if ratio.verdict != NOT_MEASURED:
-        ratio = dataclasses.replace(ratio, stretch={"target": f"<= {G1_STRETCH}x", "verdict": check(
-            ratio.ci_low, ratio.ci_high, at_most=G1_STRETCH)})
+        ratio = dataclasses.replace(ratio, stretch=Stretch(target=f"<= {G1_STRETCH}x", verdict=check(
+            ratio.ci_low, ratio.ci_high, at_most=G1_STRETCH)))
     return [ratio, judged_on_default(SPEC["G1.2"], bounds, "x", why)]
 
 

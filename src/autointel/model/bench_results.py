@@ -92,58 +92,27 @@ class CellStats:
     representative: Representative | None = None
 
 
-@dataclass(frozen=True)
-class MetricComparison:
+@dataclass(frozen=True, kw_only=True)
+class MetricComparison(Comparison):
     """A candidate against its reference on one metric ("e2e", "phase:NAME" for a phase's span, which includes
     waiting under concurrency, or "phase-cpu:NAME" for its own work): the baseline for `comparisons`,
-    the twin without optimisation flags (`reference`) for `optimisations`. Verdict "insufficient" when either side
-    has fewer than two counted runs; then only the counts are set."""
+    the twin without optimisation flags (`reference`) for `optimisations`."""
 
     engine: str
     metric: str
-    name: str
-    verdict: str
-    n: int
-    n_baseline: int
     reference: str | None = None
-    baseline_median: Number = NAN
-    median: Number = NAN
-    ratio: Number = NAN
-    ratio_ci_low: Number = NAN
-    ratio_ci_high: Number = NAN
-    p_value: Number = NAN
-    p_adjusted: Number = NAN
-    unstable: bool = False
-    cv: Number = NAN
-    runs_needed: int | None = None
-    paired: bool = False
 
     @classmethod
     def of(cls, engine: str, metric: str, found: Comparison, reference: str | None = None) -> MetricComparison:
         return cls(engine=engine, metric=metric, reference=reference, **dataclasses.asdict(found))
 
 
-@dataclass(frozen=True)
-class EngineCost:
+@dataclass(frozen=True, kw_only=True)
+class EngineCost(Comparison):
     """A CrewAI engine against the pipeline engine on the same combination: the framework's own cost."""
 
     engine: str
     combo: str
-    name: str
-    verdict: str
-    n: int
-    n_baseline: int
-    baseline_median: Number = NAN
-    median: Number = NAN
-    ratio: Number = NAN
-    ratio_ci_low: Number = NAN
-    ratio_ci_high: Number = NAN
-    p_value: Number = NAN
-    p_adjusted: Number = NAN
-    unstable: bool = False
-    cv: Number = NAN
-    runs_needed: int | None = None
-    paired: bool = False
     diff_s: Number = NAN
     diff_ci_low: Number = NAN
     diff_ci_high: Number = NAN
@@ -167,21 +136,12 @@ class Headroom:
     paired: bool
 
 
-@dataclass(frozen=True)
-class EffectRow:
+@dataclass(frozen=True, kw_only=True)
+class EffectRow(Effect):
     """A main effect (`kind` "main") or two-way interaction of the flags on e2e time, per engine."""
 
     engine: str
     kind: str
-    name: str
-    estimate: Number
-    ci_low: Number
-    ci_high: Number
-    ratio: Number
-    ratio_ci_low: Number
-    ratio_ci_high: Number
-    scale: str
-    n_units: int
 
     @classmethod
     def of(cls, engine: str, kind: str, effect: Effect) -> EffectRow:

@@ -32,24 +32,28 @@ class Summary:
     ci_high: Number
 
 
-@dataclass(frozen=True)
+NAN = float("nan")
+
+
+@dataclass(frozen=True, kw_only=True)
 class Comparison:
-    """One candidate against the baseline; `ratio` > 1 means the candidate is slower."""
+    """One candidate against the baseline; `ratio` > 1 means the candidate is slower. A row that could not be
+    compared (verdict "insufficient": fewer than two counted runs on a side) sets only the counts, the rest NaN."""
 
     name: str
-    baseline_median: Number
-    median: Number
-    ratio: Number
-    ratio_ci_low: Number
-    ratio_ci_high: Number
-    p_value: Number
-    p_adjusted: Number
     verdict: str
-    unstable: bool
-    cv: Number
-    runs_needed: int | None
     n: int
     n_baseline: int
+    baseline_median: Number = NAN
+    median: Number = NAN
+    ratio: Number = NAN
+    ratio_ci_low: Number = NAN
+    ratio_ci_high: Number = NAN
+    p_value: Number = NAN
+    p_adjusted: Number = NAN
+    unstable: bool = False
+    cv: Number = NAN
+    runs_needed: int | None = None
     paired: bool = False  # the CI resampled (baseline[i], candidate[i]) blocks together
 
 
