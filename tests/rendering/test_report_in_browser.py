@@ -128,8 +128,8 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """A short session (three runs a cell: inconclusive), a planted end-to-end regression (fail), and the whole
     matrix on two engines (16 cells, the report's widest tables and tallest charts)."""
     short = session(tmp_path_factory.mktemp("short"), SyntheticTarget(seed=2), "all", 3, "failed,invalid,regression")
-    slow = SyntheticTarget(seed=4, scale=2.0, slow_phase="transcription", factor=3.0, slow_combos=["all"])
-    planted = session(tmp_path_factory.mktemp("planted"), slow, "all", 6, "failed,invalid,regression")
+    slow = SyntheticTarget(seed=4, scale=3.0, slow_phase="transcription", factor=8.0, slow_combos=["all"])
+    planted = session(tmp_path_factory.mktemp("planted"), slow, "all", 8, "failed,invalid,regression")
     matrix = session(tmp_path_factory.mktemp("matrix"), SyntheticTarget(seed=5, scale=0.5), "matrix", 2,
                      "failed,invalid", ("pipeline", "crew"))
     return {"short": short, "planted": planted, "matrix": matrix}
