@@ -1,6 +1,6 @@
 """The goals' vocabulary: limits, the goal specs (one source of truth for G1-G8's wording) and the helpers that
 turn one measured place into a judged goal. The goals themselves live in `goals` (the entry point, G5-G8) and
-`goals_speed` (G1-G4). The verdicts are the harness's (`autointel.bench.goal_merge`), so the plugin and
+`goals_speed` (G1-G4). The verdicts are the harness's (`autointel.bench.analysis.goal_merge`), so the plugin and
 `autointel report --goals` read these rows as they read any provider's."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from autointel import stats
-from autointel.bench.goal_merge import MEASURED, NOT_MEASURED, RANK
+from autointel.bench.analysis.goal_merge import MEASURED, NOT_MEASURED, RANK
 from autointel.model.bench_results import GoalRow
 from autointel.settings import DEFAULT_ENGINE
 

@@ -6,7 +6,7 @@ analyze's cells, comparisons, memory, engines, optimisations and the cross-bench
 plus the extra measurements benchmarks send through `autointel_bench.add_measurement` (harness overhead, CLI
 latency). Nothing is re-measured here and every statistic comes from `autointel.stats`. G1-G4 are judged in
 `goals_speed`, G5-G8 here; `goal_specs` holds their wording, limits and the judging helpers. Verdicts (the
-harness's vocabulary, `autointel.bench.goal_merge`):
+harness's vocabulary, `autointel.bench.analysis.goal_merge`):
 
 * "pass" / "fail": the 95% CI lies wholly on the good / bad side of the limit (`stats.limit_check`);
   otherwise "inconclusive". A goal measured in several places takes its worst place (never the best).
@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from autointel import stats
-from autointel.bench.goal_merge import INCONCLUSIVE, MEASURED, NOT_MEASURED, PASS, VERDICTS
+from autointel.bench.analysis.goal_merge import INCONCLUSIVE, MEASURED, NOT_MEASURED, PASS, VERDICTS
 from autointel.model.bench_results import GoalRow, goal_rows
 from benchmarks.goals.goal_specs import (
     ACCOUNTED,

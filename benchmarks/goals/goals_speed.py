@@ -7,7 +7,7 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
-from autointel.bench.goal_merge import FAIL, MEASURED, NOT_MEASURED, PASS
+from autointel.bench.analysis.goal_merge import FAIL, MEASURED, NOT_MEASURED, PASS
 from autointel.model.bench_results import Stretch
 from autointel.settings import AGENTIC_ENGINES, DEFAULT_ENGINE
 from benchmarks.goals.goal_specs import (

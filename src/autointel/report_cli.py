@@ -5,7 +5,7 @@
 
 `report` prints the terminal table when no output is asked for. A DIR (or a raw_samples.jsonl)
 without results.json is a session that was killed: its finished runs are re-analysed with
-`autointel.bench.analyze.analyze` and judged by the session's own banner rule, so it still renders.
+`autointel.bench.analysis.analyze.analyze` and judged by the session's own banner rule, so it still renders.
 `--compare` statistics come from `autointel.stats` here, never from the renderers. Bad input raises
 `InputError` (one line, exit status 2 in cli.py). `python -m autointel.report_cli` runs both alone.
 """
@@ -90,8 +90,8 @@ def load_results(path: Path) -> SessionResults:
 
 def results_from_raw(raw: Path) -> SessionResults:
     """Rebuild results through the session's own constructor, from the samples a killed session kept."""
+    from autointel.bench.analysis.results import NOTES, build_results
     from autointel.bench.options import BenchOptions, parse_combos
-    from autointel.bench.results import NOTES, build_results
     from autointel.bench.samples import load_samples
     from autointel.model.bench_results import SessionInfo
     from autointel.settings import Flags
@@ -158,7 +158,7 @@ def compare_sessions(results: SessionResults, other: SessionResults, other_path:
 
 def run_goals(root: Path) -> int:
     """One goals table for a bench root: each goal from the session(s) that measured it, the worst if several."""
-    from autointel.bench.goal_merge import merge_goals
+    from autointel.bench.analysis.goal_merge import merge_goals
     from autointel.rendering.goals import markdown_lines, terminal_lines
 
     if not root.is_dir():

@@ -1,5 +1,5 @@
 """Small typed results built by hand, for tests of code that reads `SessionResults` (the cross-bench views of
-`autointel.bench.lengths`): only the fields a test sets differ from an empty, passing session."""
+`autointel.bench.analysis.lengths`): only the fields a test sets differ from an empty, passing session."""
 
 from __future__ import annotations
 

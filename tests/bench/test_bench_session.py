@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from autointel.bench.history import MIN_SESSIONS
+from autointel.bench.analysis.history import MIN_SESSIONS
 from autointel.bench.measure import RunSpec, measure_run
 from autointel.bench.options import MIN_HISTORY_K, BenchOptions, parse_combos
 from autointel.bench.samples import load_samples
@@ -376,7 +376,7 @@ def test_real_orchestrator_run(tmp_path: Path) -> None:
 
 
 def test_cost_vs_length_scales_medians_by_media_minutes() -> None:
-    from autointel.bench.lengths import cost_vs_length
+    from autointel.bench.analysis.lengths import cost_vs_length
 
     def bench(seconds: float, median: float) -> SessionResults:
         e2e = builders.summary(median, median - 1, median + 1)
@@ -394,7 +394,7 @@ def test_cost_vs_length_scales_medians_by_media_minutes() -> None:
 
 def test_cost_vs_length_without_a_ci_reports_none() -> None:
     """Under six runs a cell has no CI; the session end used to divide None and crash (issue 32)."""
-    from autointel.bench.lengths import cost_vs_length
+    from autointel.bench.analysis.lengths import cost_vs_length
 
     e2e = builders.summary(8.0, -math.inf, math.inf)  # too few runs: an unbounded CI
     results = builders.results([builders.cell("all", "flow", e2e=e2e)],

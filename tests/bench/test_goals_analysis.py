@@ -11,9 +11,9 @@ import pytest
 from benchmarks.goals import goal_rows_of
 
 from autointel import stats
-from autointel.bench.analyze import reference_of, stream_overlap_s
-from autointel.bench.blocks import aligned
-from autointel.bench.lengths import cost_model, memory_vs_length
+from autointel.bench.analysis.analyze import reference_of, stream_overlap_s
+from autointel.bench.analysis.blocks import aligned
+from autointel.bench.analysis.lengths import cost_model, memory_vs_length
 from autointel.bench.options import BenchOptions, parse_combos
 from autointel.bench.session import BenchSession
 from autointel.bench.synthetic import SyntheticTarget

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from autointel.bench.goal_merge import merge_goals
+from autointel.bench.analysis.goal_merge import merge_goals
 from autointel.cli import main
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import dataclasses
 import math
 
+from autointel.bench.analysis.results import verdict_banner
 from autointel.bench.options import BenchOptions, parse_combos
-from autointel.bench.results import verdict_banner
 from autointel.model.bench_results import (
     BenchAnalysis,
     CellCounts,

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
+from autointel.bench.analysis.results import build_results
 from autointel.bench.options import BenchOptions, parse_combos
-from autointel.bench.results import build_results
 from autointel.model.bench_results import (
     SCHEMA_VERSION,
     CellDelta,

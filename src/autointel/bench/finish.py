@@ -37,7 +37,7 @@ def collect_goals(state: PluginState, goals_hook: GoalsHook) -> tuple[GoalRow, .
     """Every provider's goal rows, concatenated in the order pluggy calls them, in their JSON form and redacted like
     every report. The plugin judges no goals itself; a provider that raises or speaks another verdict makes the
     session's exit status 1 (a goal that cannot be judged is not a pass), the others' rows are still shown."""
-    from autointel.bench.goal_merge import VERDICTS
+    from autointel.bench.analysis.goal_merge import VERDICTS
     from autointel.model.bench_results import goal_rows
     from autointel.model.serialize import json_safe
 
@@ -71,7 +71,7 @@ def finish_reports(state: PluginState, goals_hook: GoalsHook) -> None:
     several lengths), the goals over all benches and measurements (`goals_hook`, the plugin's
     `config.hook.pytest_autointel_goals`), and the measurements themselves. Reports whose content changed are
     rewritten; <report-root>/summary.md lists the goals."""
-    from autointel.bench.lengths import cost_model, cost_vs_length, memory_vs_length
+    from autointel.bench.analysis.lengths import cost_model, cost_vs_length, memory_vs_length
     from autointel.bench.report import write_reports
     from autointel.model.bench_results import measurement_rows
     from autointel.model.serialize import json_safe

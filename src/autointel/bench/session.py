@@ -17,11 +17,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from autointel.bench.history import append_history, history_check, load_history
+from autointel.bench.analysis.history import append_history, history_check, load_history
+from autointel.bench.analysis.results import build_results
 from autointel.bench.measure import Diagnostics, RunSpec, Target, TargetRef, measure_run
 from autointel.bench.options import BenchOptions, new_run_id
 from autointel.bench.report import environment, write_reports
-from autointel.bench.results import build_results
 from autointel.bench.samples import RunSample, sample_to_json
 from autointel.bench.schedule import Cell, Slot, build_schedule, cells_for
 from autointel.bench.worker import measure_in_subprocess, settings_fields

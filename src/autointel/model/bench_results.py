@@ -370,7 +370,7 @@ class SessionComparison:
 
 @dataclass(frozen=True)
 class BenchAnalysis:
-    """Every statistic of one session's samples (`autointel.bench.analyze.analyze`)."""
+    """Every statistic of one session's samples (`autointel.bench.analysis.analyze.analyze`)."""
 
     cells: tuple[CellStats, ...] = ()
     comparisons: tuple[MetricComparison, ...] = ()

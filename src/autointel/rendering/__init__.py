@@ -2,7 +2,7 @@
 holds): HTML report, Markdown, terminal table, Chrome trace.
 
 Layers: rendering only formats the typed results and imports nothing above `autointel.model`; every number is
-computed by `autointel.bench.analyze` (and `autointel.stats`). `write_html_report` is imported lazily: it pulls
+computed by `autointel.bench.analysis.analyze` (and `autointel.stats`). `write_html_report` is imported lazily: it pulls
 in matplotlib, which the light renderers (Markdown, terminal, trace) never need.
 """
 

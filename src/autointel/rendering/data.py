@@ -1,6 +1,6 @@
 """Look-ups over a session's results: which comparison, sample or label belongs to a cell.
 
-No statistics here: only selection of rows that `autointel.bench.analyze` already computed.
+No statistics here: only selection of rows that `autointel.bench.analysis.analyze` already computed.
 """
 
 from __future__ import annotations

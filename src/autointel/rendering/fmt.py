@@ -54,7 +54,7 @@ def median(summary: Summary | None) -> float:
 
 
 def paired_mark(paired: bool) -> str:
-    """Said beside a ratio whose CI resampled whole iterations (`autointel.bench.blocks`)."""
+    """Said beside a ratio whose CI resampled whole iterations (`autointel.bench.analysis.blocks`)."""
     return " paired" if paired else ""
 
 

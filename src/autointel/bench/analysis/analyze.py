@@ -16,7 +16,7 @@ from functools import partial
 from typing import Any
 
 from autointel import stats
-from autointel.bench.blocks import Keyed, aligned, keyed, values
+from autointel.bench.analysis.blocks import Keyed, aligned, keyed, values
 from autointel.bench.options import BenchOptions
 from autointel.model.bench_results import (
     BenchAnalysis,

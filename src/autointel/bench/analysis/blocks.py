@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 
-from autointel.bench.samples import RunSample
+from autointel.model.run_sample import RunSample
 
 Keyed = list[tuple[int, float]]  # (iteration, value), in iteration order
 

@@ -11,7 +11,7 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 
-from autointel.bench.analyze import analyze
+from autointel.bench.analysis.analyze import analyze
 from autointel.bench.options import BenchOptions
 from autointel.measurement.redact import redact
 from autointel.model.bench_results import (
@@ -37,7 +37,7 @@ NOTES = (
     "Comparisons: ratio of medians with bootstrap CI and Holm-adjusted Mann-Whitney p per family "
     "(e2e, and each phase); the verdict rule is autointel.stats.compare.decide. Two cells with a counted run "
     "in the same iterations are 'paired': the CI resamples whole iterations, which share one draw of LLM "
-    "latencies, so that noise cancels in the ratio (autointel.bench.blocks).",
+    "latencies, so that noise cancels in the ratio (autointel.bench.analysis.blocks).",
     "CIs of a median, of a ratio or of a difference of medians need at least 6 counted runs per cell (6 "
     "blocks when paired): with fewer, whatever the distribution, even [min, max] covers a median less than 95% "
     "of the time (1 - 2 x 0.5^n), so such CIs are reported infinite and verdicts resting on them stay "
