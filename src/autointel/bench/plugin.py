@@ -197,7 +197,7 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         return
     from autointel.bench.report import format_table, table_rows
     from autointel.rendering.goals import terminal_lines
-    from autointel.rendering.verdict import banner_lines
+    from autointel.rendering.verdict import check_line, verdict_rule
     from autointel.stats import min_runs_for_median_ci
 
     tr = terminalreporter
@@ -209,11 +209,10 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
               green=banner.verdict == "pass", yellow=banner.verdict == "inconclusive")
         for line in format_table(table_rows(results)):
             write("  " + line)
-        rule, *checks = banner_lines(banner)
-        write("  " + rule)
-        for check, line in zip(banner.checks, checks, strict=True):
+        write("  " + verdict_rule(banner.verdict, banner.triggered, banner.fail_on))
+        for check in banner.checks:
             if check.state != "pass":
-                write(f"  ! {line}", red=check.state == "fail" and check.gates)
+                write(f"  ! {check_line(check)}", red=check.state == "fail" and check.gates)
         write(f"  report: {results.session.report_dir}")
     if state.results and state.options.iterations < min_runs_for_median_ci():
         write(f"autointel: {state.options.iterations} measured run(s) per cell: a 95% CI of a median needs at "

@@ -166,16 +166,15 @@ class BenchSession:
         self.run_diagnostics()
         return self.finalize()
 
-    def _history_key(self) -> dict[str, Any]:
-        machine = environment(self.root)
+    def _history_key(self, machine: dict[str, Any]) -> dict[str, Any]:
         return {"bench": self.name, "source": self.source, "depth": self.settings.depth.value,
                 "llm_profile": self.settings.llm_profile, "isolate": self.options.isolate,
                 "node": machine["node"], "cpu_count": machine["cpu_count"]}
 
-    def _history(self) -> list[HistoryCheck]:
+    def _history(self, machine: dict[str, Any]) -> list[HistoryCheck]:
         if self.options.history is None:
             return []
-        entries, key = load_history(self.options.history), self._history_key()
+        entries, key = load_history(self.options.history), self._history_key(machine)
         rows = []
         for engine in self.options.engines:
             current = [s.e2e_s for s in self.samples if s.cell == ("baseline", engine) and s.counts]
@@ -186,7 +185,7 @@ class BenchSession:
     def _append_history(self, results: SessionResults) -> None:
         if self.options.history is None:
             return
-        key = self._history_key()
+        key = self._history_key(results.session.machine)
         for engine in self.options.engines:
             own = [c for c in results.cells if c.engine == engine]
             base = next((c.e2e for c in own if c.combo == "baseline" and c.e2e), None)
@@ -215,7 +214,8 @@ class BenchSession:
         """Compute every statistic, write results.json + summary.md (+ HTML if available), update history.
         No goals: they are judged over every bench of a pytest session (`pytest_autointel_goals`), and the plugin
         rewrites the reports with them at session end."""
-        results = build_results(self.samples, self.options, self.info(), self._history())
+        info = self.info()  # reads the machine's packages and git commit once; the history key uses them too
+        results = build_results(self.samples, self.options, info, self._history(info.machine))
         write_reports(results, self.report_dir)
         self._append_history(results)
         return results

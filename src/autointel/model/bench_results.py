@@ -10,13 +10,13 @@ from __future__ import annotations
 import dataclasses
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import TypeAdapter, ValidationError
 
 from autointel.model.run_sample import RunSample
 from autointel.model.serialize import json_safe
-from autointel.model.statistics import Comparison, Effect, Number, Summary
+from autointel.model.statistics import NAN, Comparison, Effect, Number, Summary
 
 SCHEMA_VERSION = 4
 CHANGELOG: tuple[tuple[int, str], ...] = (
@@ -34,7 +34,10 @@ CHANGELOG: tuple[tuple[int, str], ...] = (
 )
 """What each schema version changed; `from_dict` reads every version listed here."""
 
-NAN = float("nan")
+T = TypeVar("T")
+
+PHASE_SPAN = "phase"  # a metric "phase:NAME": the phase's span, first start to last end (waiting included)
+PHASE_WORK = "phase-cpu"  # a metric "phase-cpu:NAME": the phase's own work, its steps' thread CPU
 
 
 @dataclass(frozen=True)
@@ -434,12 +437,7 @@ class SessionResults:
         version = data.get("schema", 1)
         if type(version) is not int or version not in {v for v, _ in CHANGELOG}:
             raise ResultsFormatError(f"schema version {version!r} (this autointel reads 1 to {SCHEMA_VERSION})")
-        try:
-            return _RESULTS.validate_python({**data, "schema": SCHEMA_VERSION})
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
-            raise ResultsFormatError(f"{where}: {first['msg']}") from None
+        return _validated(_RESULTS, {**data, "schema": SCHEMA_VERSION}, "")
 
     @classmethod
     def from_json(cls, text: str) -> SessionResults:
@@ -455,20 +453,21 @@ class ResultsFormatError(ValueError):
 
 def goal_rows(items: object) -> tuple[GoalRow, ...]:
     """Goal rows from their JSON form (a goal provider's output, or index.json's `goals`)."""
-    try:
-        return _GOALS.validate_python(items)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        raise ResultsFormatError(f"goals.{'.'.join(str(p) for p in first['loc'])}: {first['msg']}") from None
+    return _validated(_GOALS, items, "goals.")
 
 
 def measurement_rows(items: object) -> tuple[Measurement, ...]:
     """Measurement rows from their JSON form (measurements.jsonl entries merged by name)."""
+    return _validated(_MEASUREMENTS, items, "measurements.")
+
+
+def _validated(adapter: TypeAdapter[T], data: object, where: str) -> T:
+    """`data` as the adapter's type, or `ResultsFormatError` naming the first wrong field (after `where`)."""
     try:
-        return _MEASUREMENTS.validate_python(items)
+        return adapter.validate_python(data)
     except ValidationError as exc:
         first = exc.errors()[0]
-        raise ResultsFormatError(f"measurements.{'.'.join(str(p) for p in first['loc'])}: {first['msg']}") from None
+        raise ResultsFormatError(f"{where}{'.'.join(str(p) for p in first['loc'])}: {first['msg']}") from None
 
 
 # Built and first used at import, not on first use: the first validation imports more of pydantic (its dataclass

@@ -7,7 +7,14 @@ from __future__ import annotations
 
 import math
 
-from autointel.model.bench_results import CellStats, MemoryCheck, MetricComparison, SessionResults
+from autointel.model.bench_results import (
+    PHASE_SPAN,
+    PHASE_WORK,
+    CellStats,
+    MemoryCheck,
+    MetricComparison,
+    SessionResults,
+)
 from autointel.model.run_sample import RunSample
 from autointel.model.vocabulary import PHASES
 from autointel.rendering.fmt import finite
@@ -100,8 +107,8 @@ def phase_comparisons(
     found: dict[tuple[str, str, str], dict[str, MetricComparison]] = {}
     for c in results.comparisons:
         kind, _, phase = c.metric.partition(":")
-        if kind in ("phase", "phase-cpu"):
+        if kind in (PHASE_SPAN, PHASE_WORK):
             found.setdefault((c.engine, c.name, phase), {})[kind] = c
     rank = {name: i for i, name in enumerate(phase_names(results))}
     keys = sorted(found, key=lambda k: (k[0], k[1], rank.get(k[2], len(rank))))
-    return {k: (found[k].get("phase-cpu"), found[k].get("phase")) for k in keys}
+    return {k: (found[k].get(PHASE_WORK), found[k].get(PHASE_SPAN)) for k in keys}

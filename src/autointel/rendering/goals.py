@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from autointel.model.bench_results import GoalRow
-from autointel.rendering.fmt import num
+from autointel.rendering.fmt import ci
 from autointel.rendering.html_parts import NOT_MEASURED, css_class, esc
 
 NOT_MEASURED_VERDICT = "not_measured"
@@ -24,8 +24,7 @@ def figure(value: float | None, low: float | None, high: float | None, unit: str
     """`value [low, high] unit`, or the not-measured phrase without a value."""
     if value is None:
         return NOT_MEASURED
-    fmt = UNIT_FORMATS.get(unit, "{:.3f}")
-    return f"{num(value, fmt)} [{num(low, fmt)}, {num(high, fmt)}] {unit}".rstrip()
+    return f"{ci(value, low, high, UNIT_FORMATS.get(unit, '{:.3f}'))} {unit}".rstrip()
 
 
 def measured(goal: GoalRow) -> str:
@@ -45,7 +44,7 @@ def verdict(goal: GoalRow) -> str:
 
 
 def where(goal: GoalRow) -> str:
-    if goal.verdict == "not_measured":
+    if goal.verdict == NOT_MEASURED_VERDICT:
         return f"needs {goal.measured_by}"
     text = goal.where or "-"
     return f"{goal.session}: {text}" if goal.session else text

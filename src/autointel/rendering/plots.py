@@ -7,6 +7,7 @@ them; the only arithmetic is unit scaling (s -> ms) and axis limits.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from autointel.model.bench_results import CellStats, SessionResults
@@ -23,13 +24,9 @@ def _value(value: float | None, *fallbacks: float | None) -> float:
     return next((v for v in (value, *fallbacks) if finite(v)), 0.0)
 
 
-def _phase_median(cell: CellStats, phase: str) -> float:
-    summary = cell.phases.get(phase)
-    return _value(summary.median if summary is not None else None)
-
-
-def _phase_cpu_median(cell: CellStats, phase: str) -> float:
-    summary = cell.phase_cpu.get(phase)
+def _phase_median(summaries: Mapping[str, Summary | None], phase: str) -> float:
+    """A phase's median from a cell's per-phase summaries (its spans, or its own work), 0 without one."""
+    summary = summaries.get(phase)
     return _value(summary.median if summary is not None else None)
 
 
@@ -81,9 +78,8 @@ def phase_stack(results: SessionResults) -> str | None:
     ys = list(range(len(cells)))[::-1]
     lefts = [0.0] * len(cells)
     own_work = any(c.phase_cpu for c, _ in cells)  # results written before phases carried CPU: their spans
-    median_of = _phase_cpu_median if own_work else _phase_median
     for phase in phases:  # stacking: each bar starts where the previous phase's bar ended
-        widths = [median_of(c, phase) * MS for c, _ in cells]
+        widths = [_phase_median(c.phase_cpu if own_work else c.phases, phase) * MS for c, _ in cells]
         ax.barh(ys, widths, left=lefts, color=phase_color(phases, phase), label=phase, height=0.6)
         lefts = [left + width for left, width in zip(lefts, widths, strict=True)]
     e2e: list[Summary] = [e for _, e in cells]
@@ -95,7 +91,8 @@ def phase_stack(results: SessionResults) -> str | None:
     ax.set_xlabel("ms: thread CPU per phase (own work); the e2e marker also counts waiting (LLM turns, I/O)"
                   if own_work else "ms: phase spans (they overlap under the flags, so a stack can pass the e2e marker)")
     fig.legend(loc="upper center", ncol=len(phases) + 1, fontsize=8, frameon=False)
-    return to_svg(fig, "phasestack", "Own work per phase, stacked per combination")
+    return to_svg(fig, "phasestack", "Own work per phase, stacked per combination" if own_work
+                  else "Phase spans, stacked per combination")
 
 
 def _start(step: dict[str, Any]) -> tuple[float, str]:

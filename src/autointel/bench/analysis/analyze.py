@@ -19,6 +19,8 @@ from autointel import stats
 from autointel.bench.analysis.blocks import Keyed, aligned, keyed, values
 from autointel.bench.options import BenchOptions
 from autointel.model.bench_results import (
+    PHASE_SPAN,
+    PHASE_WORK,
     BenchAnalysis,
     CellCounts,
     CellStats,
@@ -231,7 +233,7 @@ def _metric_families(
     out = _family(engine, "e2e", keyed(base, _e2e), {c: keyed(v, _e2e) for c, v in candidates.items()}, options,
                   seed, reference)
     for phase in dict.fromkeys(p for s in base for p in s.phases):
-        for metric, field in (("phase", "wall_s"), ("phase-cpu", "cpu_s")):
+        for metric, field in ((PHASE_SPAN, "wall_s"), (PHASE_WORK, "cpu_s")):
             value = partial(_phase_value, phase=phase, field=field)
             if not any(value(s) is not None for s in base):
                 continue  # samples recorded before phases carried their CPU

@@ -11,7 +11,7 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 
-from autointel.bench.analysis.analyze import analyze
+from autointel.bench.analysis.analyze import IN_PROCESS_RSS, analyze
 from autointel.bench.options import BenchOptions
 from autointel.measurement.redact import redact
 from autointel.model.bench_results import (
@@ -160,7 +160,7 @@ def _memory(analysis: BenchAnalysis, options: BenchOptions) -> Check:
     detail = (f"peak RSS against the baseline's +{options.memory_budget:.0%}: {_tally(verdicts)}" if verdicts
               else "no combination beside the baseline")
     if "not_comparable" in verdicts:
-        detail += " (in-process runs share one process: use --autointel-isolate process)"
+        detail += f" ({IN_PROCESS_RSS})"
     return _check("memory", f"memory budget +{options.memory_budget:.0%}", state,
                   detail + (f"; over: {', '.join(over)}" if over else ""))
 
