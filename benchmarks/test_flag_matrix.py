@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from autointel.bench.measure import TargetRef
+from autointel.bench.autointel_pipeline import TargetRef
 from autointel.engines.resources import Resources
 from benchmarks.conftest import EVIDENCE, FULL
 from benchmarks.media import MEDIA

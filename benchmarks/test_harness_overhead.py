@@ -32,7 +32,7 @@ from typing import Any
 
 import pytest
 
-from autointel.bench.measure import TargetRef
+from autointel.bench.autointel_pipeline import TargetRef
 from autointel.bench.samples import RunSample
 from autointel.bench.schedule import Cell
 from autointel.engines.resources import Resources
@@ -73,8 +73,8 @@ def test_harness_overhead(autointel_bench: Any, bench_data: Path, shared_models:
     session = autointel_bench.session("harness-overhead", TARGET, source=str(media), depth="standard",
                                       combos="baseline", engines=ENGINE, data_dir=bench_data / "overhead",
                                       resources=shared_models)
-    cell = Cell(Flags(), ENGINE)
-    target, settings = TARGET.load(), session.settings_for(cell)
+    cell = Cell(Flags().combo(), ENGINE)
+    target, settings = TARGET.load(), session.pipeline.settings_for(cell.flags, cell.engine)
     command = help_command()
     warm = [True]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from autointel.bench.measure import TargetRef
+from autointel.bench.autointel_pipeline import TargetRef
 from autointel.engines.resources import Resources
 from benchmarks.conftest import EVIDENCE, FULL
 from benchmarks.media import assemble_talk

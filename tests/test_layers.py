@@ -105,6 +105,22 @@ def test_no_layer_reaches_up(layer: str, forbidden: tuple[str, ...]) -> None:
     assert sorted(upward) == []
 
 
+HARNESS_CORE = ("autointel.bench.pipeline", "autointel.bench.measure", "autointel.bench.worker",
+                "autointel.bench.session", "autointel.bench.schedule", "autointel.bench.heap",
+                "autointel.bench.samples", "autointel.bench.report", "autointel.bench.analysis")
+PIPELINE_PARTS = ("autointel.engines", "autointel.phases", "autointel.memory", "autointel.llm",
+                  "autointel.bench.autointel_pipeline", "autointel.bench.evidence", "autointel.bench.dag_bound",
+                  "autointel.bench.synthetic", "autointel.bench.targets", "autointel.settings")
+
+
+def test_the_harness_core_knows_no_pipeline() -> None:
+    """The harness runs, measures and judges any pipeline through `bench.pipeline`: autointel's own reaches it only
+    through its adapter (`bench.autointel_pipeline`), which the pytest fixture picks by default."""
+    inside = [m for m in MODULES if any(in_package(m, core) for core in HARNESS_CORE)]
+    reaching = {(m, d) for m in inside for d in GRAPH[m] if any(in_package(d, p) for p in PIPELINE_PARTS)}
+    assert sorted(reaching) == []
+
+
 def test_crewai_is_imported_only_by_its_adapter() -> None:
     """CrewAI is imported by the adapter package, and by the provider guard only for type checking."""
     outside = [m for m in MODULES if "crewai" in third_party_of(m)

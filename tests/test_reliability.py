@@ -318,6 +318,7 @@ def test_analyzers_accept_arbitrary_text(text: str, resources: Resources) -> Non
 
 
 def test_secrets_never_reach_benchmark_reports(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from autointel.bench.autointel_pipeline import AutointelPipeline
     from autointel.bench.options import BenchOptions, parse_combos
     from autointel.bench.session import BenchSession
     from autointel.bench.synthetic import SyntheticTarget
@@ -334,8 +335,9 @@ def test_secrets_never_reach_benchmark_reports(tmp_path: Path, monkeypatch: pyte
 
     options = BenchOptions(combos=parse_combos("analysis"), iterations=2, warmup=0, seed=1)
     report = tmp_path / "report"
-    results = BenchSession(options, source=f"talk-{secret}", settings=load_settings({}, data_dir=tmp_path / "d"),
-                           report_dir=report, target=leaky, name="leak").run()
+    results = BenchSession(options, source=f"talk-{secret}",
+                           pipeline=AutointelPipeline(load_settings({}, data_dir=tmp_path / "d"), leaky),
+                           report_dir=report, name="leak").run()
     assert secret not in results.to_json()  # the results every report renders from are redacted once, in memory
     assert "[REDACTED]" in (results.session.source or "") and results.samples
     failed = next(c for c in results.cells if c.counts.failed)

@@ -27,8 +27,9 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.media import assemble_talk  # noqa: E402
 
-from autointel.bench import dag_bound, evidence, measure  # noqa: E402
-from autointel.bench.measure import RunSpec, TargetRef  # noqa: E402
+from autointel.bench import autointel_pipeline, dag_bound, evidence  # noqa: E402
+from autointel.bench.autointel_pipeline import TargetRef  # noqa: E402
+from autointel.bench.measure import RunSpec  # noqa: E402
 from autointel.bench.samples import sample_to_json  # noqa: E402
 from autointel.engines.resources import Resources  # noqa: E402
 from autointel.measurement.rss import KernelPeakRss, RssSampler  # noqa: E402
@@ -57,7 +58,7 @@ def main() -> None:
     with Resources(settings) as resources:
         result = target(str(media), settings, resources)
         steps = dag_bound.steps_with_deps(result)
-        sample = measure.measure_run(target, str(media), settings, resources, spec=spec)
+        sample = autointel_pipeline.measure_run(target, str(media), settings, resources, spec=spec)
 
         def append() -> None:
             with raw.open("a", encoding="utf-8") as handle:
@@ -87,7 +88,8 @@ def main() -> None:
         for _ in range(args.runs):
             gc.collect()
             start = time.perf_counter()
-            recorded = measure.measure_run(target, str(media), settings, resources, spec=spec, collect_garbage=False)
+            recorded = autointel_pipeline.measure_run(target, str(media), settings, resources, spec=spec,
+                                                      collect_garbage=False)
             append()
             elapsed = time.perf_counter() - start
             own.append((elapsed - recorded.e2e_s + (recorded.sampler_cpu_s or 0.0)) * 1000)

@@ -27,8 +27,8 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.media import assemble_talk  # noqa: E402
 
+from autointel.bench.autointel_pipeline import TargetRef  # noqa: E402
 from autointel.bench.heap import HEAP_INTERVAL_S  # noqa: E402
-from autointel.bench.measure import TargetRef  # noqa: E402
 from autointel.engines.resources import Resources  # noqa: E402
 from autointel.settings import Depth, load_settings  # noqa: E402
 

@@ -24,6 +24,8 @@ from typing import Any
 from autointel.atomic import atomic_write_text
 from autointel.errors import InputError
 from autointel.model.bench_results import ResultsFormatError, SessionComparison, SessionResults, goal_rows
+from autointel.model.combo import FlagSpace
+from autointel.model.run_sample import RunSample
 
 DEFAULT_PORT = 9464
 RESULTS_KEYS = ("session", "cells", "banner")
@@ -91,19 +93,19 @@ def load_results(path: Path) -> SessionResults:
 def results_from_raw(raw: Path) -> SessionResults:
     """Rebuild results through the session's own constructor, from the samples a killed session kept."""
     from autointel.bench.analysis.results import NOTES, build_results
-    from autointel.bench.options import BenchOptions, parse_combos
+    from autointel.bench.options import BenchOptions
     from autointel.bench.samples import load_samples
     from autointel.model.bench_results import SessionInfo
-    from autointel.settings import Flags
 
     samples = load_samples(raw)
     if not samples:
         raise InputError(f"{raw}: no readable samples")
-    known = [f.name for f in parse_combos("matrix")]
+    engines = tuple(dict.fromkeys(s.engine for s in samples))
+    space = _space_of(samples, engines)
+    known = [f.name for f in space.matrix()]
     seen = {s.combo for s in samples}
     names = ("baseline", *[c for c in known[1:] if c in seen], *sorted(seen - set(known)))
-    combos = tuple(Flags.parse_combo(name) for name in names)  # the samples name them: read once, here
-    engines = tuple(dict.fromkeys(s.engine for s in samples))
+    combos = tuple(space.parse(name) for name in names)  # the samples name them: read once, here
     per_cell: dict[tuple[str, str], list[bool]] = {}
     for s in samples:
         per_cell.setdefault(s.cell, []).append(s.warmup)
@@ -116,6 +118,17 @@ def results_from_raw(raw: Path) -> SessionResults:
     info = SessionInfo(run_id=samples[0].run_id, name=raw.parent.name, depth=samples[0].depth,
                        options=options.record(), report_dir=str(raw.parent), recovered=note)
     return build_results(samples, options, info, notes=(*NOTES, note))
+
+
+def _space_of(samples: Sequence[RunSample], engines: tuple[str, ...]) -> FlagSpace:
+    """The flags the samples were run with: autointel's when they are its flags (by either spelling), else a
+    space whose every flag is a factor (samples do not say which flags were extras)."""
+    from autointel.settings import ALL_FLAG_ENV, AUTOINTEL_FLAGS
+
+    names = tuple(dict.fromkeys(n for s in samples for n in s.flags_requested))
+    if set(names) <= {*AUTOINTEL_FLAGS.names, *ALL_FLAG_ENV} and set(engines) <= set(AUTOINTEL_FLAGS.engines):
+        return AUTOINTEL_FLAGS
+    return FlagSpace(factors=names, engines=engines)
 
 
 def _counted_e2e(results: SessionResults) -> dict[tuple[str, str], list[float]]:

@@ -11,12 +11,12 @@ import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from itertools import product
 from pathlib import Path
 
 from autointel.errors import SettingsError
 from autointel.faults import Fault, parse_faults
 from autointel.model import FlagsRecord
+from autointel.model.combo import Combo, ComboError, FlagSpace
 from autointel.model.vocabulary import PHASES, STEP_KINDS
 
 
@@ -58,6 +58,11 @@ OPTIMISATION_ENV: Mapping[str, str] = {
     "streaming_transcription": "ENABLE_STREAMING_TRANSCRIPTION",
 }
 ALL_FLAG_ENV: Mapping[str, str] = {**FLAG_ENV, **OPTIMISATION_ENV}
+# The same flags as the benchmark harness names them in combinations (`analysis+fact_checking`).
+AUTOINTEL_FLAGS = FlagSpace(
+    factors=tuple(n.removeprefix("parallel_") for n in FLAG_ENV), extras=tuple(OPTIMISATION_ENV),
+    engines=ENGINES, reference_engine="pipeline",
+)
 
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off"})
@@ -93,40 +98,38 @@ class Flags:
     @classmethod
     def parse_combo(cls, text: str) -> Flags:
         """`baseline`, `all`, or names joined by `+`: `analysis+fact_checking`, `all+streaming_transcription`."""
-        text = text.strip().lower()
-        if text in ("baseline", "sequential", "none"):
-            return cls()
-        names = {part.strip() for part in text.split("+") if part.strip()}
-        known = {name.removeprefix("parallel_"): name for name in ALL_FLAG_ENV}
-        values = dict.fromkeys(FLAG_ENV, True) if names & {"all", "autointel"} else {}
-        names -= {"all", "autointel"}
-        unknown = names - known.keys()
-        if unknown or not (names or values):
-            raise SettingsError(
-                f"unknown flag combination {text!r}; use baseline, all or names from {sorted(known)} joined by '+'"
-            )
-        return cls(**values, **{known[n]: True for n in names})
+        try:
+            return cls.from_combo(AUTOINTEL_FLAGS.parse(text))
+        except ComboError as exc:
+            raise SettingsError(str(exc)) from None
 
     @classmethod
     def all_combinations(cls) -> Iterator[Flags]:
-        for values in product((False, True), repeat=len(FLAG_ENV)):
-            yield cls(*values)
+        for combo in AUTOINTEL_FLAGS.matrix():
+            yield cls.from_combo(combo)
 
     @property
     def name(self) -> str:
-        extra = [n for n in OPTIMISATION_ENV if getattr(self, n)]
-        if self.all_on:
-            return "+".join(["all", *extra])
-        on = [n.removeprefix("parallel_") for n in FLAG_ENV if getattr(self, n)] + extra
-        return "+".join(on) if on else "baseline"
+        return self.combo().name
 
     @property
     def optimised(self) -> bool:
-        return any(getattr(self, n) for n in OPTIMISATION_ENV)
+        return self.combo().optimised
 
     @property
     def all_on(self) -> bool:
         return all(getattr(self, n) for n in FLAG_ENV)
+
+    @classmethod
+    def from_combo(cls, combo: Combo) -> Flags:
+        """The flags of a harness combination of `AUTOINTEL_FLAGS`."""
+        if combo.space != AUTOINTEL_FLAGS:
+            raise SettingsError(f"combination {combo.name!r} is not of autointel's flags")
+        return cls(**{name: name.removeprefix("parallel_") in combo.on for name in ALL_FLAG_ENV})
+
+    def combo(self) -> Combo:
+        """These flags as a harness combination."""
+        return AUTOINTEL_FLAGS.combo(n.removeprefix("parallel_") for n in ALL_FLAG_ENV if getattr(self, n))
 
     def record(self) -> FlagsRecord:
         return FlagsRecord(**{name: getattr(self, name) for name in ALL_FLAG_ENV})

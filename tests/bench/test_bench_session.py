@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from autointel.bench.analysis.history import MIN_SESSIONS
-from autointel.bench.measure import RunSpec, measure_run
+from autointel.bench.autointel_pipeline import AutointelPipeline, measure_run
+from autointel.bench.measure import RunSpec
 from autointel.bench.options import MIN_HISTORY_K, BenchOptions, parse_combos
 from autointel.bench.samples import load_samples
 from autointel.bench.schedule import Cell, build_schedule, cells_for, interleave
@@ -35,8 +36,8 @@ def settings(tmp_path: Path, depth: Depth = Depth.STANDARD) -> Settings:
 
 def session(tmp_path: Path, target: Any, combos: str = "baseline", **options: Any) -> BenchSession:
     opts = BenchOptions(combos=parse_combos(combos), **{"iterations": 3, "warmup": 0, "seed": 7, **options})
-    return BenchSession(opts, source="talk", settings=settings(tmp_path), report_dir=tmp_path / "report",
-                        target=target, name="t")
+    return BenchSession(opts, source="talk", pipeline=AutointelPipeline(settings(tmp_path), target),
+                        report_dir=tmp_path / "report", name="t")
 
 
 def cell(results: SessionResults, combo: str) -> CellStats:
@@ -171,7 +172,7 @@ def test_each_sample_proves_its_flags(tmp_path: Path) -> None:
     bench.run()
     assert len(bench.samples) == 8
     for sample in bench.samples:
-        expected = dataclasses.asdict(Flags.parse_combo(sample.combo))
+        expected = Flags.parse_combo(sample.combo).combo().values()
         assert sample.flags_requested == sample.flags_reported == expected
         assert sample.valid and sample.fingerprint_actual == sample.fingerprint_expected
 
@@ -207,7 +208,7 @@ def test_files_written_and_results_complete(tmp_path: Path) -> None:
     results = bench.run()
     report = tmp_path / "report"
     on_disk = json.loads((report / "results.json").read_text())
-    assert on_disk == results.to_dict() and on_disk["schema"] == 4  # the file is the results returned
+    assert on_disk == results.to_dict() and on_disk["schema"] == 5  # the file is the results returned
     assert on_disk["session"]["seed"] == 7 and on_disk["session"]["run_id"] == bench.run_id
     assert {"python", "platform", "cpu_count", "packages", "git_commit"} <= set(on_disk["session"]["machine"])
     assert len(on_disk["samples"]) == 8 == len(load_samples(report / "raw_samples.jsonl"))
@@ -307,14 +308,16 @@ def test_isolated_worker_loads_shared_models_before_the_clock_only_when_asked(
 ) -> None:
     """In-process sessions pass loaded models to every run and import the engine in their warmup; an
     isolated run does the same when asked, so e2e excludes model loading and imports in both modes."""
-    from autointel.bench.measure import TargetRef
-    from autointel.bench.worker import measure_in_subprocess
+    from autointel.bench.autointel_pipeline import AutointelPipeline, TargetRef
+    from autointel.bench.worker import WorkerRun, measure_in_subprocess
 
     (tmp_path / "probe_target.py").write_text(PROBE)
     monkeypatch.setenv("PYTHONPATH", str(tmp_path))
     settings = load_settings({}, data_dir=tmp_path / "data", depth=Depth.STANDARD, engine="pipeline")
-    sample = measure_in_subprocess(TargetRef("probe_target:probe"), "x.wav", settings,
-                                   RunSpec("r", "baseline", "pipeline"), preload_models=preload)
+    ref = AutointelPipeline(settings, TargetRef("probe_target:probe"), preload=preload).ref()
+    assert ref is not None
+    sample = measure_in_subprocess(WorkerRun(ref, "x.wav", settings.flags.combo(), "pipeline", 0,
+                                             RunSpec("r", "baseline", "pipeline")))
     assert sample.status == "failed" and sample.isolated
     assert f"models loaded before the clock: {preload}; engine imported: {preload}" in (sample.error or "")
 
@@ -346,12 +349,14 @@ def test_options_reject_nonsense() -> None:
     assert MIN_HISTORY_K == MIN_SESSIONS == min_runs_for_median_ci()  # one rule, spelled once without scipy
     combos = parse_combos("analysis+fact_checking,memory_ops")
     assert [f.name for f in combos] == ["baseline", "analysis+fact_checking", "memory_ops"]
-    assert combos[1] == Flags(parallel_analysis=True, parallel_fact_checking=True)  # typed from the edge on
-    assert len(parse_combos("matrix")) == 8 and parse_combos("matrix")[0] == Flags()
+    assert combos[1] == Flags(parallel_analysis=True, parallel_fact_checking=True).combo()  # typed from the edge on
+    assert len(parse_combos("matrix")) == 8 and parse_combos("matrix")[0] == Flags().combo()
     assert BenchOptions(combos=parse_combos("all")).combo_names == ("baseline", "all")
-    assert Cell(Flags.parse_combo("analysis"), "crew").id == "analysis-crew"
+    assert Cell(Flags.parse_combo("analysis").combo(), "crew").id == "analysis-crew"
     with pytest.raises(ValueError, match="start with baseline"):
-        BenchOptions(combos=(Flags.parse_combo("all"),))
+        BenchOptions(combos=(Flags.parse_combo("all").combo(),))
+    with pytest.raises(ValueError, match="unknown engine"):
+        BenchOptions(engines=("threads",))
     record = BenchOptions(combos=combos, fail_on=frozenset({"failed"})).record()
     assert record["combos"] == ["baseline", "analysis+fact_checking", "memory_ops"] and record["fail_on"] == ["failed"]
     assert json.loads(json.dumps(record)) == record  # plain JSON values
@@ -363,8 +368,8 @@ def test_real_orchestrator_run(tmp_path: Path) -> None:
     opts = BenchOptions(combos=parse_combos("analysis"), iterations=2, warmup=0, seed=1)
     real = load_settings({}, depth=Depth.STANDARD, data_dir=tmp_path / "data")
     with Resources(real) as shared:  # models load once; every run still builds its own plan and context
-        bench = BenchSession(opts, source=str(MEDIA[0]), settings=real, report_dir=tmp_path / "report",
-                             resources=shared, name="real")
+        bench = BenchSession(opts, source=str(MEDIA[0]), pipeline=AutointelPipeline(real, None, shared),
+                             report_dir=tmp_path / "report", name="real")
         results = bench.run()
     assert len(bench.samples) == 4
     assert all(s.status == "ok" and s.valid for s in bench.samples), [s.error or s.invalid_reason

@@ -11,14 +11,15 @@ import pytest
 from benchmarks.goals import goal_rows_of
 
 from autointel import stats
-from autointel.bench.analysis.analyze import reference_of, stream_overlap_s
+from autointel.bench.analysis.analyze import stream_overlap_s
 from autointel.bench.analysis.blocks import aligned
 from autointel.bench.analysis.lengths import cost_model, memory_vs_length
+from autointel.bench.autointel_pipeline import AutointelPipeline
 from autointel.bench.options import BenchOptions, parse_combos
 from autointel.bench.session import BenchSession
 from autointel.bench.synthetic import SyntheticTarget
 from autointel.model.bench_results import EngineCost, GoalRow, MemoryCheck, MetricComparison, SessionResults
-from autointel.settings import Depth, Flags, load_settings
+from autointel.settings import Depth, load_settings
 from tests.bench import builders
 
 
@@ -114,19 +115,13 @@ def test_stream_overlap_is_the_union_clipped_to_transcription() -> None:
     assert stream_overlap_s([]) == 0.0
 
 
-def test_reference_of_an_optimised_combination() -> None:
-    assert reference_of(Flags.parse_combo("all+batched_vector_writes")).name == "all"
-    assert reference_of(Flags.parse_combo("analysis+background_graph_commit")).name == "analysis"
-    assert reference_of(Flags.parse_combo("streaming_transcription")) == Flags()
-
-
 def run(tmp_path: Path, combos: str, engines: tuple[str, ...] = ("pipeline",), depth: Depth = Depth.STANDARD,
         **knobs: Any) -> SessionResults:
     # 6 iterations: the fewest a median CI rests on
     opts = BenchOptions(combos=parse_combos(combos), engines=engines, iterations=6, warmup=0, seed=4)
     settings = load_settings({}, depth=depth, data_dir=tmp_path / "data")
-    return BenchSession(opts, source="talk", settings=settings, report_dir=tmp_path / "report",
-                        target=SyntheticTarget(seed=2, **knobs), name="g").run()
+    return BenchSession(opts, source="talk", pipeline=AutointelPipeline(settings, SyntheticTarget(seed=2, **knobs)),
+                        report_dir=tmp_path / "report", name="g").run()
 
 
 def goals_of(results: SessionResults) -> dict[str, GoalRow]:

@@ -103,7 +103,7 @@ def test_a_version_1_document_reads_and_gives_its_values_back() -> None:
     assert results.goals == () and results.compare is None and results.schema == SCHEMA_VERSION
 
     back = results.to_dict()
-    assert back["schema"] == SCHEMA_VERSION == 4
+    assert back["schema"] == SCHEMA_VERSION == 5
     for key in V1.keys() - {"schema", "comparisons", "banner", "cells"}:
         assert back[key] == V1[key], key  # null stays null, lists stay lists
     assert back["banner"] == {**V1["banner"], "checks": []}  # v1 recorded no checks

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from benchmarks.goals import evaluate_goals
 
+from autointel.bench.autointel_pipeline import AutointelPipeline
 from autointel.bench.options import BenchOptions, parse_combos
 from autointel.bench.session import BenchSession
 from autointel.bench.synthetic import SyntheticTarget
@@ -29,8 +30,8 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> SessionResults:
     root = tmp_path_factory.mktemp("goals")
     opts = BenchOptions(combos=parse_combos("analysis"), iterations=2, warmup=0, seed=1)
     settings = load_settings({}, depth=Depth.STANDARD, data_dir=root / "data")
-    BenchSession(opts, source="talk", settings=settings, report_dir=root / "report", target=SyntheticTarget(),
-                 name="goals").run()
+    BenchSession(opts, source="talk", pipeline=AutointelPipeline(settings, SyntheticTarget()),
+                 report_dir=root / "report", name="goals").run()
     found = SessionResults.from_json((root / "report" / "results.json").read_text())
     planted = {"session": {"depth": "experimental", "llm_profile": "hosted", "options": {}, "command_line": []},
                "comparisons": [{"engine": "crew", "metric": "e2e", "name": "all", "ratio": 0.7, "ratio_ci_low": 0.68,
@@ -52,8 +53,8 @@ def test_a_bench_session_alone_judges_no_goals(tmp_path: Path) -> None:
     """Goals come from a pytest session's goal providers; a BenchSession used without pytest has none."""
     opts = BenchOptions(combos=parse_combos("baseline"), iterations=2, warmup=0, seed=1)
     settings = load_settings({}, depth=Depth.STANDARD, data_dir=tmp_path / "data")
-    BenchSession(opts, source="talk", settings=settings, report_dir=tmp_path / "r", target=SyntheticTarget(),
-                 name="s").run()
+    BenchSession(opts, source="talk", pipeline=AutointelPipeline(settings, SyntheticTarget()),
+                 report_dir=tmp_path / "r", name="s").run()
     saved = SessionResults.from_json((tmp_path / "r" / "results.json").read_text())
     assert saved.goals == ()
     assert "Performance goals" not in (tmp_path / "r" / "summary.md").read_text()

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from autointel.bench.autointel_pipeline import AutointelPipeline
 from autointel.bench.options import BenchOptions, parse_combos
 from autointel.bench.session import BenchSession
 from autointel.bench.synthetic import SyntheticTarget
@@ -43,7 +44,7 @@ URL_ATTR = re.compile(r"""\b(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", re.I)
 def run_session(root: Path, target: SyntheticTarget, combos: str, **options: Any) -> BenchSession:
     opts = BenchOptions(combos=parse_combos(combos), **{"iterations": 3, "warmup": 0, "seed": 5, **options})
     settings = load_settings({}, depth=Depth.COMPREHENSIVE, data_dir=root / "data")
-    return BenchSession(opts, source="talk", settings=settings, report_dir=root / "report", target=target,
+    return BenchSession(opts, source="talk", pipeline=AutointelPipeline(settings, target), report_dir=root / "report",
                         name="render", command_line=["pytest", "benchmarks", "--autointel-combos", combos])
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from autointel.bench.autointel_pipeline import AutointelPipeline
 from autointel.bench.options import BenchOptions, parse_combos
 from autointel.bench.session import BenchSession
 from autointel.bench.synthetic import SyntheticTarget
@@ -61,6 +62,27 @@ PROBE = """
     }
     return found;
   }
+  function svgOverlaps() {
+    var found = [];
+    document.querySelectorAll('svg').forEach(function (svg) {
+      var labels = Array.prototype.filter.call(svg.querySelectorAll('text'), function (t) {
+        var r = t.getBoundingClientRect(); return t.textContent.trim() && r.width > 0 && r.height > 0; });
+      for (var i = 0; i < labels.length; i++) {
+        var a = labels[i].getBoundingClientRect();
+        for (var j = i + 1; j < labels.length; j++) {
+          var b = labels[j].getBoundingClientRect();
+          var w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+          var h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+          if (w > 1 && h > 1) {
+            var chart = svg.closest('figure, section');
+            found.push([(chart ? chart.id || chart.className : '?'), labels[i].textContent.trim().slice(0, 30),
+                        labels[j].textContent.trim().slice(0, 30), Math.round(w), Math.round(h)]);
+          }
+        }
+      }
+    });
+    return found;
+  }
   var banner = document.getElementById('banner');
   var report = {
     verdict: banner.querySelector('.verdict').textContent.trim(),
@@ -71,6 +93,7 @@ PROBE = """
               colour: getComputedStyle(c).borderTopColor}; }),
     matrix: box(document.getElementById('matrix')),
     overlaps: overlaps(textLeaves()),
+    svgOverlaps: svgOverlaps(),
     pageWidth: document.documentElement.scrollWidth,
     wide: Array.prototype.filter.call(document.querySelectorAll('body *'), function (el) {
       var r = el.getBoundingClientRect();
@@ -118,7 +141,7 @@ def session(root: Path, target: SyntheticTarget, combos: str, iterations: int, f
     opts = BenchOptions(combos=parse_combos(combos), engines=engines, iterations=iterations, warmup=0, seed=9,
                         fail_on=frozenset(fail_on.split(",")))
     settings = load_settings({}, depth=Depth.STANDARD, data_dir=root / "data")
-    BenchSession(opts, source="talk", settings=settings, report_dir=root / "report", target=target,
+    BenchSession(opts, source="talk", pipeline=AutointelPipeline(settings, target), report_dir=root / "report",
                  name=root.name).run()
     return root / "report" / "report.html"
 

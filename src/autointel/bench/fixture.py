@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from autointel.bench.options import BenchOptions, parse_combos, parse_engines
+from autointel.bench.pipeline import Pipeline
 from autointel.bench.plugin_state import PluginState
 from autointel.bench.samples import RunSample
 from autointel.bench.schedule import Cell, cells_for, interleave
@@ -51,10 +52,10 @@ class AutointelBench:
     def _prepare(
         self, source_or_target: object, depth: str = "standard", source: str | None = None, **overrides: Any
     ) -> tuple[Any, str, Settings]:
-        """(target, source, base settings). A string/Path is a media source for the real engine; anything
-        else is a target (callable like run_engine, or a TargetRef). Flag variables in the environment are
-        dropped: each cell sets its own flags."""
-        from autointel.bench.measure import TargetRef
+        """(target, source, base settings) for autointel's pipeline. A string/Path is a media source for the real
+        engine; anything else is a target (callable like run_engine, or a TargetRef). Flag variables in the
+        environment are dropped: each cell sets its own flags."""
+        from autointel.bench.autointel_pipeline import TargetRef
 
         target: Any = None
         if isinstance(source_or_target, TargetRef) or callable(source_or_target):
@@ -65,29 +66,42 @@ class AutointelBench:
         profile = self.options.llm_profile
         return target, src, load_settings(env, depth=parse_depth(depth), llm_profile=profile, **overrides)
 
+    def _pipeline(self, source_or_target: object, resources: Any = None, **kwargs: Any) -> tuple[Pipeline, str]:
+        """(pipeline, source): a `Pipeline` as given (its source from `source=`), else autointel's."""
+        if isinstance(source_or_target, Pipeline):
+            source = kwargs.pop("source", None)
+            if kwargs or resources is not None:
+                raise ValueError(f"autointel: {sorted(kwargs) or ['resources']} configure autointel's pipeline, "
+                                 "not another one")
+            return source_or_target, str(source or "-")
+        from autointel.bench.autointel_pipeline import AutointelPipeline
+
+        target, src, settings = self._prepare(source_or_target, **kwargs)
+        return AutointelPipeline(settings, target, resources), src
+
     def session(
         self, name: str, source_or_target: object, *, resources: Any = None, combos: str | None = None,
         engines: str | None = None, iterations: int | None = None, **kwargs: Any
     ) -> BenchSession:
-        """A BenchSession for the selected matrix, reporting into <report-dir>/<name>. `combos`/`engines`
-        (option syntax) and `iterations` override the command line's for this bench only, e.g. a bench that
-        needs one cell, or more runs of a short, noisy one."""
+        """A BenchSession for the selected matrix, reporting into <report-dir>/<name>. `source_or_target`: a
+        `Pipeline`, or a media source / target for autointel's (`depth=` and other settings as keywords).
+        `combos`/`engines` (option syntax) and `iterations` override the command line's for this bench only,
+        e.g. a bench that needs one cell, or more runs of a short, noisy one."""
         from autointel.bench.session import BenchSession
 
-        target, src, settings = self._prepare(source_or_target, **kwargs)
-        options = self.options
+        pipeline, src = self._pipeline(source_or_target, resources, **kwargs)
+        options = self.options.for_space(pipeline.space)
         if combos is not None or engines is not None:
             options = dataclasses.replace(
-                options, combos=options.combos if combos is None else parse_combos(combos),
+                options, combos=options.combos if combos is None else parse_combos(combos, pipeline.space),
                 engines=options.engines if engines is None else parse_engines(engines))
         if iterations is not None:
             if iterations < 1:
                 raise ValueError(f"autointel: iterations must be >= 1, got {iterations}")
             options = dataclasses.replace(options, iterations=iterations)
         return BenchSession(
-            options, source=src, settings=settings, report_dir=self.state.report_root / name,
-            target=target, resources=resources, name=name, run_id=self.state.run_id,
-            command_line=self.state.command_line, root=self.state.rootpath,
+            options, source=src, pipeline=pipeline, report_dir=self.state.report_root / name, name=name,
+            run_id=self.state.run_id, command_line=self.state.command_line, root=self.state.rootpath,
         )
 
     def _group_name(self) -> str:
@@ -159,9 +173,8 @@ class AutointelBench:
         session = self.state.pending.get(name)
         if session is None:
             session = self.state.pending[name] = self.session(self._unique(name), source_or_target, **kwargs)
-        elif (session.source, session.settings) != self._prepare(
-            source_or_target, **{k: v for k, v in kwargs.items() if k != "resources"}
-        )[1:]:
+        elif _configuration(session.pipeline, session.source) != _configuration(
+                *self._pipeline(source_or_target, **{k: v for k, v in kwargs.items() if k != "resources"})):
             raise ValueError(f"autointel: benchmark {name!r} was started with another source or settings; "
                              "pass a distinct name= per configuration")
         opts, calls = self.options, itertools.count()
@@ -187,6 +200,10 @@ class AutointelBench:
         if benchmark is not None:
             _annotate(benchmark, cell, own)
         return own
+
+
+def _configuration(pipeline: Pipeline, source: str) -> tuple[str, dict[str, Any], str]:
+    return source, dict(pipeline.describe()), type(pipeline).__name__
 
 
 def _annotate(benchmark: Any, cell: Cell, own: list[RunSample]) -> None:

@@ -13,7 +13,7 @@ import time
 import tracemalloc
 from collections.abc import Sequence
 
-from autointel.model import PhaseRecord
+from autointel.bench.pipeline import PhaseTime
 
 HEAP_INTERVAL_S = 0.005
 
@@ -38,7 +38,7 @@ class HeapSampler:
         self._stop.set()
         self._thread.join()
 
-    def phase_peaks(self, phases: Sequence[PhaseRecord], run_t0: float) -> dict[str, int]:
+    def phase_peaks(self, phases: Sequence[PhaseTime], run_t0: float) -> dict[str, int]:
         """Largest traced-heap sample within each phase's window (times relative to `run_t0`)."""
         peaks: dict[str, int] = {}
         for phase in phases:

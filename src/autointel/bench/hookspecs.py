@@ -2,7 +2,8 @@
 
 The harness measures any Python pipeline; what counts as good enough for one is that project's business. So the
 plugin judges no goals of its own: a project that has performance goals implements `pytest_autointel_goals` and the
-plugin puts its rows into every report of the pytest session. The plugin adds these specs in `pytest_addhooks`.
+plugin puts its rows into every report of the pytest session; a project benchmarking a pipeline with its own flags
+names them with `pytest_autointel_flag_space`. The plugin adds these specs in `pytest_addhooks`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import pytest
 
 if TYPE_CHECKING:
     from autointel.model.bench_results import GoalRow, SessionResults
+    from autointel.model.combo import FlagSpace
 
 
 @pytest.hookspec
@@ -39,4 +41,15 @@ def pytest_autointel_goals(
     bench's results.json, summary.md and report.html, <report-root>/summary.md and the terminal summary. Goals never
     change the exit status; a provider that raises, or returns a row with another verdict, is an error of the
     session (exit status 1). With no implementation the session has no goals and no goals table.
+    """
+
+
+@pytest.hookspec(firstresult=True)
+def pytest_autointel_flag_space(config: pytest.Config) -> FlagSpace | None:
+    """The flags of the pipeline this project benchmarks, so `--autointel-combos` and `--autointel-engines` are
+    read against them (`matrix` spans its factors) and `autointel_combo` parametrises over its combinations.
+
+    Return an `autointel.model.combo.FlagSpace`; the first non-None answer wins. Without an implementation the
+    flags are autointel's own. A bench whose pipeline (`autointel.bench.pipeline.Pipeline`) has other flags than
+    these reads the same option text against its own flags.
     """

@@ -1,13 +1,12 @@
 """Measure one run: wall, process CPU, peak RSS, phases and steps, and prove what ran.
 
-The target is called exactly as the CLI calls the engine, `target(source, settings, resources)`.
-Anything it raises (except KeyboardInterrupt, which is the user stopping the session) becomes a
-failed sample; a RunResult that is not `ok` is failed too. Validity compares the flags and engine the
-result reports, and its structure fingerprint, with what was requested (`evidence`); the critical-path
-bound comes from `dag_bound`, the peak RSS from `measurement.rss`.
+The pipeline prepares the run off the clock; only the call is timed, and what the run says about itself
+(`Outcome`) is read afterwards. Anything the call raises (except KeyboardInterrupt, which is the user stopping
+the session) becomes a failed sample. Validity compares the flags and engine the run reports, and its
+structure fingerprint, with what was requested; the peak RSS comes from `measurement.rss`.
 
-Diagnostics (Python-heap peak via tracemalloc, memray capture, pyinstrument HTML) wrap the target
-call of dedicated diagnostic runs only; their overhead would distort timings. The tracemalloc figure
+Diagnostics (Python-heap peak via tracemalloc, memray capture, pyinstrument HTML) wrap the call of
+dedicated diagnostic runs only; their overhead would distort timings. The tracemalloc figure
 is the overall Python-heap peak of the run, plus per-phase window peaks sampled while each phase ran
 (see bench/heap.py for why the peak is not reset per phase).
 """
@@ -15,42 +14,20 @@ is the overall Python-heap peak of the run, plus per-phase window peaks sampled 
 from __future__ import annotations
 
 import gc
-import importlib
 import time
 import tracemalloc
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import psutil
 
-from autointel.bench.dag_bound import json_dicts, safe_critical_path_of, steps_with_deps
-from autointel.bench.evidence import check_validity, digest_of, expected_fingerprint, flags_dict
 from autointel.bench.heap import HeapSampler
+from autointel.bench.pipeline import Outcome, Run
 from autointel.bench.samples import RunSample
-from autointel.engines.resources import Resources
 from autointel.measurement.rss import RSS_INTERVAL_S, peak_rss_meter
-from autointel.model import RunResult, Status, to_jsonable
-from autointel.settings import Settings
-
-Target = Callable[[str, Settings, Resources | None], RunResult]
-
-
-@dataclass(frozen=True)
-class TargetRef:
-    """An importable target (`module:attr`), so a fresh worker process can rebuild it."""
-
-    path: str = "autointel.engines:run_engine"
-    kwargs: Mapping[str, Any] = field(default_factory=dict)
-    factory: bool = False  # call attr(**kwargs) to get the target
-
-    def load(self) -> Target:
-        module, _, attr = self.path.partition(":")
-        obj = getattr(importlib.import_module(module), attr)
-        target: Target = obj(**self.kwargs) if self.factory else obj
-        return target
 
 
 @dataclass(frozen=True)
@@ -116,26 +93,25 @@ def _cpu(proc: psutil.Process) -> float:
     return float(times.user + times.system)
 
 
-def measure_run(
-    target: Target,
-    source: str,
-    settings: Settings,
-    resources: Resources | None = None,
-    *,
+def measure(
+    run: Run,
     spec: RunSpec,
+    flags: Mapping[str, bool],
+    *,
     diagnostics: Diagnostics = Diagnostics(),
     rss_interval_s: float = RSS_INTERVAL_S,
     collect_garbage: bool = True,
     isolated: bool = False,
 ) -> RunSample:
-    expected = expected_fingerprint(settings)
+    """Time `run()` (nothing else is on the clock) and record what it says about itself; `flags` are the
+    requested combination's flags, on or off."""
     if collect_garbage:
         gc.collect()  # garbage from the previous run must not be collected on this run's clock
     proc = psutil.Process()
     rss_before = int(proc.memory_info().rss)
     heap_peaks: dict[str, int] = {}
     artifacts: dict[str, str] = {}
-    result: RunResult | None = None
+    returned: object | None = None
     error: str | None = None
     sampler = peak_rss_meter(proc, rss_interval_s)
     heap_sampler = HeapSampler() if diagnostics.heap else None
@@ -145,7 +121,7 @@ def measure_run(
             heap_sampler.start()
         cpu0, t0 = _cpu(proc), time.perf_counter()
         try:
-            result = target(source, settings, resources)
+            returned = run()
         except KeyboardInterrupt:
             raise
         except BaseException as exc:  # any crash, SystemExit included, is a failed run
@@ -156,57 +132,65 @@ def measure_run(
             peak = sampler.stop()
             if heap_sampler is not None:
                 heap_sampler.stop()
-    if heap_sampler is not None and isinstance(result, RunResult):
-        heap_peaks.update(heap_sampler.phase_peaks(result.phases, t0))
-    if result is not None and not isinstance(result, RunResult):
-        error, result = f"target returned {type(result).__name__}, not RunResult", None
-    if result is not None and result.status is not Status.OK:
-        details = "; ".join(f"{e.phase}: {e.type}: {e.message}" for e in result.errors) or "no error recorded"
-        error = f"run status {result.status.value}: {details}"
-    valid, reason, reported, actual = check_validity(settings, result, expected)
-    steps = steps_with_deps(result) if result is not None else []
-    crew_llm = ((result.crew or {}).get("llm") if result is not None else None) or {}
+    outcome = _read_outcome(run, returned, error, e2e)
+    if heap_sampler is not None:
+        heap_peaks.update(heap_sampler.phase_peaks(outcome.phases, t0))
+    valid, reason = check_validity(outcome, flags, spec.engine)
     return RunSample(
-        run_id=spec.run_id,
-        combo=spec.combo,
-        engine=spec.engine,
-        iteration=spec.iteration,
-        warmup=spec.warmup,
-        order=spec.order,
-        flags_requested=flags_dict(settings.flags),
-        flags_reported=reported,
-        fingerprint_expected=expected,
-        fingerprint_actual=actual,
-        valid=valid,
-        invalid_reason=reason,
-        status="failed" if error is not None else "ok",
-        error=error,
-        digest=digest_of(result),
-        e2e_s=e2e,
-        cpu_process_s=cpu,
-        peak_rss_bytes=peak,
-        rss_before_bytes=rss_before,
-        sampler_cpu_s=sampler.cpu_s,
-        rss_method=sampler.method,
-        phases={p.name: {"wall_s": p.wall_s, "cpu_s": p.cpu_s} for p in result.phases} if result else {},
-        steps=steps,
-        llm_calls=json_dicts(to_jsonable(crew_llm.get("calls", []))) if isinstance(crew_llm, dict) else [],
-        heap_peaks=heap_peaks or None,
-        purpose=spec.purpose,
-        depth=settings.depth.value,
-        isolated=isolated,
-        critical_path=safe_critical_path_of(result, steps, e2e) if error is None else None,
+        run_id=spec.run_id, combo=spec.combo, engine=spec.engine, iteration=spec.iteration, warmup=spec.warmup,
+        order=spec.order, flags_requested=dict(flags),
+        flags_reported=_reported(outcome, flags, reason),
+        fingerprint_expected=outcome.expected_structure or "", fingerprint_actual=outcome.structure,
+        valid=valid, invalid_reason=reason, status="failed" if outcome.error is not None else "ok",
+        error=outcome.error, digest=dict(outcome.digest), e2e_s=e2e, cpu_process_s=cpu, peak_rss_bytes=peak,
+        rss_before_bytes=rss_before, sampler_cpu_s=sampler.cpu_s, rss_method=sampler.method,
+        phases={p.name: {"wall_s": p.wall_s} | ({"cpu_s": p.cpu_s} if p.cpu_s is not None else {})
+                for p in outcome.phases},
+        steps=[dict(s) for s in outcome.steps], llm_calls=[dict(c) for c in outcome.llm_calls],
+        heap_peaks=heap_peaks or None, purpose=spec.purpose, depth=outcome.depth, isolated=isolated,
+        critical_path=dict(outcome.critical_path) if outcome.critical_path is not None else None,
         artifacts=artifacts,
     )
 
 
-def failed_sample(settings: Settings, spec: RunSpec, error: str, e2e_s: float, isolated: bool) -> RunSample:
+def _reported(outcome: Outcome, flags: Mapping[str, bool], reason: str | None) -> dict[str, bool]:
+    """The flags the run reports; one that does not say is taken at its word, one with no result reports none."""
+    if outcome.flags is not None:
+        return dict(outcome.flags)
+    return {} if reason == "no result" else dict(flags)
+
+
+def _read_outcome(run: Run, returned: object | None, error: str | None, e2e_s: float) -> Outcome:
+    """The run's own account; bookkeeping that fails turns the run into a failed one, never a crash."""
+    try:
+        return run.outcome(returned, error, e2e_s)
+    except Exception as exc:
+        return Outcome(error=f"reading the run's outcome failed: {type(exc).__name__}: {exc}")
+
+
+def check_validity(outcome: Outcome, flags: Mapping[str, bool], engine: str) -> tuple[bool, str | None]:
+    """A run is valid when what it reports ran matches what was asked (the old harness trusted its settings and
+    leaked flags between combinations)."""
+    if outcome.error is not None and not outcome.phases and not outcome.digest:
+        return False, "no result"
+    reasons = []
+    if outcome.flags is not None and dict(outcome.flags) != dict(flags):
+        reasons.append(f"flags reported {dict(outcome.flags)} != requested {dict(flags)}")
+    if outcome.engine is not None and outcome.engine != engine:
+        reasons.append(f"engine reported {outcome.engine!r} != requested {engine!r}")
+    if outcome.expected_structure is not None and outcome.structure != outcome.expected_structure:
+        reasons.append(f"structure fingerprint {outcome.structure} != expected {outcome.expected_structure}")
+    return not reasons, "; ".join(reasons) or None
+
+
+def failed_sample(spec: RunSpec, flags: Mapping[str, bool], error: str, e2e_s: float, isolated: bool,
+                  depth: str = "") -> RunSample:
     """A run that produced no sample of its own (worker died, timed out, spoke garbage)."""
     return RunSample(
         run_id=spec.run_id, combo=spec.combo, engine=spec.engine, iteration=spec.iteration,
-        warmup=spec.warmup, order=spec.order, flags_requested=flags_dict(settings.flags), flags_reported={},
-        fingerprint_expected=expected_fingerprint(settings), fingerprint_actual=None, valid=False,
+        warmup=spec.warmup, order=spec.order, flags_requested=dict(flags), flags_reported={},
+        fingerprint_expected="", fingerprint_actual=None, valid=False,
         invalid_reason="no result", status="failed", error=error, digest={}, e2e_s=e2e_s, cpu_process_s=0.0,
         peak_rss_bytes=0, rss_before_bytes=0, phases={}, steps=[], llm_calls=[], purpose=spec.purpose,
-        depth=settings.depth.value, isolated=isolated,
+        depth=depth, isolated=isolated,
     )

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from autointel.errors import SettingsError
-from autointel.settings import ENGINES, Flags
+from autointel.model.combo import Combo, ComboError, FlagSpace
+from autointel.settings import AUTOINTEL_FLAGS
 
 FAIL_ON_CHOICES = ("target", "memory", "regression", "invalid", "failed")
 DEFAULT_FAIL_ON = frozenset({"invalid", "failed", "regression"})
@@ -20,8 +21,9 @@ MIN_HISTORY_K = 6
 
 @dataclass(frozen=True)
 class BenchOptions:
-    combos: tuple[Flags, ...] = (Flags(),)  # the flag combinations, the baseline (every flag off) first
+    combos: tuple[Combo, ...] = (AUTOINTEL_FLAGS.baseline,)  # the flag combinations, baseline (all off) first
     engines: tuple[str, ...] = ("pipeline",)
+    combo_spec: str = ""  # the combinations as given ("" = their names), parsed again for another pipeline's flags
     iterations: int = 10
     warmup: int = 1
     llm_profile: str = "instant"
@@ -50,20 +52,40 @@ class BenchOptions:
         unknown = set(self.fail_on) - set(FAIL_ON_CHOICES)
         if unknown:
             raise SettingsError(f"unknown fail-on condition(s) {sorted(unknown)}; use {FAIL_ON_CHOICES}")
-        bad = set(self.engines) - set(ENGINES)
-        if bad or not self.engines:
-            raise SettingsError(f"unknown engine(s) {sorted(bad)}; use {ENGINES}")
-        if not self.combos or self.combos[0] != Flags():
+        if not self.combos or self.combos[0] != self.combos[0].space.baseline:
             raise SettingsError("combos must start with baseline (every comparison needs it)")
+        if any(c.space != self.space for c in self.combos):
+            raise SettingsError("every combination must be of the same pipeline's flags")
+        bad = set(self.engines) - set(self.space.engines)
+        if bad or not self.engines:
+            raise SettingsError(f"unknown engine(s) {sorted(bad)}; use {list(self.space.engines)}")
         if self.history_k < MIN_HISTORY_K:
             raise SettingsError(f"history_k must be >= {MIN_HISTORY_K} "
                                 "(fewer past sessions cannot support a 95% CI of their median)")
 
 
     @property
+    def space(self) -> FlagSpace:
+        """The flags of the pipeline these combinations belong to."""
+        return self.combos[0].space
+
+    @property
     def combo_names(self) -> tuple[str, ...]:
-        """The combinations as their `Flags.name`s, as samples and reports name them."""
-        return tuple(f.name for f in self.combos)
+        """The combinations by name, as samples and reports name them."""
+        return tuple(c.name for c in self.combos)
+
+    def for_space(self, space: FlagSpace) -> BenchOptions:
+        """These options for a pipeline with other flags: the combinations parsed again against its flags, the
+        engines it has among those asked for (else its first engine)."""
+        if space == self.space:
+            return self
+        spec = self.combo_spec or ",".join(self.combo_names)
+        try:
+            combos = space.parse_list(spec)
+        except ComboError as exc:
+            raise SettingsError(str(exc)) from None
+        engines = tuple(e for e in self.engines if e in space.engines) or space.engines[:1]
+        return replace(self, combos=combos, engines=engines)
 
     def record(self) -> dict[str, object]:
         """These options as plain JSON values for a results file (combinations by name)."""
@@ -80,18 +102,13 @@ def _plain(value: object) -> object:
     return value
 
 
-def parse_combos(text: str) -> tuple[Flags, ...]:
-    """`matrix` = every combination of the parallel flags; otherwise a comma list of Flags.parse_combo
-    names (`all` is the all-flags-on combination, `all+streaming_transcription` adds an optimisation).
-
-    Baseline is always included, first.
-    """
-    text = text.strip().lower()
-    if text == "matrix":
-        found = list(Flags.all_combinations())
-    else:
-        found = [Flags.parse_combo(part) for part in text.split(",") if part.strip()]
-    return tuple(dict.fromkeys([Flags(), *found]))
+def parse_combos(text: str, space: FlagSpace = AUTOINTEL_FLAGS) -> tuple[Combo, ...]:
+    """`matrix` = every combination of the factor flags; otherwise a comma list of `FlagSpace.parse` names
+    (`all` is the all-factors-on combination, `all+streaming_transcription` adds an extra). Baseline first."""
+    try:
+        return space.parse_list(text)
+    except ComboError as exc:
+        raise SettingsError(str(exc)) from None
 
 
 def parse_engines(text: str) -> tuple[str, ...]:

@@ -52,13 +52,15 @@ from autointel.bench.options import (
 from autointel.bench.plugin_state import STATE_KEY, PluginState
 from autointel.bench.schedule import cells_for
 from autointel.errors import SettingsError
-from autointel.settings import ENGINES
+from autointel.model.combo import ComboError, FlagSpace
+from autointel.settings import AUTOINTEL_FLAGS, ENGINES
 
 # (option suffix, help, ini type, ini default)
 _OPTIONS: tuple[tuple[str, str, str, str], ...] = (
     ("combos", "matrix (every parallel-flag combination) | comma list like all,analysis+fact_checking,"
      "all+streaming_transcription (baseline always run)", "string", "matrix"),
-    ("engines", f"comma list of {','.join(ENGINES)}", "string", "pipeline"),
+    ("engines", f"comma list of the pipeline's engines (autointel: {','.join(ENGINES)})", "string",
+     "the pipeline's reference engine (autointel: pipeline)"),
     ("iterations", "measured runs per combination and engine", "string", "10"),
     ("warmup", "warmup runs per combination and engine (recorded, never in statistics)", "string", "1"),
     ("llm-profile", "LLM latency profile for the offline LLM", "string", "instant"),
@@ -104,19 +106,35 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         parser.addini(_dest(name), help_text, type="bool", default=False)
 
 
+def _default(name: str) -> str:
+    return next(default for option, _, _, default in _OPTIONS if option == name)
+
+
 def _value(config: pytest.Config, name: str) -> Any:
     value = config.getoption(_dest(name))
     return config.getini(_dest(name)) if value is None else value
 
 
-def build_options(config: pytest.Config) -> BenchOptions:
+def flag_space(config: pytest.Config) -> FlagSpace:
+    """The benchmarked pipeline's flags: a `pytest_autointel_flag_space` answer, else autointel's."""
+    space = config.hook.pytest_autointel_flag_space(config=config)
+    if space is not None and not isinstance(space, FlagSpace):
+        raise SettingsError(f"pytest_autointel_flag_space returned {type(space).__name__}, not a FlagSpace")
+    return space or AUTOINTEL_FLAGS
+
+
+def build_options(config: pytest.Config, space: FlagSpace = AUTOINTEL_FLAGS) -> BenchOptions:
     def text(name: str) -> str:
         return str(_value(config, name)).strip()
 
     report_dir, history, seed = text("report-dir"), text("history"), text("seed")
+    engines = text("engines")
+    if engines == _default("engines"):
+        engines = space.reference_engine or space.engines[0]
     return BenchOptions(
-        combos=parse_combos(text("combos")),
-        engines=parse_engines(text("engines")),
+        combos=parse_combos(text("combos"), space),
+        combo_spec=text("combos"),
+        engines=parse_engines(engines),
         iterations=int(text("iterations")),
         warmup=int(text("warmup")),
         llm_profile=text("llm-profile"),
@@ -152,8 +170,8 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers", "autointel_matrix: benchmark run once per selected combination x engine (autointel_combo)"
     )
     try:
-        options = build_options(config)
-    except (SettingsError, ValueError) as exc:
+        options = build_options(config, flag_space(config))
+    except (SettingsError, ComboError, ValueError) as exc:
         raise pytest.UsageError(f"autointel: {exc}") from None
     run_id = new_run_id()
     root = options.report_dir or config.rootpath / "reports" / run_id

@@ -18,12 +18,12 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from autointel.settings import Flags
+from autointel.model.combo import Combo
 
 
 @dataclass(frozen=True)
 class Cell:
-    flags: Flags
+    flags: Combo
     engine: str
 
     @property
@@ -44,7 +44,7 @@ class Slot:
     order: int  # position in the session
 
 
-def cells_for(combos: Sequence[Flags], engines: Sequence[str]) -> tuple[Cell, ...]:
+def cells_for(combos: Sequence[Combo], engines: Sequence[str]) -> tuple[Cell, ...]:
     return tuple(Cell(flags, engine) for engine in engines for flags in combos)
 
 

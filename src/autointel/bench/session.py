@@ -1,15 +1,15 @@
 """A benchmark session: drive the schedule, persist every sample at once, then judge via autointel.stats.
 
-Every finished sample is appended to raw_samples.jsonl (flushed and fsynced) before the next run
-starts, so a killed session keeps every finished run. results.json and summary.md are written at the
-end, atomically. With isolate="process" each run is a fresh worker process that owns its models; when the
-session was given `resources` (models shared by in-process runs) the worker loads its models before the
-clock starts, so e2e excludes model loading in both modes. In-process runs share `resources` if given.
+The session benchmarks one `Pipeline` (autointel's engines unless it is given another). Every finished sample
+is appended to raw_samples.jsonl (flushed and fsynced) before the next run starts, so a killed session keeps
+every finished run. results.json and summary.md are written at the end, atomically. With isolate="process"
+each run is a fresh worker process that rebuilds the pipeline from its `ref()`; autointel's pipeline then
+loads its models before the clock starts when the session shares models (`resources`), so e2e excludes model
+loading in both modes.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import sys
 from collections.abc import Callable
@@ -19,16 +19,15 @@ from typing import Any
 
 from autointel.bench.analysis.history import append_history, history_check, load_history
 from autointel.bench.analysis.results import build_results
-from autointel.bench.measure import Diagnostics, RunSpec, Target, TargetRef, measure_run
+from autointel.bench.measure import Diagnostics, RunSpec, measure
 from autointel.bench.options import BenchOptions, new_run_id
+from autointel.bench.pipeline import Pipeline, PipelineRef
 from autointel.bench.report import environment, write_reports
 from autointel.bench.samples import RunSample, sample_to_json
 from autointel.bench.schedule import Cell, Slot, build_schedule, cells_for
-from autointel.bench.worker import measure_in_subprocess, settings_fields
-from autointel.engines.resources import Resources
+from autointel.bench.worker import WorkerRun, measure_in_subprocess
 from autointel.model.bench_results import HistoryCheck, SessionInfo, SessionResults
 from autointel.model.serialize import json_safe
-from autointel.settings import Settings
 from autointel.stats.seeds import derive_seed
 
 
@@ -38,38 +37,27 @@ class BenchSession:
         options: BenchOptions,
         *,
         source: str,
-        settings: Settings,
         report_dir: Path,
-        target: Target | TargetRef | None = None,
-        resources: Resources | None = None,
+        pipeline: Pipeline,
         name: str = "bench",
         run_id: str | None = None,
         command_line: list[str] | None = None,
         root: Path | None = None,
     ) -> None:
-        self.options = options
+        self.pipeline = pipeline
+        self.options = options.for_space(pipeline.space)
         self.source = source
-        self.settings = settings
         self.report_dir = report_dir
-        self.resources = resources
         self.name = name
         self.run_id = run_id or new_run_id()
         self.command_line = command_line if command_line is not None else list(sys.argv)
         self.root = root or Path.cwd()
         self.samples: list[RunSample] = []
         self.started_at = datetime.now(UTC).isoformat()
-        self._target: Target | None = None
-        self._ref: TargetRef | None = None
-        if target is None:
-            self._ref = TargetRef()
-        elif isinstance(target, TargetRef):
-            self._ref = target
-        else:
-            self._target = target
-            make_ref: Callable[[], TargetRef] | None = getattr(target, "ref", None)
-            self._ref = make_ref() if make_ref is not None else None
-        if options.isolate == "process" and self._ref is None:
-            raise ValueError("process isolation needs an importable target (TargetRef, or one with .ref())")
+        make_ref: Callable[[], PipelineRef | None] | None = getattr(pipeline, "ref", None)
+        self._ref = make_ref() if make_ref is not None else None
+        if self.options.isolate == "process" and self._ref is None:
+            raise ValueError("process isolation needs a pipeline a worker can rebuild (its ref())")
         self._counters: dict[tuple[Cell, bool | str], int] = {}
         self._order = 0
         report_dir.mkdir(parents=True, exist_ok=True)
@@ -79,20 +67,11 @@ class BenchSession:
     def cells(self) -> tuple[Cell, ...]:
         return cells_for(self.options.combos, self.options.engines)
 
-    def settings_for(self, cell: Cell) -> Settings:
-        """A fresh Settings per run from the session's base: nothing cached, so no flag can leak."""
-        return dataclasses.replace(self.settings, flags=cell.flags, engine=cell.engine)
-
-    def llm_seed(self, spec: RunSpec) -> int:
-        """The provider profile's latency draws: new for each iteration, the same for every cell of it (paired),
-        so the comparisons see latency variation instead of one replayed sequence."""
+    def run_seed(self, spec: RunSpec) -> int:
+        """The pipeline's seed for one run (autointel: the provider profile's latency draws): new for each
+        iteration, the same for every cell of it (paired), so the comparisons see that variation instead of one
+        replayed sequence."""
         return derive_seed(self.options.seed, "llm-latency", "warmup" if spec.warmup else "measure", spec.iteration)
-
-    def _in_process_target(self) -> Target:
-        if self._target is None:
-            assert self._ref is not None
-            self._target = self._ref.load()
-        return self._target
 
     def record(self, sample: RunSample) -> None:
         """Append one sample durably before anything else runs."""
@@ -105,14 +84,15 @@ class BenchSession:
     def _measure(
         self, cell: Cell, spec: RunSpec, diagnostics: Diagnostics, collect_garbage: bool, record: bool = True
     ) -> RunSample:
-        settings = dataclasses.replace(self.settings_for(cell), llm_seed=self.llm_seed(spec))
+        seed = self.run_seed(spec)
         if self.options.isolate == "process":
             assert self._ref is not None
-            sample = measure_in_subprocess(self._ref, self.source, settings, spec, diagnostics,
-                                           self.options.run_timeout_s, preload_models=self.resources is not None)
+            job = WorkerRun(self._ref, self.source, cell.flags, cell.engine, seed, spec, diagnostics)
+            sample = measure_in_subprocess(job, self.options.run_timeout_s)
         else:
-            sample = measure_run(self._in_process_target(), self.source, settings, self.resources, spec=spec,
-                                 diagnostics=diagnostics, collect_garbage=collect_garbage)
+            run = self.pipeline.prepare(self.source, cell.flags, cell.engine, seed)
+            sample = measure(run, spec, cell.flags.values(), diagnostics=diagnostics,
+                             collect_garbage=collect_garbage)
         if record:
             self.record(sample)
         return sample
@@ -166,9 +146,12 @@ class BenchSession:
         self.run_diagnostics()
         return self.finalize()
 
+    def _described(self, key: str) -> str:
+        return str(self.pipeline.describe().get(key) or "")
+
     def _history_key(self, machine: dict[str, Any]) -> dict[str, Any]:
-        return {"bench": self.name, "source": self.source, "depth": self.settings.depth.value,
-                "llm_profile": self.settings.llm_profile, "isolate": self.options.isolate,
+        return {"bench": self.name, "source": self.source, "depth": self._described("depth"),
+                "llm_profile": self._described("llm_profile"), "isolate": self.options.isolate,
                 "node": machine["node"], "cpu_count": machine["cpu_count"]}
 
     def _history(self, machine: dict[str, Any]) -> list[HistoryCheck]:
@@ -205,8 +188,8 @@ class BenchSession:
         return SessionInfo(
             run_id=self.run_id, name=self.name, command_line=tuple(self.command_line), seed=self.options.seed,
             started_at=self.started_at, finished_at=datetime.now(UTC).isoformat(), source=self.source,
-            depth=self.settings.depth.value, llm_profile=self.settings.llm_profile,
-            settings=settings_fields(self.settings), options=self.options.record(),
+            depth=self._described("depth"), llm_profile=self._described("llm_profile"),
+            settings=dict(self.pipeline.describe()), options=self.options.record(),
             machine=environment(self.root), report_dir=str(self.report_dir),
         )
 

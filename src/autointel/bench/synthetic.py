@@ -17,7 +17,7 @@ import time
 from collections.abc import Collection
 from typing import Any
 
-from autointel.bench.measure import TargetRef
+from autointel.bench.autointel_pipeline import TargetRef
 from autointel.engines.plan import Step, build_plan
 from autointel.engines.resources import Resources
 from autointel.measurement.spans import SpanRecorder, phases_from_steps

@@ -18,7 +18,7 @@ from autointel.model.run_sample import RunSample
 from autointel.model.serialize import json_safe
 from autointel.model.statistics import NAN, Comparison, Effect, Number, Summary
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 CHANGELOG: tuple[tuple[int, str], ...] = (
     (1, "The untyped document: the same fields, but a row left out the keys it had no value for (an "
         "`insufficient` comparison had no `ratio`)."),
@@ -31,6 +31,11 @@ CHANGELOG: tuple[tuple[int, str], ...] = (
     (4, "`cells[].phase_cpu`: each phase's own work (its steps' thread CPU) beside its span (`phases`), and "
         "comparisons on it (`metric` `phase-cpu:NAME`), because under concurrency a span includes waiting. "
         "Older files read unchanged, with no CPU rows."),
+    (5, "Any pipeline: flags are named as the benchmarked pipeline's `FlagSpace` names them, so autointel's "
+        "`cells[].flags`, `samples[].flags_requested` / `flags_reported` and flag effects read `memory_ops`, "
+        "`analysis`, `fact_checking` (the names its combinations use) instead of `parallel_memory_ops`, ...; "
+        "`session.depth` and `session.llm_profile` are empty for a pipeline without them; `session.settings` is "
+        "what the pipeline's `describe()` says. Older files read unchanged, with their old flag names."),
 )
 """What each schema version changed; `from_dict` reads every version listed here."""
 

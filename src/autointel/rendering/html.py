@@ -125,7 +125,8 @@ def render_html(results: SessionResults) -> str:
         f"<title>{esc(title)}</title><style>{CSS}</style><script>{JS_HEAD}</script></head>\n<body>"
         '<pre id="js-errors" hidden></pre>'
         f"<header><h1>{esc(title)}</h1><p class=\"meta\">run {esc(meta.run_id or '?')} &middot; source "
-        f"{esc(meta.source or '?')} &middot; depth {esc(meta.depth or '?')} &middot; seed "
+        f"{esc(meta.source or '?')} &middot; " + (f"depth {esc(meta.depth)} &middot; " if meta.depth else "")
+        + "seed "
         f"{esc(meta.seed)} &middot; finished {esc(meta.finished_at or 'unknown')} &middot; "
         f'<span id="json-size">?</span> runs embedded as JSON</p>{recovered}<nav>{nav}</nav></header>\n'
         + _section("banner-section", "Verdict", html_parts.banner, results).replace("<h2>Verdict</h2>", "", 1)

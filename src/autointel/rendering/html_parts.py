@@ -60,8 +60,19 @@ def banner(results: SessionResults) -> str:
             f'<p class="triggered">{esc(verdict_rule(b.verdict, b.triggered, b.fail_on))}</p></section>')
 
 
-MATRIX_HEADERS = ["combination", "flags M A F", "n ok", "median e2e s [95% CI]", "ratio vs baseline [95% CI]",
+MATRIX_HEADERS = ["combination", "flags", "n ok", "median e2e s [95% CI]", "ratio vs baseline [95% CI]",
                   "verdict", "CV", "peak RSS MiB", "memory", "target", "failed", "invalid", "work"]
+
+
+def flag_columns(results: SessionResults) -> dict[str, str]:
+    """The flags some cell of the session switched on, each with a short mark (initials of its words)."""
+    names = [n for n in dict.fromkeys(k for c in results.cells for k in c.flags) if any(c.flags.get(n)
+                                                                                      for c in results.cells)]
+    marks: dict[str, str] = {}
+    for name in names:
+        mark = "".join(word[:1] for word in name.split("_")).upper()
+        marks[name] = mark if mark not in marks.values() else f"{mark}{len(marks) + 1}"
+    return marks
 
 
 def matrix(results: SessionResults) -> str:
@@ -71,15 +82,17 @@ def matrix(results: SessionResults) -> str:
     e2e, mem = data.e2e_comparisons(results), data.memory_rows(results)
     work = {(e.engine, e.combo): e for e in results.equivalence}
     with_engine = data.multi_engine(results)
-    head = "".join(f"<th>{esc(h)}</th>" for h in MATRIX_HEADERS)
+    flags = flag_columns(results)
+    legend = ", ".join(f"{mark} {name}" for name, mark in flags.items())
+    headers = [f"flags {' '.join(flags.values())}" if h == "flags" else h for h in MATRIX_HEADERS]
+    head = "".join(f"<th>{esc(h)}</th>" for h in headers)
     rows = []
     for cell in results.cells:
         key, base = data.key(cell), cell.combo == "baseline"
         comp, counts = e2e.get(key), cell.counts
         verdict = data.verdict(cell, comp)
         unstable = ' <span class="badge">unstable</span>' if data.unstable(comp) else ""
-        marks = " ".join("&#10003;" if cell.flags.get(f) else "&middot;" for f in
-                         ("parallel_memory_ops", "parallel_analysis", "parallel_fact_checking"))
+        marks = " ".join("&#10003;" if cell.flags.get(f) else "&middot;" for f in flags)
         eq = work.get(key)
         work_text = "-" if eq is None else ("same" if eq.matches else f"differs: {list(eq.differs_in)}")
         memory_verdict = "baseline" if base else (mem[key].verdict if key in mem else "-")
@@ -92,5 +105,5 @@ def matrix(results: SessionResults) -> str:
                esc(counts.failed), esc(counts.invalid), esc(work_text)]
         rows.append(f'<tr class="{css_class(verdict)}">' + "".join(f"<td>{td}</td>" for td in tds) + "</tr>")
     return (f'<table id="matrix" class="matrix"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody>'
-            "</table><p class=\"hint\">flags: M parallel_memory_ops, A parallel_analysis, F parallel_fact_checking. "
-            "Verdicts follow autointel.stats.compare.decide; CV &ge; 10% marks a comparison unstable.</p>")
+            f"</table><p class=\"hint\">flags: {esc(legend) or 'none switched on'}. Verdicts follow "
+            "autointel.stats.compare.decide; CV &ge; 10% marks a comparison unstable.</p>")

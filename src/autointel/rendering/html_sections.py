@@ -125,12 +125,17 @@ def history(results: SessionResults) -> str:
             + table(["engine", "sessions", "run ids", "ratio now/history [95% CI]", "verdict"], rows, "compact"))
 
 
+def _present(*rows: tuple[str, str | None]) -> list[list[object]]:
+    """The rows whose value the pipeline has (another pipeline has no depth or LLM profile)."""
+    return [[label, value] for label, value in rows if value]
+
+
 def environment(results: SessionResults) -> str:
     meta = results.session
     machine = meta.machine
     rows: list[list[object]] = [
             ["run id", meta.run_id], ["bench", meta.name], ["source", meta.source],
-            ["depth", meta.depth], ["LLM profile", meta.llm_profile],
+            *_present(("depth", meta.depth), ("LLM profile", meta.llm_profile)),
             ["started / finished", f"{meta.started_at} / {meta.finished_at}"],
             ["commit", machine.get("git_commit") or "unknown"], ["python", f"{machine.get('implementation', '')} "
                                                                             f"{machine.get('python', '?')}"],

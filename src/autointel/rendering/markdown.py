@@ -35,9 +35,11 @@ def render_markdown(results: SessionResults) -> str:
         f"**{text(banner.verdict.upper())}**: {text(banner.headline)}",
         "",
         f"run {code(meta.run_id)}, seed {text(meta.seed)}, source {code(meta.source or '?')}, "
-        f"depth {meta.depth or '?'}, {opts.get('iterations', '?')} runs + {opts.get('warmup', '?')} warmup "
-        f"per cell, isolation {opts.get('isolate', '?')}, LLM profile {opts.get('llm_profile', '?')}, "
-        f"commit {machine.get('git_commit') or 'unknown'}.",
+        + (f"depth {meta.depth}, " if meta.depth else "")
+        + f"{opts.get('iterations', '?')} runs + {opts.get('warmup', '?')} warmup "
+        f"per cell, isolation {opts.get('isolate', '?')}, "
+        + (f"LLM profile {meta.llm_profile}, " if meta.llm_profile else "")
+        + f"commit {machine.get('git_commit') or 'unknown'}.",
         "",
     ]
     if meta.recovered:

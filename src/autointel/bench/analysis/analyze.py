@@ -32,12 +32,14 @@ from autointel.model.bench_results import (
     MetricComparison,
     Representative,
 )
+from autointel.model.combo import Combo
 from autointel.model.run_sample import RunSample
 from autointel.model.statistics import Summary
 from autointel.monitoring import max_overlap
-from autointel.settings import AGENTIC_ENGINES, FLAG_ENV, OPTIMISATION_ENV, Flags
 
-FLAG_NAMES = tuple(FLAG_ENV)
+# A combination with this flag on has its stream overlap measured (`stream_overlap_s`): how much of the
+# `transcribe` step ran beside steps named `stream...` (zero when nothing overlapped, which is worth knowing).
+STREAMING_FLAG = "streaming_transcription"
 
 
 def _summary(values: Sequence[float], seed: int) -> Summary | None:
@@ -48,16 +50,16 @@ def _counted(samples: Sequence[RunSample], combo: str, engine: str) -> list[RunS
     return [s for s in samples if s.cell == (combo, engine) and s.counts]
 
 
-def _cell_cells(samples: Sequence[RunSample], options: BenchOptions) -> list[tuple[Flags, str]]:
+def _cell_cells(samples: Sequence[RunSample], options: BenchOptions) -> list[tuple[Combo, str]]:
     """The session's cells in option order, then any other cell its samples ran (named only in the samples)."""
     ordered = [(f, e) for e in options.engines for f in options.combos]
     named = {(f.name, e) for f, e in ordered}
     extra = sorted({s.cell for s in samples} - named)
-    return ordered + [(Flags.parse_combo(combo), engine) for combo, engine in extra]
+    return ordered + [(options.space.parse(combo), engine) for combo, engine in extra]
 
 
 def cell_stats(
-    samples: Sequence[RunSample], flags: Flags, engine: str, options: BenchOptions
+    samples: Sequence[RunSample], flags: Combo, engine: str, options: BenchOptions
 ) -> CellStats:
     combo = flags.name
     own = [s for s in samples if s.cell == (combo, engine)]
@@ -73,14 +75,14 @@ def cell_stats(
                 phase_cpu.setdefault(name, []).append(rec["cpu_s"])
     cps = [s.critical_path for s in ok if s.critical_path and "bound_s" in s.critical_path]
     bound_kind, per_bound = bound_ratios(ok)
-    overlaps = [stream_overlap_s(s.steps) for s in ok] if flags.streaming_transcription else []
+    overlaps = [stream_overlap_s(s.steps) for s in ok] if STREAMING_FLAG in flags.on else []
     diag = [s for s in own if s.purpose != "measure"]
     p95 = stats.p95_ci(e2e, seed) if e2e else None
     summary_e2e = stats.summarize(e2e, seed=seed) if e2e else None
     return CellStats(
         combo=combo,
         engine=engine,
-        flags=dataclasses.asdict(flags),
+        flags=flags.values(),
         counts=CellCounts(
             runs=len(own),
             measured=sum(1 for s in own if s.purpose == "measure" and not s.warmup),
@@ -261,11 +263,6 @@ def comparisons(samples: Sequence[RunSample], options: BenchOptions) -> list[Met
     return out
 
 
-def reference_of(flags: Flags) -> Flags:
-    """An optimised combination's twin without the optimisation flags (what the optimisation is judged on)."""
-    return dataclasses.replace(flags, **dict.fromkeys(OPTIMISATION_ENV, False))
-
-
 def optimisations(samples: Sequence[RunSample], options: BenchOptions) -> list[MetricComparison]:
     """Per engine: each optimised combination (`all+batched_vector_writes`) vs its twin without the
     optimisation flags (`all`), when the session ran both; e2e and per phase, one Holm family per twin."""
@@ -273,8 +270,8 @@ def optimisations(samples: Sequence[RunSample], options: BenchOptions) -> list[M
     for engine in options.engines:
         by_reference: dict[str, list[str]] = {}
         for flags in options.combos:
-            if flags.optimised and reference_of(flags) in options.combos:
-                by_reference.setdefault(reference_of(flags).name, []).append(flags.name)
+            if flags.optimised and flags.reference in options.combos:
+                by_reference.setdefault(flags.reference.name, []).append(flags.name)
         for reference, combos in by_reference.items():
             out += _metric_families(engine, _counted(samples, reference, engine),
                                     {c: _counted(samples, c, engine) for c in combos}, options,
@@ -284,14 +281,15 @@ def optimisations(samples: Sequence[RunSample], options: BenchOptions) -> list[M
 
 
 def engine_costs(samples: Sequence[RunSample], options: BenchOptions) -> list[EngineCost]:
-    """Each CrewAI engine (crew, flow) vs pipeline on the same combination (same DAG, same profile):
-    ratio of medians with CI and Holm-adjusted p across combinations (one family per engine), plus the
-    engine minus pipeline in seconds and per task: the framework's own cost."""
-    if "pipeline" not in options.engines:
+    """Each engine vs the pipeline's reference engine on the same combination (autointel: crew and flow vs
+    pipeline, the same DAG and profile): ratio of medians with CI and Holm-adjusted p across combinations (one
+    family per engine), plus the engine minus the reference in seconds and per task: the framework's own cost."""
+    reference = options.space.reference_engine
+    if reference is None or reference not in options.engines:
         return []
     out: list[EngineCost] = []
-    for engine in (e for e in options.engines if e in AGENTIC_ENGINES):
-        pairs = {c: (keyed(_counted(samples, c, "pipeline"), _e2e), _counted(samples, c, engine))
+    for engine in (e for e in options.engines if e != reference):
+        pairs = {c: (keyed(_counted(samples, c, reference), _e2e), _counted(samples, c, engine))
                  for c in options.combo_names}
         ready = {c: p for c, p in pairs.items() if len(p[0]) >= 2 and len(p[1]) >= 2}
         seeds = {c: stats.derive_seed(options.seed, "engine-cost", engine, c) for c in ready}
@@ -323,12 +321,12 @@ def effects(samples: Sequence[RunSample], options: BenchOptions) -> list[EffectR
                 continue
             values = [s.e2e_s for s in _counted(samples, flags.name, engine)]
             if len(values) >= 2:
-                cells[tuple(getattr(flags, n) for n in FLAG_NAMES)] = values
+                cells[flags.factor_values()] = values
         if len(cells) < 2:
             continue
-        seed = stats.derive_seed(options.seed, "effects", engine)
-        out += [EffectRow.of(engine, "main", e) for e in stats.main_effects(cells, FLAG_NAMES, seed=seed)]
-        out += [EffectRow.of(engine, "interaction", e) for e in stats.interactions(cells, FLAG_NAMES, seed=seed)]
+        seed, names = stats.derive_seed(options.seed, "effects", engine), options.space.factors
+        out += [EffectRow.of(engine, "main", e) for e in stats.main_effects(cells, names, seed=seed)]
+        out += [EffectRow.of(engine, "interaction", e) for e in stats.interactions(cells, names, seed=seed)]
     return out
 
 

@@ -29,15 +29,17 @@ from autointel.model.run_sample import RunSample
 NOTES = (
     "Order: every cell's warmups first, then randomised complete blocks (each block runs every cell once, "
     "seeded shuffle); warmups are recorded but dropped from all statistics.",
-    "A run counts only if it finished with status ok and proved its configuration: reported flags and engine "
-    "equal the requested ones and its structure fingerprint (plan, or crew layout) equals the expected one.",
+    "A run counts only if it finished with status ok and proved its configuration: the flags and engine it "
+    "reports equal the requested ones and its structure fingerprint (autointel: the plan, crew layout or flow) "
+    "equals the expected one.",
     "Crashed, timed-out or non-ok runs are counted as failed and never enter a statistic.",
-    "Work equivalence: output digests (transcript hash, claim count, verdicts, fallacy types) are compared "
+    "Work equivalence: output digests (what each run reports it produced; autointel: transcript hash, claim "
+    "count, verdicts, fallacy types) are compared "
     "with the first engine's baseline; a mismatch counts under the 'invalid' condition.",
     "Comparisons: ratio of medians with bootstrap CI and Holm-adjusted Mann-Whitney p per family "
     "(e2e, and each phase); the verdict rule is autointel.stats.compare.decide. Two cells with a counted run "
-    "in the same iterations are 'paired': the CI resamples whole iterations, which share one draw of LLM "
-    "latencies, so that noise cancels in the ratio (autointel.bench.analysis.blocks).",
+    "in the same iterations are 'paired': the CI resamples whole iterations, which share one run seed "
+    "(autointel: one draw of LLM latencies), so that noise cancels in the ratio (autointel.bench.analysis.blocks).",
     "CIs of a median, of a ratio or of a difference of medians need at least 6 counted runs per cell (6 "
     "blocks when paired): with fewer, whatever the distribution, even [min, max] covers a median less than 95% "
     "of the time (1 - 2 x 0.5^n), so such CIs are reported infinite and verdicts resting on them stay "
