@@ -174,5 +174,6 @@ def test_the_report_reads_right_in_a_browser(reports: dict[str, Path], tmp_path:
         assert not any(c["state"] == "fail" for c in seen["chips"])
     assert seen["matrix"][1] < 1000, "the flag matrix starts on the first screen"
     assert seen["overlaps"] == [], "text lies on other text"
+    assert seen["svgOverlaps"] == [], "a chart's labels run into each other"
     assert seen["pageWidth"] <= width + 1, f"wider than the window: {seen['wide']}"
     assert all(url.startswith(("data:", "file:")) for url in seen["resources"]), seen["resources"]

@@ -71,7 +71,7 @@ def cpu_wall(results: SessionResults) -> str | None:
     if not cells:
         return None
     labels = [data.label(c, data.multi_engine(results)) for c in cells]
-    fig = new_figure(9.0, 0.45 * len(cells) + 1.0, left_in=label_width_in(labels, 9), top_in=0.1)
+    fig = new_figure(9.0, 0.45 * len(cells) + 1.25, left_in=label_width_in(labels, 9), top_in=0.35)
     ax = fig.add_subplot()
     for y, cell in enumerate(reversed(cells)):
         wall = median(cell.e2e) * MS
@@ -83,7 +83,7 @@ def cpu_wall(results: SessionResults) -> str | None:
         ax.text(wall, y + 0.18, f"  CPU/wall {num(median(cell.cpu_per_wall), '{:.2f}')}", va="center", fontsize=7)
     ax.set_yticks(range(len(cells)), labels[::-1])
     ax.set_xlabel("ms (wall without CPU = waiting: I/O, sleeps, locks, LLM latency)")
-    ax.legend(fontsize=8, loc="lower right")
+    ax.legend(fontsize=8, loc="lower left", bbox_to_anchor=(0, 1), ncol=2, frameon=False)  # above: never on a bar
     ax.margins(x=0.18)
     return to_svg(fig, "cpuwall", "CPU time versus wall time per combination")
 
