@@ -44,6 +44,12 @@ def reliability(session: nox.Session) -> None:
     session.run("python", "benchmarks/experiments/reliability_table.py")
 
 
+@nox.session
+def publish(session: nox.Session) -> None:
+    """Keep a bench root's goals as docs/measured/bench.json and rewrite docs/benchmarks.md's table from them."""
+    session.run("python", "benchmarks/publish.py", *session.posargs)
+
+
 EXPERIMENTS = Path("benchmarks/experiments")
 
 
@@ -108,7 +114,7 @@ def bench(session: nox.Session) -> None:
             ("overhead", "benchmarks/test_harness_overhead.py", "baseline", "pipeline",
              ["--autointel-iterations", "480", "--autointel-warmup", "1"], {"AUTOINTEL_BENCH_INSTRUMENTS_EVERY": "8"}),
         ]
-    else:  # about 16 minutes on 2 cores (docs/benchmarks.md); 6 runs per cell, the fewest a 95% median CI needs
+    else:  # 13-16 minutes on 2 cores (docs/benchmarks.md); 6 runs per cell, the fewest a 95% median CI needs
         runs = [
             # CrewAI's own cost per task: no LLM latency (G2.2)
             ("engines", "benchmarks/test_flag_matrix.py", "baseline,all", "pipeline,flow,crew",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -82,3 +83,37 @@ def test_every_experiment_the_docs_cite_exists_and_says_what_it_measures() -> No
     assert not (ROOT / "scripts").exists()  # experiments live beside the benchmarks, run through nox
     for path in experiments.glob("*.py"):
         assert ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))), path.name
+
+
+def test_the_measured_goals_on_the_benchmarks_page_are_the_ones_a_bench_wrote() -> None:
+    """docs/benchmarks.md's default-profile table is rendered from docs/measured/bench.json, the goals file a
+    `nox -s bench` run wrote (kept by `nox -s publish -- ROOT`): a figure edited by hand leaves the page stale."""
+    import json
+
+    from benchmarks.publish import BEGIN, END, RECORD, table
+
+    page = (ROOT / "docs" / "benchmarks.md").read_text(encoding="utf-8")
+    record = json.loads(RECORD.read_text(encoding="utf-8"))
+    assert record["command"] == "nox -s bench" and record["commits"] and record["goals"]
+    assert page[page.index(BEGIN):page.index(END) + len(END)] == table(record), "regenerate: nox -s publish -- ROOT"
+
+
+def test_publishing_a_bench_root_keeps_its_goals_and_commit(tmp_path: Path) -> None:
+    """`nox -s publish -- ROOT` reads ROOT/goals.json and the sessions' results.json, and the block it writes names
+    the commit they ran; a goal not measured is folded into one line, as in every report."""
+    import json
+
+    from benchmarks.publish import BEGIN, END, record_of, rewrite, table
+
+    goal = {"id": "G9", "goal": "G9", "text": "a goal", "value": 1.5, "ci_low": 1.0, "ci_high": 2.0, "unit": "x",
+            "target": "<= 2x", "verdict": "inconclusive", "where": "w", "session": "s"}
+    missing = {"id": "G10", "goal": "G10", "text": "other", "target": "-", "verdict": "not_measured",
+               "measured_by": "its bench"}
+    (tmp_path / "goals.json").write_text(json.dumps([goal, missing]))
+    (tmp_path / "s").mkdir()
+    (tmp_path / "s" / "results.json").write_text(json.dumps(
+        {"session": {"machine": {"git_commit": "abcdef1234"}, "finished_at": "2026-12-07T12:00:00+00:00"}}))
+    block = table(record_of(tmp_path))
+    assert "commit `abcdef1`" in block and "| G9 | a goal | 1.500 [1.000, 2.000] x |" in block
+    assert "G10 need its bench" in block
+    assert rewrite(f"a\n{BEGIN}\nold\n{END}\nb", block) == f"a\n{block}\nb"

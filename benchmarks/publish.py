@@ -1,0 +1,69 @@
+"""Publish a bench run's goals into docs/benchmarks.md, so the figures there are the ones a run wrote.
+
+`nox -s publish -- reports/bench-STAMP` (a root that `nox -s bench` wrote, with its merged goals.json) keeps that
+file as docs/measured/bench.json, with the commit the sessions ran and the command, and rewrites the table between
+the markers in docs/benchmarks.md from it. tests/test_docs.py renders the kept file again and checks the page.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from autointel.atomic import atomic_write_text
+from autointel.model.bench_results import goal_rows
+from autointel.rendering.goals import missing_line, rows, split
+from autointel.rendering.tables import md_table
+
+ROOT = Path(__file__).resolve().parents[1]
+RECORD = ROOT / "docs" / "measured" / "bench.json"
+PAGE = ROOT / "docs" / "benchmarks.md"
+BEGIN, END = "<!-- bench-goals:begin (nox -s publish) -->", "<!-- bench-goals:end -->"
+
+
+def record_of(root: Path) -> dict[str, Any]:
+    """The merged goals of a bench root, with the commit(s) its sessions ran and the command that wrote it."""
+    goals = json.loads((root / "goals.json").read_text(encoding="utf-8"))
+    commits, finished = set(), []
+    for path in sorted(root.rglob("results.json")):
+        session = json.loads(path.read_text(encoding="utf-8")).get("session", {})
+        commits.add(str(session.get("machine", {}).get("git_commit") or "unknown"))
+        finished.append(str(session.get("finished_at") or ""))
+    return {"command": "nox -s bench", "root": root.name, "commits": sorted(commits),
+            "finished_at": max(finished, default=""), "goals": goals}
+
+
+def table(record: dict[str, Any]) -> str:
+    """The page's block: where the figures come from, the goals measured, and those that were not."""
+    shown, missing = split(goal_rows(record["goals"]))
+    commits = ", ".join(f"`{c[:7]}`" for c in record["commits"])
+    lines = [BEGIN, f"Written by `{record['command']}` ({record['root']}, commit {commits}, finished "
+             f"{record['finished_at'][:16]} UTC), kept in `docs/measured/bench.json`:", "",
+             *md_table(["goal", "what", "measured [95% CI]", "target", "verdict", "session"], rows(shown)), ""]
+    if missing:
+        lines += [missing_line(missing), ""]
+    return "\n".join([*lines, END])
+
+
+def rewrite(page: str, block: str) -> str:
+    start, end = page.index(BEGIN), page.index(END) + len(END)
+    return page[:start] + block + page[end:]
+
+
+def main(argv: Sequence[str]) -> int:
+    if len(argv) != 1 or not (Path(argv[0]) / "goals.json").is_file():
+        print("usage: python benchmarks/publish.py REPORT_ROOT (a nox -s bench root with goals.json)", file=sys.stderr)
+        return 2
+    record = record_of(Path(argv[0]))
+    RECORD.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(RECORD, json.dumps(record, indent=1, sort_keys=True) + "\n")
+    atomic_write_text(PAGE, rewrite(PAGE.read_text(encoding="utf-8"), table(record)))
+    print(f"wrote {RECORD.relative_to(ROOT)} and the table in {PAGE.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
