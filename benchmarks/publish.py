@@ -27,13 +27,15 @@ BEGIN, END = "<!-- bench-goals:begin (nox -s publish) -->", "<!-- bench-goals:en
 def record_of(root: Path) -> dict[str, Any]:
     """The merged goals of a bench root, with the commit(s) its sessions ran and the command that wrote it."""
     goals = json.loads((root / "goals.json").read_text(encoding="utf-8"))
-    commits, finished = set(), []
+    commits, finished, commands = set(), [], {}
     for path in sorted(root.rglob("results.json")):
         session = json.loads(path.read_text(encoding="utf-8")).get("session", {})
         commits.add(str(session.get("machine", {}).get("git_commit") or "unknown"))
         finished.append(str(session.get("finished_at") or ""))
+        folder = path.parent.relative_to(root).parts[0]
+        commands.setdefault(folder, " ".join(session.get("command_line") or []))
     return {"command": "nox -s bench", "root": root.name, "commits": sorted(commits),
-            "finished_at": max(finished, default=""), "goals": goals}
+            "finished_at": max(finished, default=""), "sessions": commands, "goals": goals}
 
 
 def table(record: dict[str, Any]) -> str:
@@ -45,6 +47,10 @@ def table(record: dict[str, Any]) -> str:
              *md_table(["goal", "what", "measured [95% CI]", "target", "verdict", "session"], rows(shown)), ""]
     if missing:
         lines += [missing_line(missing), ""]
+    sessions = record.get("sessions", {})
+    if sessions:
+        lines += ["Each session of that run, as `nox -s bench -- --only=NAME` reruns it:", "",
+                  *[f"- {name}: `{command}`" for name, command in sessions.items()], ""]
     return "\n".join([*lines, END])
 
 
