@@ -83,11 +83,15 @@ def read_pairs(name: str, folder: Path = PAIRS_DIR) -> list[data.NLIPair]:
     return [data.NLIPair(**json.loads(line)) for line in lines if line]
 
 
-def training_sample(pairs: Sequence[data.NLIPair], size: int = TRAIN_PAIRS) -> list[data.NLIPair]:
-    """The first `size` pairs of the (already shuffled) training file, SNLI capped at `SNLI_SHARE` of them."""
+def training_sample(pairs: Sequence[data.NLIPair], size: int = TRAIN_PAIRS,
+                    repeat: dict[str, int] | None = None) -> list[data.NLIPair]:
+    """The first `size` pairs of the (already shuffled) training file, SNLI capped at `SNLI_SHARE` of them; with
+    `repeat` ({source: k}) every pair of those sources appears k times, and `size` caps the other sources only."""
+    repeat = repeat or {}
     snli = [p for p in pairs if p.source == "snli"][: int(size * SNLI_SHARE)]
-    rest = [p for p in pairs if p.source != "snli"][: size - len(snli)]
-    sample = rest + snli
+    rest = [p for p in pairs if p.source != "snli" and p.source not in repeat][: size - len(snli)]
+    repeated = [p for p in pairs if p.source in repeat for _ in range(repeat[p.source])]
+    sample = rest + snli + repeated
     random.Random(SEED).shuffle(sample)
     return sample
 
@@ -99,7 +103,9 @@ def encode(pairs: Sequence[data.NLIPair]) -> list[tuple[list[int], list[int], in
     return [(e.ids, e.type_ids, data.LABELS.index(p.label)) for e, p in zip(encoded, pairs, strict=True)]
 
 
-def train(out: Path = MODEL_PATH, start: Path | None = None, epochs: int = EPOCHS, lr: float = LR) -> dict[str, Any]:
+def train(out: Path = MODEL_PATH, start: Path | None = None, epochs: int = EPOCHS, lr: float = LR,
+          size: int = TRAIN_PAIRS, repeat: dict[str, int] | None = None,
+          checkpoint: Path = CHECKPOINT_DIR) -> dict[str, Any]:
     """Fine-tune (from all-MiniLM-L6-v2, or from a checkpoint a previous run saved), save the checkpoint,
     export to ONNX, quantise to int8 and score the held-out pairs with the shipped runtime."""
     import torch
@@ -107,7 +113,7 @@ def train(out: Path = MODEL_PATH, start: Path | None = None, epochs: int = EPOCH
 
     torch.manual_seed(SEED)
     torch.use_deterministic_algorithms(True)
-    rows = encode(training_sample(read_pairs("train")))
+    rows = encode(training_sample(read_pairs("train"), size, repeat))
     model = AutoModelForSequenceClassification.from_pretrained(
         start or base_model_dir(), num_labels=3, id2label=dict(enumerate(data.LABELS)),
         label2id={k: i for i, k in enumerate(data.LABELS)})
@@ -123,7 +129,7 @@ def train(out: Path = MODEL_PATH, start: Path | None = None, epochs: int = EPOCH
     steps = fit(model, loss_of, lambda rng: batches(lengths, BATCH, rng, chunk=50), rows=len(rows), batch=BATCH,
                 epochs=epochs, lr=lr, warmup=WARMUP, seed=SEED if start is None else SEED + 1,  # a new order
                 log_every=25)
-    model.save_pretrained(CHECKPOINT_DIR)
+    model.save_pretrained(checkpoint)
     export(model, out)
     return {"train_pairs": len(rows), "steps": steps, "seconds": round(time.monotonic() - started),
             "heldout": heldout_accuracy(NLIModel(out))}
@@ -180,6 +186,10 @@ def main(argv: Sequence[str] | None = None) -> None:
                         help=f"continue from a saved checkpoint (each run saves one to {CHECKPOINT_DIR})")
     parser.add_argument("--epochs", type=int, default=EPOCHS, help="passes over the training sample")
     parser.add_argument("--lr", type=float, default=LR, help="peak learning rate")
+    parser.add_argument("--pairs", type=int, default=TRAIN_PAIRS, help="at most this many pairs of the other sources")
+    parser.add_argument("--repeat", action="append", default=[], metavar="SOURCE=K",
+                        help="every pair of SOURCE (fever, fever-nei, fm2, fm2-other, snli) K times in the sample")
+    parser.add_argument("--checkpoint", type=Path, default=CHECKPOINT_DIR, help="where this run saves its checkpoint")
     args = parser.parse_args(argv)
     if args.build is not None:
         print(json.dumps(build(args.build)))
@@ -188,7 +198,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     elif args.heldout:
         print(json.dumps(heldout_accuracy(NLIModel(args.out))))
     else:
-        print(json.dumps(train(args.out, args.start, args.epochs, args.lr)))
+        repeat = {k: int(v) for k, _, v in (r.partition("=") for r in args.repeat)}
+        print(json.dumps(train(args.out, args.start, args.epochs, args.lr, args.pairs, repeat, args.checkpoint)))
 
 
 if __name__ == "__main__":
