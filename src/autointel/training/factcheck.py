@@ -7,7 +7,7 @@
 fits a logistic model on train, fits a calibration temperature and picks the thresholds on dev, and writes
 the coefficients;
 `--evaluate` runs the shipped `check_claim` on dev and test and prints accuracy, the majority baseline,
-decisive precision, per-class precision/recall, a Brier score and a reliability table.
+decisive precision, per-class precision/recall, a Brier score, a reliability table and accuracy per source.
 """
 
 from __future__ import annotations
@@ -57,6 +57,7 @@ class Row:
     claim: str
     evidence: tuple[str, ...]
     label: str
+    source: str = ""
 
 
 def prepare(source: Path, out: Path = VITAMINC, seed: int = SEED) -> dict[str, int]:
@@ -83,7 +84,8 @@ def prepare(source: Path, out: Path = VITAMINC, seed: int = SEED) -> dict[str, i
 
 def read_split(name: str, folder: Path = DATASET) -> list[Row]:
     lines = (folder / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
-    return [Row(r["claim"], tuple(r["evidence"]), r["label"]) for r in map(json.loads, filter(None, lines))]
+    return [Row(r["claim"], tuple(r["evidence"]), r["label"], r.get("source", ""))
+            for r in map(json.loads, filter(None, lines))]
 
 
 @contextmanager
@@ -187,7 +189,13 @@ def evaluate(name: str, embedder: Embedder, nli: NLIModel, folder: Path = DATASE
     confidence = np.asarray([c.confidence for c in checked])
     majority_label, majority_count = Counter(gold).most_common(1)[0]
     per_class = {k: _precision_recall(predicted, gold, k) for k in CLASSES}
+    by_source = {src: _scores([p for p, r in zip(predicted, rows, strict=True) if r.source == src],
+                              [r.label for r in rows if r.source == src])
+                 for src in sorted({r.source for r in rows})}
     return {"split": name, "n": len(rows), "accuracy": round(acc, 3), "accuracy_ci95": _bootstrap(correct),
+            "by_source": {src: {"n": sum(r.source == src for r in rows), "accuracy": round(a, 3),
+                                "decisive_precision": round(dp, 3), "decisive": d}
+                          for src, (a, dp, d) in by_source.items()},
             "majority_baseline": round(majority_count / len(rows), 3), "majority_label": majority_label,
             "decisive": decisive, "decisive_precision": round(precision, 3), "per_class": per_class,
             "brier": round(float(np.mean((confidence - correct) ** 2)), 3),
