@@ -125,3 +125,19 @@ class BrokenBookkeeping(Liar):
 def test_broken_bookkeeping_is_a_failed_run_not_a_crash() -> None:
     sample = measure(BrokenBookkeeping(), RunSpec("r", "baseline", "one"), {"fast": False})
     assert sample.status == "failed" and "KeyError" in (sample.error or "") and not sample.valid
+
+
+def test_a_killed_foreign_session_is_rebuilt_from_its_samples(tmp_path: Path) -> None:
+    """`autointel report` on a folder with only raw_samples.jsonl: the flags come from the samples themselves."""
+    from autointel.report_cli import results_from_raw
+
+    def work(source: str, flags: Mapping[str, bool], engine: str, clock: PhaseClock) -> dict[str, Any]:
+        with clock.phase("only"):
+            pass
+        return {"same": True}
+
+    run_with(work, tmp_path)
+    rebuilt = results_from_raw(tmp_path / "r" / "raw_samples.jsonl")
+    assert [(c.combo, c.engine, c.flags) for c in rebuilt.cells] == [
+        ("baseline", "one", {"fast": False}), ("all", "one", {"fast": True})]  # its one flag is all of them
+    assert rebuilt.session.recovered and all(e.matches for e in rebuilt.equivalence)
