@@ -2,7 +2,9 @@
 
 `nox -s publish -- reports/bench-STAMP` (a root that `nox -s bench` wrote, with its merged goals.json) keeps that
 file as docs/measured/bench.json, with the commit the sessions ran and the command, and rewrites the table between
-the markers in docs/benchmarks.md from it. tests/test_docs.py renders the kept file again and checks the page.
+the markers in docs/benchmarks.md from it; a root of `nox -s bench -- --full` (its name ends in `-full`) goes to
+docs/measured/bench-full.json and its own markers. tests/test_docs.py renders each kept file again and checks the
+page.
 """
 
 from __future__ import annotations
@@ -19,9 +21,21 @@ from autointel.rendering.goals import missing_line, rows, split
 from autointel.rendering.tables import md_table
 
 ROOT = Path(__file__).resolve().parents[1]
-RECORD = ROOT / "docs" / "measured" / "bench.json"
 PAGE = ROOT / "docs" / "benchmarks.md"
-BEGIN, END = "<!-- bench-goals:begin (nox -s publish) -->", "<!-- bench-goals:end -->"
+PROFILES = {"default": "nox -s bench", "full": "nox -s bench -- --full"}
+
+
+def record_path(profile: str) -> Path:
+    return ROOT / "docs" / "measured" / ("bench.json" if profile == "default" else f"bench-{profile}.json")
+
+
+def markers(profile: str) -> tuple[str, str]:
+    name = "bench-goals" if profile == "default" else f"bench-goals-{profile}"
+    return f"<!-- {name}:begin (nox -s publish) -->", f"<!-- {name}:end -->"
+
+
+RECORD = record_path("default")
+BEGIN, END = markers("default")
 
 
 def record_of(root: Path) -> dict[str, Any]:
@@ -34,7 +48,8 @@ def record_of(root: Path) -> dict[str, Any]:
         finished.append(str(session.get("finished_at") or ""))
         folder = path.parent.relative_to(root).parts[0]
         commands.setdefault(folder, " ".join(session.get("command_line") or []))
-    return {"command": "nox -s bench", "root": root.name, "commits": sorted(commits),
+    profile = "full" if root.name.endswith("-full") else "default"
+    return {"command": PROFILES[profile], "profile": profile, "root": root.name, "commits": sorted(commits),
             "finished_at": max(finished, default=""), "sessions": commands, "goals": goals}
 
 
@@ -42,21 +57,28 @@ def table(record: dict[str, Any]) -> str:
     """The page's block: where the figures come from, the goals measured, and those that were not."""
     shown, missing = split(goal_rows(record["goals"]))
     commits = ", ".join(f"`{c[:7]}`" for c in record["commits"])
-    lines = [BEGIN, f"Written by `{record['command']}` ({record['root']}, commit {commits}, finished "
+    begin, end = markers(record.get("profile", "default"))
+    lines = [begin, f"Written by `{record['command']}` ({record['root']}, commit {commits}, finished "
              f"{record['finished_at'][:16]} UTC), kept in `docs/measured/bench.json`:", "",
              *md_table(["goal", "what", "measured [95% CI]", "target", "verdict", "session"], rows(shown)), ""]
     if missing:
         lines += [missing_line(missing), ""]
     sessions = record.get("sessions", {})
     if sessions:
-        lines += ["Each session of that run, as `nox -s bench -- --only=NAME` reruns it:", "",
+        rerun = "nox -s bench -- --full --only=NAME" if record.get("profile") == "full" else \
+            "nox -s bench -- --only=NAME"
+        lines += [f"Each session of that run, as `{rerun}` reruns it:", "",
                   *[f"- {name}: `{command}`" for name, command in sessions.items()], ""]
-    return "\n".join([*lines, END])
+    return "\n".join([*lines, end])
 
 
-def rewrite(page: str, block: str) -> str:
-    start, end = page.index(BEGIN), page.index(END) + len(END)
-    return page[:start] + block + page[end:]
+def rewrite(page: str, block: str, profile: str = "default") -> str:
+    """`page` with the profile's block replaced (or, the first time, added at the end)."""
+    begin, end = markers(profile)
+    if begin not in page:
+        return page.rstrip("\n") + "\n\n" + block + "\n"
+    start, stop = page.index(begin), page.index(end) + len(end)
+    return page[:start] + block + page[stop:]
 
 
 def main(argv: Sequence[str]) -> int:
@@ -64,10 +86,11 @@ def main(argv: Sequence[str]) -> int:
         print("usage: python benchmarks/publish.py REPORT_ROOT (a nox -s bench root with goals.json)", file=sys.stderr)
         return 2
     record = record_of(Path(argv[0]))
-    RECORD.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(RECORD, json.dumps(record, indent=1, sort_keys=True) + "\n")
-    atomic_write_text(PAGE, rewrite(PAGE.read_text(encoding="utf-8"), table(record)))
-    print(f"wrote {RECORD.relative_to(ROOT)} and the table in {PAGE.relative_to(ROOT)}")
+    path = record_path(record["profile"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(path, json.dumps(record, indent=1, sort_keys=True) + "\n")
+    atomic_write_text(PAGE, rewrite(PAGE.read_text(encoding="utf-8"), table(record), record["profile"]))
+    print(f"wrote {path.relative_to(ROOT)} and the table in {PAGE.relative_to(ROOT)}")
     return 0
 
 

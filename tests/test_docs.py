@@ -90,12 +90,15 @@ def test_the_measured_goals_on_the_benchmarks_page_are_the_ones_a_bench_wrote() 
     `nox -s bench` run wrote (kept by `nox -s publish -- ROOT`): a figure edited by hand leaves the page stale."""
     import json
 
-    from benchmarks.publish import BEGIN, END, RECORD, table
+    from benchmarks.publish import PROFILES, markers, record_path, table
 
     page = (ROOT / "docs" / "benchmarks.md").read_text(encoding="utf-8")
-    record = json.loads(RECORD.read_text(encoding="utf-8"))
-    assert record["command"] == "nox -s bench" and record["commits"] and record["goals"]
-    assert page[page.index(BEGIN):page.index(END) + len(END)] == table(record), "regenerate: nox -s publish -- ROOT"
+    assert record_path("default").is_file()  # the default profile is always published; the full one once it ran
+    for profile in (p for p in PROFILES if record_path(p).is_file()):
+        record = json.loads(record_path(profile).read_text(encoding="utf-8"))
+        assert record["command"] == PROFILES[profile] and record["commits"] and record["goals"]
+        begin, end = markers(profile)
+        assert page[page.index(begin):page.index(end) + len(end)] == table(record), "regenerate: nox -s publish"
 
 
 def test_publishing_a_bench_root_keeps_its_goals_and_commit(tmp_path: Path) -> None:
@@ -117,3 +120,9 @@ def test_publishing_a_bench_root_keeps_its_goals_and_commit(tmp_path: Path) -> N
     assert "commit `abcdef1`" in block and "| G9 | a goal | 1.500 [1.000, 2.000] x |" in block
     assert "G10 need its bench" in block
     assert rewrite(f"a\n{BEGIN}\nold\n{END}\nb", block) == f"a\n{block}\nb"
+    (tmp_path.parent / f"{tmp_path.name}-full").mkdir()
+    full_root = tmp_path.parent / f"{tmp_path.name}-full"
+    (full_root / "goals.json").write_text(json.dumps([goal]))
+    full = table(record_of(full_root))
+    assert "nox -s bench -- --full" in full and "bench-goals-full:begin" in full
+    assert rewrite("page\n", full, "full") == f"page\n\n{full}\n"  # the first full block is added at the end
