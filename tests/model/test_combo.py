@@ -40,9 +40,12 @@ def test_unknown_flags_name_the_ones_the_pipeline_has(text: str) -> None:
 
 
 def test_engines_are_checked_against_the_pipeline() -> None:
-    assert SPACE.parse_engines("threads, serial") == ("threads", "serial")
-    with pytest.raises(ComboError, match="unknown engine"):
-        SPACE.parse_engines("pipeline")
+    from autointel.bench.options import BenchOptions, parse_engines
+
+    options = BenchOptions(combos=SPACE.parse_list("cache"), engines=parse_engines("threads, serial"))
+    assert options.engines == ("threads", "serial")
+    with pytest.raises(ValueError, match="unknown engine"):
+        BenchOptions(combos=SPACE.parse_list("cache"), engines=parse_engines("pipeline"))
 
 
 @pytest.mark.parametrize("kwargs", [

@@ -81,13 +81,6 @@ class FlagSpace:
         found = list(self.matrix()) if text == "matrix" else [self.parse(p) for p in text.split(",") if p.strip()]
         return tuple(dict.fromkeys([self.baseline, *found]))
 
-    def parse_engines(self, text: str) -> tuple[str, ...]:
-        names = tuple(dict.fromkeys(p.strip().lower() for p in text.split(",") if p.strip()))
-        bad = set(names) - set(self.engines)
-        if bad or not names:
-            raise ComboError(f"unknown engine(s) {sorted(bad)}; use {list(self.engines)}")
-        return names
-
 
 @dataclass(frozen=True)
 class Combo:
