@@ -70,9 +70,11 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("file", type=Path, help="one JSON object per line (see README: Bring your own data)")
     evaluate.add_argument("--format", choices=("text", "json"), default="text")
 
+    from autointel.llm_cli import add_llm_parser
     from autointel.report_cli import add_metrics_parser, add_report_parser
 
     add_report_parser(commands)
+    add_llm_parser(commands)
     add_metrics_parser(commands)
     return parser
 
@@ -94,6 +96,10 @@ def _dispatch(args: argparse.Namespace, output: OutputGuard) -> int:
             return _recall(args)
         if args.command == "eval":
             return _evaluate(args)
+        if args.command == "llm":
+            from autointel.llm_cli import run_llm
+
+            return run_llm(args)
         from autointel.report_cli import run_metrics, run_report
 
         return run_report(args) if args.command == "report" else run_metrics(args)
@@ -314,6 +320,13 @@ def _text_summary(result: RunResult) -> str:
         m, g = result.integration.memory, result.integration.graph
         lines.append(f"memory: {plural(m.points_total, 'chunk')}; graph: {plural(g.nodes_total, 'node')}, "
                      f"{plural(g.edges_total, 'edge')}")
+    if result.writing is not None:
+        w = result.writing
+        lines.append(f"llm: {w.model}: {plural(w.usage.calls, 'call')}, {w.usage.prompt_tokens} prompt and "
+                     f"{w.usage.completion_tokens} completion tokens; "
+                     + ", ".join(f"{p.name} {p.status}" for p in w.parts))
+        if w.summary is not None:
+            lines.append(f"llm summary: {w.summary}")
     lines += [f"warning: {w}" for w in result.warnings]
     lines.append("phases (span, own CPU; spans overlap when steps run concurrently): "
                  + ", ".join(f"{p.name} {p.wall_s:.2f}s, {p.cpu_s:.2f}s CPU" for p in result.phases))
