@@ -18,7 +18,7 @@ from autointel.model.run_sample import RunSample
 from autointel.model.serialize import json_safe
 from autointel.model.statistics import NAN, Comparison, Effect, Number, Summary
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 CHANGELOG: tuple[tuple[int, str], ...] = (
     (1, "The untyped document: the same fields, but a row left out the keys it had no value for (an "
         "`insufficient` comparison had no `ratio`)."),
@@ -36,6 +36,9 @@ CHANGELOG: tuple[tuple[int, str], ...] = (
         "`analysis`, `fact_checking` (the names its combinations use) instead of `parallel_memory_ops`, ...; "
         "`session.depth` and `session.llm_profile` are empty for a pipeline without them; `session.settings` is "
         "what the pipeline's `describe()` says. Older files read unchanged, with their old flag names."),
+    (6, "`cells[].llm`: per run, the LLM calls, their prompt and completion tokens, the time they waited for a "
+        "free server slot, the time they took, and (a local server's own account) its prompt evaluation and "
+        "generation, each summarised over the counted runs. Older files read unchanged, without it."),
 )
 """What each schema version changed; `from_dict` reads every version listed here."""
 
@@ -65,6 +68,19 @@ class Representative:
     order: int
     e2e_s: Number
     max_parallel: int
+
+
+@dataclass(frozen=True)
+class LLMLoad:
+    """A cell's LLM calls per run, each summarised over its counted runs: where the model's time went."""
+
+    calls: Summary | None = None
+    prompt_tokens: Summary | None = None
+    completion_tokens: Summary | None = None
+    queued_s: Summary | None = None  # summed over a run's calls: waiting for a free slot (or the profile's gate)
+    call_s: Summary | None = None  # summed: from request to answer
+    prompt_s: Summary | None = None  # summed: the local server's prompt evaluation (its log)
+    generate_s: Summary | None = None  # summed: the local server's generation (its log)
 
 
 @dataclass(frozen=True)
@@ -98,6 +114,7 @@ class CellStats:
     cpu_per_wall: Summary | None = None
     counted_orders: tuple[int, ...] = ()
     representative: Representative | None = None
+    llm: LLMLoad | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

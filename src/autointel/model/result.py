@@ -202,6 +202,89 @@ class FlagsRecord:
     streaming_transcription: bool = False
 
 
+# What an LLM wrote for a run, part by part, and what it cost (`RunResult.writing`). The local analysers' results
+# stay in `analysis` and `verification`: the model's text sits beside them, never in their place.
+PART_NAMES = ("summary", "fallacy_review", "verdicts", "briefing")
+WRITTEN, FALLBACK = "written", "fallback"
+
+
+@dataclass(frozen=True)
+class LLMCall:
+    """One request to the model."""
+
+    part: str
+    step: str
+    start_s: float  # on the run's clock
+    seconds: float
+    prompt_tokens: int
+    completion_tokens: int
+    ok: bool
+    error: str = ""
+    queued_s: float = 0.0  # waiting for a free server slot, before `seconds` began
+    slot: int = 0  # the local server process that answered, and its request number
+    sequence: int = -1
+    # Inside a local server, from its own log (None when unknown): prompt evaluation, generation, the whole request.
+    prompt_s: float | None = None
+    generate_s: float | None = None
+    server_s: float | None = None
+
+
+@dataclass(frozen=True)
+class Usage:
+    """Tokens and cost of a set of calls (cost is None when the model has no price in the price table)."""
+
+    calls: int
+    prompt_tokens: int
+    completion_tokens: int
+    seconds: float
+    cost_usd: float | None = None
+
+
+@dataclass(frozen=True)
+class LLMPart:
+    """One piece the model was asked to write, and whether its output was used or fell back to the local result."""
+
+    name: str  # one of PART_NAMES
+    step: str
+    status: str  # written | fallback
+    reason: str  # why it fell back ("" when written); for verdicts, how many fell back and the first reason
+    usage: Usage
+
+
+@dataclass(frozen=True)
+class LLMVerdict:
+    """The model's reading of one claim against its retrieved evidence, beside the checker's verdict."""
+
+    claim_index: int  # into verification.claims
+    verdict: Verdict
+    quote: str  # copied from the evidence (checked); empty for unverifiable
+    rationale: str
+    agrees: bool  # the same verdict as the checker's
+
+
+@dataclass(frozen=True)
+class FallacyReview:
+    """The model's review of the detector's candidates: indices into analysis.fallacies, and additions whose quotes
+    were found verbatim in the transcript."""
+
+    confirmed: tuple[int, ...]
+    rejected: tuple[int, ...]
+    added: tuple[Fallacy, ...]
+
+
+@dataclass(frozen=True)
+class Writing:
+    model: str
+    summary: str | None  # None: fell back to analysis.summary
+    insights: tuple[str, ...]
+    fallacy_review: FallacyReview | None
+    verdicts: tuple[LLMVerdict, ...]
+    briefing: str | None
+    parts: tuple[LLMPart, ...]
+    calls: tuple[LLMCall, ...]
+    usage: Usage
+
+
 @dataclass(frozen=True)
 class RunResult:
     status: Status
@@ -222,3 +305,4 @@ class RunResult:
     warnings: tuple[str, ...] = ()
     plan: dict[str, object] | None = None
     crew: dict[str, object] | None = field(default=None)
+    writing: Writing | None = None  # what an LLM wrote (None: no writing LLM configured)
