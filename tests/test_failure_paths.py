@@ -33,7 +33,10 @@ def test_an_output_path_that_cannot_exist_is_refused_before_any_work(
 def test_a_result_that_cannot_be_written_is_printed_instead(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # The seam: the durable writer (its real behaviour is tested in test_reliability's re-run cases).
+    # The seam: the durable writer (its real behaviour is tested in test_reliability's re-run cases). The graph
+    # module binds the real writer at its import: imported first here, the patch cannot leak into it for good.
+    import autointel.memory.graph  # noqa: F401
+
     monkeypatch.setattr("autointel.atomic.atomic_write_text", disk_full)
     target = tmp_path / "result.json"
     code = main(["run", str(talk_media("health_diet")), "--depth", "standard", "--engine", "pipeline",

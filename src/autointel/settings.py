@@ -149,6 +149,7 @@ def default_data_dir(env: Mapping[str, str]) -> Path:
 
 
 MAX_SECONDS = 7 * 24 * 3600.0  # a week: longer than any run, far below what sleep/wait/time arithmetic overflow on
+MAX_LLM_SLOTS = 8  # local server processes: each needs its own copy of the model and a share of the cores
 MAX_RETRIES = 10  # each retry waits a whole provider timeout: more than ten only hides a dead provider
 EVIDENCE_FILE_BYTES = 8 * 1024**2  # one evidence document; a 50 MB file once ran out the 300 s limit at 3.2 GB RSS
 EVIDENCE_TOTAL_BYTES = 64 * 1024**2  # the whole evidence folder
@@ -215,6 +216,7 @@ class Settings:
     llm_base_url: str | None = None
     llm_timeout_s: float = 120.0
     llm_retries: int = 3
+    llm_slots: int = 1  # local: llama.cpp server processes answering at once
     llm_record: Path | None = None
     fact_check_workers: int = 4
     max_duration_s: float = 4 * 3600.0
@@ -261,6 +263,7 @@ _FIELD_CHECKS: Mapping[str, Callable[[str, object], object]] = {
     "max_duration_s": lambda n, v: check_seconds(n, v),
     "lock_timeout_s": lambda n, v: check_seconds(n, v, allow_zero=True),
     "llm_retries": lambda n, v: check_int(n, v, 0, MAX_RETRIES),
+    "llm_slots": lambda n, v: check_int(n, v, 1, MAX_LLM_SLOTS),
     "llm_seed": _optional_int,
     "fact_check_workers": lambda n, v: check_int(n, v, 1, 256),
     "max_bytes": lambda n, v: check_int(n, v, 1),
@@ -289,6 +292,7 @@ SETTING_PARSERS: Mapping[str, Callable[[str, str], object]] = {
     "llm_base_url": _text,
     "llm_timeout_s": parse_seconds,
     "llm_retries": lambda name, raw: _parse_int(name, raw, 0, MAX_RETRIES),
+    "llm_slots": lambda name, raw: _parse_int(name, raw, 1, MAX_LLM_SLOTS),
     "llm_record": _path,
     "llm_profile": _text,
     "llm_seed": _parse_int,
@@ -313,6 +317,7 @@ _ENV_SETTINGS: Mapping[str, str] = {
     "AUTOINTEL_LLM_BASE_URL": "llm_base_url",
     "AUTOINTEL_LLM_TIMEOUT": "llm_timeout_s",
     "AUTOINTEL_LLM_RETRIES": "llm_retries",
+    "AUTOINTEL_LLM_SLOTS": "llm_slots",
     "AUTOINTEL_LLM_RECORD": "llm_record",
     "AUTOINTEL_LLM_PROFILE": "llm_profile",
     "AUTOINTEL_LLM_SEED": "llm_seed",

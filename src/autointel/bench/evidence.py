@@ -47,4 +47,6 @@ def digest_of(result: RunResult | None) -> dict[str, Any]:
         "verdicts": [c.verdict.value for c in sorted(claims, key=lambda c: (c.start_s, c.text))],
         "fallacies": sorted(f.type for f in result.analysis.fallacies) if result.analysis else None,
         "media_duration_s": round(result.media.duration_s, 3) if result.media else None,
+        # An LLM's text varies between runs (parallel slots batch differently): its parts count by structure only.
+        **({"llm_parts": sorted(p.name for p in result.writing.parts)} if result.writing is not None else {}),
     }

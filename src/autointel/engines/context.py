@@ -29,6 +29,7 @@ from autointel.model import (
 )
 from autointel.phases.text import Sentence
 from autointel.phases.verification import ClaimSpotter
+from autointel.phases.writing import Writer
 from autointel.settings import Settings
 
 
@@ -68,6 +69,7 @@ class RunContext:
     # The feeds of the steps others may stream (plan.STREAMABLE), each closed by the engine (steps.run_step).
     transcript_feed: SegmentFeed = field(default_factory=SegmentFeed)
     claims_feed: ClaimsFeed = field(default_factory=ClaimsFeed)
+    writer: Writer | None = None  # set when an LLM writes parts of the briefing (Resources.chat)
     errors: list[RunError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)

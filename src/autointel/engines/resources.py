@@ -26,6 +26,9 @@ GRAPH_COMMIT_WAIT_S = 30.0
 C = TypeVar("C")
 
 if TYPE_CHECKING:
+    from autointel.llm.chat import Chat
+    from autointel.llm.local import LocalLLM
+    from autointel.llm.perf import ServerTiming
     from autointel.memory.embeddings import CachingEmbedder, Embedder
     from autointel.memory.graph import CommitTicket, KnowledgeGraph
     from autointel.memory.vectors import VectorStore
@@ -45,6 +48,11 @@ class Resources:
         self.whisper_model = settings.whisper_model
         self.qdrant_url = settings.qdrant_url
         self.cpu_threads = settings.cpu_threads
+        self.llm = _writing_llm(settings)
+        self._llm_timeout = (settings.llm_timeout_s, settings.llm_retries, settings.llm_slots)
+        self._chat: Chat | None = None
+        self._local: LocalLLM | None = None
+        self._owns_local = False
         self._lock_timeout_s = settings.lock_timeout_s
         self._guard = threading.Lock()
         self._lock_file: IO[str] | None = None
@@ -60,16 +68,16 @@ class Resources:
             self._nli = models_from.nli()
             self._fact_model = models_from.fact_model()
             self._models_from = models_from
+        if models_from is not None and models_from.llm == self.llm and self.llm is not None:
+            self._chat = models_from.chat()  # the servers stay their owner's
+            self._local = models_from._local
         self._vectors: VectorStore | None = None
         self._graph: KnowledgeGraph | None = None
         self._closed_commit: CommitTicket | None = None  # the last queued save of a closed graph
 
     def compatible_with(self, settings: Settings) -> bool:
-        return (settings.data_dir, settings.whisper_model, settings.qdrant_url) == (
-            self.data_dir,
-            self.whisper_model,
-            self.qdrant_url,
-        )
+        return (settings.data_dir, settings.whisper_model, settings.qdrant_url, _writing_llm(settings)) \
+            == (self.data_dir, self.whisper_model, self.qdrant_url, self.llm)
 
     @property
     def downloads_dir(self) -> Path:
@@ -109,6 +117,23 @@ class Resources:
                 self._fact_model = load_model()
             return self._fact_model
 
+    def chat(self) -> Chat | None:
+        """The model that writes the LLM parts (None: no writing LLM is configured). With `local` and no base URL,
+        llama.cpp's server is started here, once, and stopped by `close`."""
+        with self._guard:
+            if self._chat is None and self.llm is not None:
+                from autointel.llm.local import open_local
+
+                timeout_s, retries, slots = self._llm_timeout
+                self.data_dir.mkdir(parents=True, exist_ok=True)
+                self._local = open_local(self.llm[1], timeout_s, retries, self.data_dir, slots, self.cpu_threads)
+                self._chat, self._owns_local = self._local.chat, True
+            return self._chat
+
+    def server_timings(self) -> dict[int, list[ServerTiming]]:
+        """What the local servers' logs say of each request, per slot (empty without servers of ours)."""
+        return self._local.timings() if self._local is not None else {}
+
     def fallacy_exemplars(self) -> FallacyExemplars:
         from autointel.phases.analysis.fallacies import FallacyExemplars
 
@@ -128,6 +153,7 @@ class Resources:
         self.fact_model()
         self.fallacy_exemplars()
         self.perspective_prototypes()
+        self.chat()
 
     def _model_constant(self, embedded: Callable[[Embedder], C]) -> C:
         """Embedded once per loaded model, like the weights: they depend on no input. Keyed by the function
@@ -202,6 +228,9 @@ class Resources:
                         raise TimeoutError(f"graph save still running after {GRAPH_COMMIT_WAIT_S:g} s")
                     graph.save()
             finally:
+                if self._local is not None and self._owns_local:
+                    self._local.stop()
+                    self._local, self._chat = None, None
                 if self._vectors is not None:
                     self._vectors.close()
                     self._vectors = None
@@ -217,6 +246,11 @@ class Resources:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.close()
+
+
+def _writing_llm(settings: Settings) -> tuple[str, str | None] | None:
+    """The LLM that writes parts of the briefing, as resources know it (None: no writing LLM)."""
+    return (settings.llm, settings.llm_base_url) if settings.llm == "local" else None
 
 
 def _open_lock_file(path: Path) -> IO[str]:

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 
 from autointel.engines.context import RunContext
 from autointel.engines.plan import Plan, build_plan
 from autointel.engines.progress import run_context
 from autointel.engines.resources import GRAPH_COMMIT_WAIT_S, Resources
+from autointel.llm.perf import ServerTiming
 from autointel.measurement.spans import phases_from_steps
 from autointel.model import Integration, RunResult, Status
 from autointel.model.progress import ProgressSink
 from autointel.phases import PHASES
 from autointel.phases.transcript_quality import mostly_untrusted
+from autointel.phases.writing import Writer
 from autointel.settings import Settings
 from autointel.urls import public_url
 
@@ -38,12 +40,22 @@ def execute(
         raise ValueError("the shared Resources were built for another data dir, model or Qdrant URL")
     plan = build_plan(settings.depth, settings.flags, settings.fact_check_workers)
     ctx = run_context(source, settings, res, progress)
+    timings: dict[int, list[ServerTiming]] = {}
     try:
+        chat = res.chat()
+        if chat is not None:
+            ctx.writer = Writer(chat, ctx.recorder.now)
         crew_info = scheduler(plan, ctx)
     finally:
+        timings = res.server_timings()  # read before close stops the servers
         if own:
             _close(res, ctx)
-    return assemble(plan, ctx, crew_info)
+    result = assemble(plan, ctx, crew_info, timings)
+    if settings.llm_record is not None and result.writing is not None:  # the local model's own latencies
+        from autointel.llm.profiles import record_profile
+
+        record_profile(settings.llm_record, result.writing.model, [c.seconds for c in result.writing.calls if c.ok])
+    return result
 
 
 def _close(resources: Resources, ctx: RunContext) -> None:
@@ -55,7 +67,8 @@ def _close(resources: Resources, ctx: RunContext) -> None:
         ctx.record_error("integration", exc)
 
 
-def assemble(plan: Plan, ctx: RunContext, crew_info: dict[str, object] | None) -> RunResult:
+def assemble(plan: Plan, ctx: RunContext, crew_info: dict[str, object] | None,
+             timings: Mapping[int, Sequence[ServerTiming]] | None = None) -> RunResult:
     from autointel.engines.steps import analysis_of
 
     settle_graph_write(ctx)  # a queued graph commit lands (or is reported) before the verdict
@@ -68,6 +81,7 @@ def assemble(plan: Plan, ctx: RunContext, crew_info: dict[str, object] | None) -
         status = Status.PARTIAL
     else:
         status = Status.OK
+    _warn_fallbacks(ctx)
     b = ctx.board
     analysis = analysis_of(ctx) if b.analysis_done else None
     integration = None
@@ -92,7 +106,17 @@ def assemble(plan: Plan, ctx: RunContext, crew_info: dict[str, object] | None) -
         warnings=tuple(ctx.warnings),
         plan=plan.describe(),
         crew=crew_info,
+        writing=ctx.writer.writing(timings=timings) if ctx.writer is not None else None,
     )
+
+
+def _warn_fallbacks(ctx: RunContext) -> None:
+    """Each LLM part that fell back is a warning: the briefing holds the local result there instead."""
+    if ctx.writer is None:
+        return
+    for part in ctx.writer.writing().parts:
+        if part.reason:
+            ctx.warn(f"LLM {part.name}: {part.reason}")
 
 
 def _untrusted(ctx: RunContext) -> bool:

@@ -15,7 +15,7 @@ from autointel.engines.context import RunContext
 from autointel.engines.plan import Step
 from autointel.errors import PhaseError
 from autointel.memory import store as mem
-from autointel.model import Analysis, Evidence, Segment, Verification
+from autointel.model import Analysis, CheckedClaim, Evidence, Segment, Verification
 from autointel.phases import analysis as an
 from autointel.phases import verification as ver
 from autointel.phases.acquisition import AcquisitionLimits, acquire
@@ -25,6 +25,8 @@ from autointel.phases.integration import build_graph
 from autointel.phases.text import Sentence, split_sentences
 from autointel.phases.transcript_quality import warning_line
 from autointel.phases.transcription import DecodeBounds
+from autointel.phases.writing import read_verdict, review_fallacies, write_briefing, write_summary
+from autointel.phases.writing.briefing import facts
 
 StepFunction = Callable[[RunContext, Step], str]
 
@@ -85,14 +87,23 @@ def step_text_analysis(ctx: RunContext, step: Step) -> str:
     ctx.board.themes = an.extract_themes(sentences, embedder)
     ctx.board.sentiment = an.analyze_sentiment(sentences)
     ctx.board.entities = an.extract_entities(sentences)
+    writer = ctx.writer
+    if writer is not None:
+        written = writer.attempt("summary", step.name, lambda ask: write_summary(ask, [s.text for s in sentences]))
+        if written is not None:
+            writer.summary, writer.insights = written
     return f"summary of {len(ctx.board.summary)} chars, {len(ctx.board.themes)} themes"
 
 
 def step_fallacy_detection(ctx: RunContext, step: Step) -> str:
     _embed_while_decoding(ctx, step)
     detector = an.FallacyDetector(ctx.resources.embedder(), ctx.resources.fallacy_exemplars())
-    ctx.board.fallacies = detector.detect(ctx.board.sentences)
-    return f"{len(ctx.board.fallacies)} fallacies: " + ", ".join(f.type for f in ctx.board.fallacies)
+    found = ctx.board.fallacies = detector.detect(ctx.board.sentences)
+    writer = ctx.writer
+    if writer is not None:
+        writer.review = writer.attempt("fallacy_review", step.name,
+                                       lambda ask: review_fallacies(ask, found, ctx.board.sentences))
+    return f"{len(found)} fallacies: " + ", ".join(f.type for f in found)
 
 
 def step_perspective_synthesis(ctx: RunContext, step: Step) -> str:
@@ -179,7 +190,18 @@ def step_fact_check(ctx: RunContext, step: Step) -> str:
         checked = ver.check_claim(claims[index], search, embedder, ctx.resources.nli(), ctx.resources.fact_model())
         with ctx.lock:
             ctx.board.checked[index] = (checked,)
+        _second_reading(ctx, step, index, checked)
     return f"checked {len(mine)} claims"
+
+
+def _second_reading(ctx: RunContext, step: Step, index: int, checked: CheckedClaim) -> None:
+    """The LLM's verdict on a claim with evidence, recorded beside the checker's (which keeps deciding)."""
+    writer = ctx.writer
+    if writer is None or not checked.evidence:
+        return
+    reading = writer.attempt("verdicts", step.name, lambda ask: read_verdict(ask, index, checked))
+    if reading is not None:
+        writer.add_verdict(reading)
 
 
 def step_verification_integration(ctx: RunContext, step: Step) -> str:
@@ -235,9 +257,14 @@ def step_briefing(ctx: RunContext, step: Step) -> str:
     analysis = analysis_of(ctx)
     claims = b.verification.claims if b.verification is not None else ()
     insights = key_insights(b.sentences, ctx.resources.embedder(), analysis.fallacies, claims)
+    media = _need(b.media, "media")
+    writer = ctx.writer
+    if writer is not None:
+        known = facts(media.title, analysis, b.verification)
+        writer.briefing = writer.attempt("briefing", step.name, lambda ask: write_briefing(ask, known))
     b.briefing = render_briefing(
-        _need(b.media, "media"), _need(b.transcript, "transcript"), analysis, b.verification, b.deception_score,
-        insights,
+        media, _need(b.transcript, "transcript"), analysis, b.verification, b.deception_score,
+        insights, writer.writing() if writer is not None else None,
     )
     return b.briefing
 

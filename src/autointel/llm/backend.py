@@ -56,7 +56,7 @@ def split_model(spec: str) -> tuple[str, str]:
     """`provider/model`, both parts non-empty, the provider one CrewAI can route natively."""
     provider, _, model = spec.strip().partition("/")
     if not provider or not model.strip():
-        raise InputError(f"AUTOINTEL_LLM={spec!r} is not 'offline' or a 'provider/model' string "
+        raise InputError(f"AUTOINTEL_LLM={spec!r} is not 'offline', 'local' or a 'provider/model' string "
                          "(e.g. openai/gpt-4o-mini)")
     if provider.lower() not in PROVIDERS:
         raise InputError(f"AUTOINTEL_LLM={spec!r}: unknown provider {provider!r}; use one of {sorted(PROVIDERS)}")
@@ -66,6 +66,12 @@ def split_model(spec: str) -> tuple[str, str]:
 def check_backend(spec: str, base_url: str | None, env: Mapping[str, str]) -> None:
     """Raise one-line InputError when CrewAI could not build or authenticate this LLM."""
     if spec == "offline":
+        return
+    if spec == "local":
+        if base_url is None:
+            from autointel.llm.server import shipped_model
+
+            shipped_model()  # one line naming the extra when llama.cpp or the model is not installed
         return
     provider, model = split_model(spec)
     needs = PROVIDERS[provider]

@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from autointel.model import Analysis, Media, Transcript, Verdict, Verification
+from autointel.model.result import Writing
 from autointel.phases.explain import clock, deception_line, plural, quality_line, trust_line, verb, warning_lines
 from autointel.phases.insights import INSIGHT_RULE, Insight
+from autointel.phases.writing import sections
 
 
 def render_briefing(
@@ -20,7 +22,9 @@ def render_briefing(
     verification: Verification | None,
     deception_score: float | None,
     insights: Sequence[Insight] = (),
+    writing: Writing | None = None,
 ) -> str:
+    """`writing`: what an LLM wrote, shown labelled beside the local results (None: no LLM configured)."""
     lines = [f"# Intelligence briefing: {media.title}", "", "## Overview", ""]
     lines.append(
         f"Source `{media.source}` ({media.platform}), {media.duration_s:.0f} s, "
@@ -28,23 +32,31 @@ def render_briefing(
         f"transcription quality {transcript.quality:.2f}."
     )
     lines += _warnings(transcript)
-    lines += ["", "## Summary", "", analysis.summary or "_The transcript is empty._", ""]
+    lines += sections.briefing_lines(writing) if writing is not None else []
+    summary = analysis.summary or "_The transcript is empty._"
+    lines += ["", "## Summary", "", *sections.summary_lines(writing, summary), ""]
     lines += ["## Key Insights", "", f"_{INSIGHT_RULE}_", ""]
     lines += [f"- [{clock(i.start_s)}] \"{i.text}\" ({i.reason})" for i in insights] or ["- none"]
+    lines += sections.insight_lines(writing)
     lines += ["", "## Themes", ""]
     lines += [_theme(t.label, t.weight, t.keywords) for t in analysis.themes] or ["- none"]
     lines += ["", "## Perspectives", ""]
     lines.append(f"- Present: {', '.join(analysis.perspectives.present) or 'none'}")
     lines.append(f"- Missing: {', '.join(analysis.perspectives.missing) or 'none'}")
     lines += ["", "## Fallacies", ""]
-    lines += [
+    found = [
         f"- [{clock(f.start_s)}] **{f.type.replace('_', ' ')}** ({f.confidence:.2f}): \"{f.quote}\" - {f.explanation}"
-        for f in analysis.fallacies
-    ] or ["- none detected"]
-    lines += ["", "## Verified Claims", "", *_claims(verification)]
+        f"{sections.fallacy_note(writing, i)}"
+        for i, f in enumerate(analysis.fallacies)
+    ]
+    review = writing.fallacy_review if writing is not None else None
+    found += [sections.format_added(f, clock(f.start_s)) for f in (review.added if review is not None else ())]
+    lines += found or ["- none detected"]
+    lines += ["", "## Verified Claims", "", *_claims(verification, writing)]
     lines += ["", "## Scores", "", *_scores(transcript, verification, deception_score)]
-    lines += ["", "## Conclusion", "", _conclusion(analysis, verification, deception_score), ""]
-    return "\n".join(lines)
+    lines += ["", "## Conclusion", "", _conclusion(analysis, verification, deception_score)]
+    lines += sections.parts_lines(writing)
+    return "\n".join([*lines, ""])
 
 
 def _warnings(transcript: Transcript) -> list[str]:
@@ -58,14 +70,14 @@ def _theme(label: str, weight: float, keywords: Sequence[str]) -> str:
     return f"- **{label}** ({weight:.0%} of sentences){related}"
 
 
-def _claims(verification: Verification | None) -> list[str]:
+def _claims(verification: Verification | None, writing: Writing | None) -> list[str]:
     if verification is None:
         return ["- verification not run at this depth"]
     lines = []
-    for claim in verification.claims:
+    for index, claim in enumerate(verification.claims):
         source = f" (source: {claim.evidence[0].source})" if claim.evidence else ""
         lines.append(f"- [{clock(claim.start_s)}] **{claim.verdict.value}** ({claim.confidence:.2f}): "
-                     f"\"{claim.text}\" - {claim.rationale}{source}")
+                     f"\"{claim.text}\" - {claim.rationale}{source}{sections.verdict_note(writing, index, claim)}")
     return lines or ["- no check-worthy claims found"]
 
 

@@ -94,7 +94,7 @@ def supervise(plan: Plan, ctx: RunContext, info: dict[str, Any], events: Any, pr
     calls = [vars(c) for c in provider.calls] or events.llm_calls()
     info["llm"] = {"backend": ctx.settings.llm, "profile": provider.profile.name, "seed": ctx.settings.llm_seed,
                    "calls": calls}
-    if ctx.settings.llm_record is not None and ctx.settings.llm != "offline":
+    if ctx.settings.llm_record is not None and ctx.settings.llm not in ("offline", "local"):
         record_profile(ctx.settings.llm_record, ctx.settings.llm, [float(c["latency_s"]) for c in calls])
     return info
 

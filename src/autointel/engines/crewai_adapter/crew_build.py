@@ -43,6 +43,10 @@ from autointel.settings import Settings
 def make_llm(settings: Settings, provider: ProviderModel) -> BaseLLM:
     """`offline` is the deterministic local backend; anything else is a CrewAI model string.
 
+    With `local`, each agent's turn that only names its step's tool is answered deterministically at once: a 135M
+    model cannot follow CrewAI's ReAct protocol reliably, and the turn carries no content. The model's work is
+    the parts it writes inside the steps (`phases.writing`), which every engine runs alike.
+
     Real calls get a per-call timeout and retries: the OpenAI SDK retries 429 and 5xx with exponential
     backoff and jitter (`max_retries`), and CrewAI adds its own backoff on rate limits. `ollama/<model>`
     goes through Ollama's OpenAI-compatible endpoint, since the LiteLLM route is not installed.
@@ -50,6 +54,8 @@ def make_llm(settings: Settings, provider: ProviderModel) -> BaseLLM:
     backend = settings.llm
     if backend == "offline":
         return OfflineLLM(model="autointel-offline").bind(provider)
+    if backend == "local":  # the small local model writes the parts (`Resources.chat`); dispatch stays exact
+        return OfflineLLM(model="autointel-dispatch")
     options: dict[str, Any] = {"timeout": settings.llm_timeout_s, "max_retries": settings.llm_retries}
     guard = ProviderGuard(settings.llm_timeout_s, settings.llm_retries)  # the timeout holds for the whole run
     if backend.startswith("ollama/"):
