@@ -21,7 +21,7 @@ from autointel.bench.session import BenchSession
 from autointel.bench.synthetic import SyntheticTarget
 from autointel.engines.resources import Resources
 from autointel.model import FlagsRecord, RunResult
-from autointel.model.bench_results import CellCounts, CellStats, SessionResults
+from autointel.model.bench_results import SCHEMA_VERSION, CellCounts, CellStats, SessionResults
 from autointel.settings import Depth, Flags, Settings, load_settings
 from autointel.stats import min_runs_for_median_ci
 from tests.bench import builders
@@ -208,7 +208,7 @@ def test_files_written_and_results_complete(tmp_path: Path) -> None:
     results = bench.run()
     report = tmp_path / "report"
     on_disk = json.loads((report / "results.json").read_text())
-    assert on_disk == results.to_dict() and on_disk["schema"] == 5  # the file is the results returned
+    assert on_disk == results.to_dict() and on_disk["schema"] == SCHEMA_VERSION == 6  # the file is the results returned
     assert on_disk["session"]["seed"] == 7 and on_disk["session"]["run_id"] == bench.run_id
     assert {"python", "platform", "cpu_count", "packages", "git_commit"} <= set(on_disk["session"]["machine"])
     assert len(on_disk["samples"]) == 8 == len(load_samples(report / "raw_samples.jsonl"))

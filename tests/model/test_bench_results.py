@@ -103,11 +103,11 @@ def test_a_version_1_document_reads_and_gives_its_values_back() -> None:
     assert results.goals == () and results.compare is None and results.schema == SCHEMA_VERSION
 
     back = results.to_dict()
-    assert back["schema"] == SCHEMA_VERSION == 5
+    assert back["schema"] == SCHEMA_VERSION == 6
     for key in V1.keys() - {"schema", "comparisons", "banner", "cells"}:
         assert back[key] == V1[key], key  # null stays null, lists stay lists
     assert back["banner"] == {**V1["banner"], "checks": []}  # v1 recorded no checks
-    assert back["cells"] == [{**cell, "phase_cpu": {}} for cell in V1["cells"]]  # nor phases' own work
+    assert back["cells"] == [{**cell, "phase_cpu": {}, "llm": None} for cell in V1["cells"]]  # nor own work, LLM load
     assert back["comparisons"][0] == {**E2E, "reference": None}  # v1 comparisons had no reference key
     missing = back["comparisons"][1].keys() - INSUFFICIENT.keys()
     assert {k: back["comparisons"][1][k] for k in INSUFFICIENT} == INSUFFICIENT

@@ -171,10 +171,23 @@ class AutointelRun:
             phases=tuple(PhaseTime(p.name, p.start_s, p.wall_s, p.cpu_s) for p in result.phases),
             steps=tuple(steps),
             critical_path=safe_critical_path_of(result, steps, e2e_s) if error is None else None,
-            llm_calls=tuple(json_dicts(to_jsonable(crew_llm.get("calls", [])))) if isinstance(crew_llm, dict)
-            else (),
+            llm_calls=_llm_calls(result, crew_llm),
             depth=depth,
         )
+
+
+def _llm_calls(result: RunResult, crew_llm: object) -> tuple[dict[str, Any], ...]:
+    """The calls that did the LLM's work: the written parts' when a model wrote (the agents' dispatch turns are
+    then instant and say nothing), else the agents' turns or the pipeline's profile turns."""
+    if result.writing is not None:
+        return tuple({"task": c.part, "step": c.step, "start_s": c.start_s, "end_s": c.start_s + c.seconds,
+                      "queued_s": c.queued_s, "latency_s": c.seconds, "prompt_tokens": c.prompt_tokens,
+                      "completion_tokens": c.completion_tokens, "ok": c.ok, "slot": c.slot,
+                      "prompt_s": c.prompt_s, "generate_s": c.generate_s, "server_s": c.server_s}
+                     for c in result.writing.calls)
+    if isinstance(crew_llm, dict):
+        return tuple(json_dicts(to_jsonable(crew_llm.get("calls", []))))
+    return ()
 
 
 def combo_flags(record: FlagsRecord) -> dict[str, bool]:

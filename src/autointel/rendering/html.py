@@ -87,6 +87,7 @@ SECTIONS: tuple[tuple[str, str, Section], ...] = (
     ("phases", "Phases", html_sections.phases),
     ("memory", "Memory against the budget", html_sections.memory),
     ("cpu", "CPU vs wall time (where time is waiting)", html_sections.cpu),
+    ("llm", "LLM calls: tokens and where their time went", html_sections.llm),
     ("effects", "Flag effects and interactions", html_sections.effects),
     ("cost", "Cost vs media length", html_sections.cost),
     ("history", "History", html_sections.history),

@@ -13,6 +13,7 @@ from autointel.rendering import data, plots, plots_budget
 from autointel.rendering.fmt import MIB, ci, finite, median_ci, mib, num, ratio_ci
 from autointel.rendering.html_parts import css_class, esc, figure, na, table
 from autointel.rendering.markdown import COMPARE_HEADERS, compare_rows
+from autointel.rendering.tables import LLM_HEADERS, LLM_NOTE, llm_rows
 
 
 def phases(results: SessionResults) -> str:
@@ -113,6 +114,13 @@ def cost(results: SessionResults) -> str:
             for m in results.cost_model]
     headers = ["engine", "combination", "minutes", "fixed s per run [95% CI]", "s per minute of media [95% CI]"]
     return body + (table(headers, rows, "compact") if rows else "")
+
+
+def llm(results: SessionResults) -> str:
+    rows = llm_rows(results)
+    if not rows:
+        return na("no LLM call took time in this session")
+    return f'<p class="hint">{esc(LLM_NOTE)}</p>' + table(LLM_HEADERS, rows, "compact")
 
 
 def history(results: SessionResults) -> str:

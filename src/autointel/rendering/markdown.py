@@ -9,7 +9,7 @@ from typing import Any
 from autointel.model.bench_results import SessionResults, goal_rows
 from autointel.rendering import data, goals
 from autointel.rendering.fmt import ci, num, ratio_ci
-from autointel.rendering.tables import HEADERS, md_table, table_rows
+from autointel.rendering.tables import HEADERS, LLM_HEADERS, LLM_NOTE, llm_rows, md_table, table_rows
 from autointel.rendering.verdict import banner_lines
 
 
@@ -63,6 +63,9 @@ def render_markdown(results: SessionResults) -> str:
         rows = [[e.engine, e.kind, e.name, ratio_ci(e), str(e.n_units)] for e in results.effects]
         lines += ["## Flag effects (ratio on/off; interactions: factor)", "",
                   *md_table(["engine", "kind", "effect", "ratio [95% CI]", "units"], rows), ""]
+    llm = llm_rows(results)
+    if llm:
+        lines += ["## LLM calls (median per run [95% CI])", "", LLM_NOTE, "", *md_table(LLM_HEADERS, llm), ""]
     lines += budget_lines(results)
     lines += compare_lines(results)
     lines += ["## Method", "", *(f"- {n}" for n in results.notes), ""]

@@ -13,8 +13,9 @@ from autointel.model import bench_results, run_sample, statistics
 
 TYPES: tuple[type, ...] = (
     bench_results.SessionResults, bench_results.SessionInfo, bench_results.Banner, bench_results.CellStats,
-    bench_results.CellCounts, statistics.Summary, bench_results.Representative, bench_results.MetricComparison,
-    bench_results.EngineCost, bench_results.Headroom, bench_results.EffectRow, bench_results.MemoryCheck,
+    bench_results.CellCounts, bench_results.LLMLoad, statistics.Summary, bench_results.Representative,
+    bench_results.MetricComparison, bench_results.EngineCost, bench_results.Headroom, bench_results.EffectRow,
+    bench_results.MemoryCheck,
     bench_results.Equivalence, bench_results.HistoryCheck, run_sample.RunSample, bench_results.GoalRow,
     bench_results.Stretch, bench_results.Measurement, bench_results.LengthCost, bench_results.MemoryScaling,
     bench_results.CostModel, bench_results.SessionComparison, bench_results.OtherSession, bench_results.CellDelta,

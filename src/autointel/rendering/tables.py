@@ -40,3 +40,27 @@ def md_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]
         return "| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |"
 
     return [line(headers), "|" + "---|" * len(headers), *(line(r) for r in rows)]
+
+
+LLM_NOTE = ("Each run's LLM calls summed: the time they waited for a free server slot, the time from request to "
+            "answer, and what the local server's own log says it spent evaluating prompts and generating (the rest "
+            "of a call is sampling under the JSON grammar and HTTP). Tokens are the server's counts; the offline "
+            "profile's are estimates of four characters per token.")
+LLM_HEADERS = ["engine", "combination", "calls", "prompt tokens", "completion tokens", "waiting for a slot s",
+               "in calls s", "server: prompt s", "server: generation s"]
+
+
+def llm_rows(results: SessionResults) -> list[list[str]]:
+    """Per cell, medians per run of its LLM calls (none when no cell's calls took any time: nothing to say)."""
+    cells = [c for c in results.cells if c.llm is not None]
+    if not any(median(c.llm.call_s) > 0 for c in cells if c.llm is not None):
+        return []
+    rows = []
+    for cell in cells:
+        load = cell.llm
+        assert load is not None
+        rows.append([cell.engine, cell.combo, num(median(load.calls), "{:.0f}"),
+                     num(median(load.prompt_tokens), "{:.0f}"), num(median(load.completion_tokens), "{:.0f}"),
+                     median_ci(load.queued_s, "{:.1f}"), median_ci(load.call_s, "{:.1f}"),
+                     num(median(load.prompt_s), "{:.1f}"), num(median(load.generate_s), "{:.1f}")])
+    return rows

@@ -28,6 +28,7 @@ from autointel.model.bench_results import (
     EngineCost,
     Equivalence,
     Headroom,
+    LLMLoad,
     MemoryCheck,
     MetricComparison,
     Representative,
@@ -115,6 +116,26 @@ def cell_stats(
         cpu_per_wall=_summary([s.cpu_process_s / s.e2e_s for s in ok if s.e2e_s > 0], seed),
         counted_orders=tuple(s.order for s in ok),
         representative=representative(ok),
+        llm=llm_load(ok, seed),
+    )
+
+
+def llm_load(ok: Sequence[RunSample], seed: int) -> LLMLoad | None:
+    """Per run, the sums over its LLM calls, summarised over the runs (None when no run called an LLM)."""
+    runs = [s.llm_calls for s in ok if s.llm_calls]
+    if not runs:
+        return None
+
+    def per_run(key: str) -> Summary | None:
+        values = [sum(float(c.get(key) or 0.0) for c in calls) for calls in runs
+                  if all(c.get(key) is not None for c in calls)]
+        return _summary(values, seed) if len(values) == len(runs) else None
+
+    return LLMLoad(
+        calls=_summary([float(len(calls)) for calls in runs], seed),
+        prompt_tokens=per_run("prompt_tokens"), completion_tokens=per_run("completion_tokens"),
+        queued_s=per_run("queued_s"), call_s=per_run("latency_s"),
+        prompt_s=per_run("prompt_s"), generate_s=per_run("generate_s"),
     )
 
 
