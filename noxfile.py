@@ -82,19 +82,34 @@ OPTIMISED = "all,all+batched_vector_writes,all+background_graph_commit,all+strea
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Benchmark every flag combination and write the reports (--full: the long profile; --only=a,b: those sessions)."""
-    full = "--full" in session.posargs
+    """Benchmark every flag combination and write the reports (--full: the long profile; --local-llm: llama.cpp
+    writing at one and two slots; --only=a,b: those sessions)."""
+    full, local = "--full" in session.posargs, "--local-llm" in session.posargs
     only = next((a.split("=", 1)[1].split(",") for a in session.posargs if a.startswith("--only=")), None)
-    extra = [a for a in session.posargs if a != "--full" and not a.startswith("--only=")]
+    extra = [a for a in session.posargs if a not in ("--full", "--local-llm") and not a.startswith("--only=")]
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    root = f"reports/bench-{stamp}{'-full' if full else ''}"
+    root = f"reports/bench-{stamp}{'-full' if full else ''}{'-local-llm' if local else ''}"
     env = {"AUTOINTEL_BENCH_PROFILE": "full" if full else "default", "PYTHONHASHSEED": "0"}
     common = [
         "python", "-m", "pytest", "-p", "no:cacheprovider", "-q", "-s", "--rootdir", os.getcwd(),
         "--autointel-history", "reports/history.jsonl",
         "--autointel-fail-on", "invalid,failed",
     ]
-    if full:
+    if local:  # the seed's question with a model that thinks here (docs/llm.md): llama.cpp at one and two slots,
+        # then the offline LLM replaying the one-slot calls' recorded latencies, to set the model beside a profile
+        recorded = f"{root}/local-llm-1-calls.json"
+        live = {"AUTOINTEL_BENCH_DEPTH": "experimental", "AUTOINTEL_LLM": "local"}
+        runs = [
+            ("local-llm-1", "benchmarks/test_flag_matrix.py", "baseline,all", "pipeline,flow",
+             ["--autointel-iterations", "3", "--autointel-warmup", "1"],
+             live | {"AUTOINTEL_LLM_SLOTS": "1", "AUTOINTEL_LLM_RECORD": recorded}),
+            ("local-llm-2", "benchmarks/test_flag_matrix.py", "baseline,all", "pipeline,flow",
+             ["--autointel-iterations", "3", "--autointel-warmup", "1"], live | {"AUTOINTEL_LLM_SLOTS": "2"}),
+            ("replay-1", "benchmarks/test_flag_matrix.py", "baseline,all", "pipeline,flow",
+             ["--autointel-iterations", "3", "--autointel-warmup", "1", "--autointel-llm-profile", recorded],
+             {"AUTOINTEL_BENCH_DEPTH": "experimental"}),
+        ]
+    elif full:
         runs = [
             # every combination, the pipeline against the default CrewAI engine, honest peak RSS (G5)
             ("matrix", "benchmarks/test_flag_matrix.py", "matrix", "pipeline,flow",

@@ -16,6 +16,7 @@ from pathlib import Path
 from autointel.evaluation.records import NO_FALLACY, CheckworthyRecord, ClaimRecord, FallacyRecord
 from autointel.memory.chunking import split_sentences
 from autointel.memory.embeddings import Embedder
+from autointel.model import CheckedClaim
 
 CORPUS_FILE = "eval-corpus.txt"
 
@@ -41,6 +42,11 @@ def predict_fallacies(records: Sequence[FallacyRecord], embedder: Embedder) -> l
 
 
 def predict_verdicts(records: Sequence[ClaimRecord], embedder: Embedder) -> list[VerdictPrediction]:
+    return [VerdictPrediction(c.verdict.value, c.confidence) for c in check_records(records, embedder)]
+
+
+def check_records(records: Sequence[ClaimRecord], embedder: Embedder) -> list[CheckedClaim]:
+    """Each record's claim checked against the corpus of every record's evidence (retrieval included)."""
     from autointel.memory.store import index_evidence, search_evidence
     from autointel.memory.vectors import VectorStore
     from autointel.model import Claim, Evidence
@@ -58,8 +64,7 @@ def predict_verdicts(records: Sequence[ClaimRecord], embedder: Embedder) -> list
             return search_evidence(store, embedder, text, limit) if sentences else []
 
         nli, model = NLIModel(), load_model()
-        checked = [check_claim(Claim(r.claim, 0.0, ()), search, embedder, nli, model) for r in records]
-    return [VerdictPrediction(c.verdict.value, c.confidence) for c in checked]
+        return [check_claim(Claim(r.claim, 0.0, ()), search, embedder, nli, model) for r in records]
 
 
 def predict_checkworthy(records: Sequence[CheckworthyRecord], embedder: Embedder) -> list[bool]:
