@@ -101,12 +101,12 @@ def bench(session: nox.Session) -> None:
         live = {"AUTOINTEL_BENCH_DEPTH": "experimental", "AUTOINTEL_LLM": "local"}
         runs = [
             ("local-llm-1", "benchmarks/test_flag_matrix.py", "baseline,all", "pipeline,flow",
-             ["--autointel-iterations", "3", "--autointel-warmup", "1"],
+             ["--autointel-iterations", "6", "--autointel-warmup", "1"],
              live | {"AUTOINTEL_LLM_SLOTS": "1", "AUTOINTEL_LLM_RECORD": recorded}),
             ("local-llm-2", "benchmarks/test_flag_matrix.py", "baseline,all", "pipeline,flow",
-             ["--autointel-iterations", "3", "--autointel-warmup", "1"], live | {"AUTOINTEL_LLM_SLOTS": "2"}),
+             ["--autointel-iterations", "6", "--autointel-warmup", "1"], live | {"AUTOINTEL_LLM_SLOTS": "2"}),
             ("replay-1", "benchmarks/test_flag_matrix.py", "baseline,all", "pipeline,flow",
-             ["--autointel-iterations", "3", "--autointel-warmup", "1", "--autointel-llm-profile", recorded],
+             ["--autointel-iterations", "6", "--autointel-warmup", "1", "--autointel-llm-profile", recorded],
              {"AUTOINTEL_BENCH_DEPTH": "experimental"}),
         ]
     elif full:
