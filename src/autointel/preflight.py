@@ -16,10 +16,12 @@ def check_for_run(settings: Settings, env: Mapping[str, str]) -> None:
     Each failure is one line and exit status 2, instead of a screenful of CrewAI logs mid-run.
     """
     from autointel.llm.backend import check_backend
+    from autointel.llm.prices import load_prices
     from autointel.llm.profiles import load_profile
 
     check_backend(settings.llm, settings.llm_base_url, env)
     load_profile(settings.llm_profile)
+    load_prices(settings.llm_prices)
     if settings.evidence_dir is not None:
         check_evidence_sizes(settings.evidence_dir, settings.max_evidence_file_bytes, settings.max_evidence_bytes)
 

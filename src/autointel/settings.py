@@ -217,6 +217,7 @@ class Settings:
     llm_timeout_s: float = 120.0
     llm_retries: int = 3
     llm_slots: int = 1  # local: llama.cpp server processes answering at once
+    llm_prices: Path | None = None  # a price table (llm.prices): the cost of the writing LLM's tokens
     llm_record: Path | None = None
     fact_check_workers: int = 4
     max_duration_s: float = 4 * 3600.0
@@ -294,6 +295,7 @@ SETTING_PARSERS: Mapping[str, Callable[[str, str], object]] = {
     "llm_retries": lambda name, raw: _parse_int(name, raw, 0, MAX_RETRIES),
     "llm_slots": lambda name, raw: _parse_int(name, raw, 1, MAX_LLM_SLOTS),
     "llm_record": _path,
+    "llm_prices": _path,
     "llm_profile": _text,
     "llm_seed": _parse_int,
     "fact_check_workers": lambda name, raw: _parse_int(name, raw, 1, 256),
@@ -319,6 +321,7 @@ _ENV_SETTINGS: Mapping[str, str] = {
     "AUTOINTEL_LLM_RETRIES": "llm_retries",
     "AUTOINTEL_LLM_SLOTS": "llm_slots",
     "AUTOINTEL_LLM_RECORD": "llm_record",
+    "AUTOINTEL_LLM_PRICES": "llm_prices",
     "AUTOINTEL_LLM_PROFILE": "llm_profile",
     "AUTOINTEL_LLM_SEED": "llm_seed",
     "AUTOINTEL_FACT_CHECK_WORKERS": "fact_check_workers",

@@ -49,7 +49,8 @@ class FakeOpenAI(http.server.BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
         with self.lock:
-            FakeOpenAI.requests.append({"path": self.path, "auth": self.headers.get("Authorization", "")})
+            FakeOpenAI.requests.append({"path": self.path, "auth": self.headers.get("Authorization", ""),
+                                        "writing": "response_format" in body})
             failure = FakeOpenAI.failures.pop(0) if FakeOpenAI.failures else None
         if failure is not None:
             self._send(failure, {"error": {"message": "try again", "type": "server_error", "code": str(failure)}},
@@ -100,7 +101,12 @@ def test_openai_provider_runs_retries_and_records_a_profile(
     assert paths == {"/v1/chat/completions"}
     assert all(r["auth"] == f"Bearer {secret}" for r in FakeOpenAI.requests)
     tasks = len(result.crew["tasks"])  # type: ignore[index]
-    assert len(FakeOpenAI.requests) == tasks + 2  # one call per task (the tool answers); two failed attempts retried
+    agents = [r for r in FakeOpenAI.requests if not r["writing"]]
+    assert len(agents) == tasks + 2  # one call per task (the tool answers); two failed attempts retried
+    writing = result.writing  # the model was asked for the LLM parts too, with OpenAI's strict JSON schema
+    assert writing is not None and {p.name for p in writing.parts} == {"summary", "fallacy_review"}
+    assert len(writing.calls) == len(FakeOpenAI.requests) - len(agents) > 0
+    assert all(p.status == "fallback" and "JSON" in p.reason for p in writing.parts)  # it answered in ReAct text
     calls = result.crew["llm"]["calls"]  # type: ignore[index]
     assert len(calls) == tasks and all(c["prompt_tokens"] == 11 for c in calls)
     profile = load_profile(str(record))

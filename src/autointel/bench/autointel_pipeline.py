@@ -123,7 +123,14 @@ class AutointelPipeline:
             self._models_dir = None
 
     def describe(self) -> Mapping[str, Any]:
-        return settings_fields(self.settings)
+        """The settings; with a real LLM its name stands where the offline LLM's profile would (the report's
+        header and the history key: a session on a real model is never compared with a profile's)."""
+        fields = dict(settings_fields(self.settings))
+        if self.settings.llm == "local":
+            fields["llm_profile"] = f"local llama.cpp, {self.settings.llm_slots} slot(s)"
+        elif self.settings.llm != "offline":
+            fields["llm_profile"] = self.settings.llm
+        return fields
 
     def ref(self) -> PipelineRef | None:
         """How a worker rebuilds this pipeline; flag variables are removed from its environment (the flags

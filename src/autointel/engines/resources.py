@@ -118,15 +118,21 @@ class Resources:
             return self._fact_model
 
     def chat(self) -> Chat | None:
-        """The model that writes the LLM parts (None: no writing LLM is configured). With `local` and no base URL,
-        llama.cpp's server is started here, once, and stopped by `close`."""
+        """The model that writes the LLM parts (None: no writing LLM is configured): `local` (with no base URL,
+        llama.cpp's servers are started here, once, and stopped by `close`) or an `openai/...` model."""
         with self._guard:
             if self._chat is None and self.llm is not None:
+                spec, base_url = self.llm
+                timeout_s, retries, slots = self._llm_timeout
+                if spec != "local":
+                    from autointel.llm.hosted import open_hosted
+
+                    self._chat = open_hosted(spec, base_url, timeout_s, retries)
+                    return self._chat
                 from autointel.llm.local import open_local
 
-                timeout_s, retries, slots = self._llm_timeout
                 self.data_dir.mkdir(parents=True, exist_ok=True)
-                self._local = open_local(self.llm[1], timeout_s, retries, self.data_dir, slots, self.cpu_threads)
+                self._local = open_local(base_url, timeout_s, retries, self.data_dir, slots, self.cpu_threads)
                 self._chat, self._owns_local = self._local.chat, True
             return self._chat
 
@@ -250,7 +256,9 @@ class Resources:
 
 def _writing_llm(settings: Settings) -> tuple[str, str | None] | None:
     """The LLM that writes parts of the briefing, as resources know it (None: no writing LLM)."""
-    return (settings.llm, settings.llm_base_url) if settings.llm == "local" else None
+    from autointel.llm.hosted import writes
+
+    return (settings.llm, settings.llm_base_url) if settings.llm == "local" or writes(settings.llm) else None
 
 
 def _open_lock_file(path: Path) -> IO[str]:

@@ -11,7 +11,7 @@ from autointel.engines.progress import run_context
 from autointel.engines.resources import GRAPH_COMMIT_WAIT_S, Resources
 from autointel.llm.perf import ServerTiming
 from autointel.measurement.spans import phases_from_steps
-from autointel.model import Integration, RunResult, Status
+from autointel.model import Integration, RunResult, Status, Writing
 from autointel.model.progress import ProgressSink
 from autointel.phases import PHASES
 from autointel.phases.transcript_quality import mostly_untrusted
@@ -51,7 +51,7 @@ def execute(
         if own:
             _close(res, ctx)
     result = assemble(plan, ctx, crew_info, timings)
-    if settings.llm_record is not None and result.writing is not None:  # the local model's own latencies
+    if settings.llm_record is not None and settings.llm == "local" and result.writing is not None:  # its own calls
         from autointel.llm.profiles import record_profile
 
         record_profile(settings.llm_record, result.writing.model, [c.seconds for c in result.writing.calls if c.ok])
@@ -106,8 +106,18 @@ def assemble(plan: Plan, ctx: RunContext, crew_info: dict[str, object] | None,
         warnings=tuple(ctx.warnings),
         plan=plan.describe(),
         crew=crew_info,
-        writing=ctx.writer.writing(timings=timings) if ctx.writer is not None else None,
+        writing=_writing(ctx, timings),
     )
+
+
+def _writing(ctx: RunContext, timings: Mapping[int, Sequence[ServerTiming]] | None) -> Writing | None:
+    """What the LLM wrote, its calls timed by the servers' own logs and priced by the user's table."""
+    if ctx.writer is None:
+        return None
+    from autointel.llm.prices import load_prices, pricer
+
+    price = pricer(load_prices(ctx.settings.llm_prices), ctx.settings.llm)  # checked at the edge (preflight)
+    return ctx.writer.writing(price, timings)
 
 
 def _warn_fallbacks(ctx: RunContext) -> None:

@@ -53,9 +53,10 @@ class Chat(Protocol):
 
 
 class OpenAIChat:
-    """A chat model behind an OpenAI-compatible endpoint (llama.cpp's server, Ollama, OpenAI), temperature 0."""
+    """A chat model behind an OpenAI-compatible endpoint (llama.cpp's server, OpenAI), temperature 0; `base_url`
+    and `api_key` None: the SDK's own (`OPENAI_BASE_URL`, `OPENAI_API_KEY`)."""
 
-    def __init__(self, base_url: str, model: str, *, api_key: str = "none", timeout_s: float = 120.0,
+    def __init__(self, base_url: str | None, model: str, *, api_key: str | None = "none", timeout_s: float = 120.0,
                  retries: int = 0, style: SchemaStyle = "grammar", seed: int = 0) -> None:
         import openai
 
