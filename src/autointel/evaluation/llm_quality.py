@@ -32,7 +32,8 @@ def _records(name: str, split: str, kind: str, limit: int) -> list[object]:
     from autointel.phases.analysis.fallacies import FALLACY_TYPES
 
     parsed = read_records(kind, DATASETS / name / f"{split}.jsonl", FALLACY_TYPES)  # type: ignore[arg-type]
-    return list(parsed.records[:limit])
+    step = max(1, len(parsed.records) // max(limit, 1))  # evenly spaced: the files are grouped by source
+    return list(parsed.records[::step][:limit])
 
 
 def verdicts(chat: Chat, records: Sequence[ClaimRecord], embedder: Embedder) -> list[str]:
@@ -114,13 +115,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--split", default="test", choices=("dev", "test"))
     parser.add_argument("--claims", type=int, default=400)
     parser.add_argument("--fallacies", type=int, default=400, help="from each of the two fallacy sets")
+    parser.add_argument("--timeout", type=float, default=600.0, help="seconds per call (default 600)")
     parser.add_argument("--base-url", default=None, help="a running server (autointel llm serve); default: start one")
     args = parser.parse_args(argv)
     from autointel.llm.local import open_local
     from autointel.memory.embeddings import CachingEmbedder, MiniLMEmbedder
 
     embedder = CachingEmbedder(MiniLMEmbedder())
-    local = open_local(args.base_url, 120.0, 0, Path(tempfile.mkdtemp(prefix="autointel-llm-")))
+    # a generous call timeout: a timed-out call ends the model's calls for good, as in a run
+    local = open_local(args.base_url, args.timeout, 0, Path(tempfile.mkdtemp(prefix="autointel-llm-")))
     chat = local.chat
     try:
         claims = _records("factcheck_claims", args.split, "claims", args.claims)
