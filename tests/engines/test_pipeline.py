@@ -206,9 +206,15 @@ def test_pipeline_waits_one_profile_turn_per_step_before_it(flags: Flags, data_d
         assert step.end_s <= task["end_s"] + 0.01 and task["status"] == "ok"
 
 
-def test_pipeline_takes_no_turns_with_a_real_provider_configured(data_dir: Path, resources: Resources) -> None:
-    settings = fixture_settings(data_dir, depth=Depth.STANDARD, llm_profile="fixed-0.3", llm="openai/gpt-4o-mini")
-    result = run_engine(str(talk_media("health_diet")), settings, resources)
+def test_pipeline_takes_no_turns_with_a_real_provider_configured(
+        tmp_path: Path, resources: Resources, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The provider writes the LLM parts here (a closed loopback port: each part falls back), never a profile turn."""
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    settings = fixture_settings(tmp_path, depth=Depth.STANDARD, llm_profile="fixed-0.3", llm="openai/gpt-4o-mini",
+                                llm_base_url="http://127.0.0.1:9/v1", llm_retries=0)
+    with Resources(settings, models_from=resources) as own:
+        result = run_engine(str(talk_media("health_diet")), settings, own)
     llm = (result.crew or {})["llm"]
     assert result.status is Status.OK and llm["profile"] == "instant"  # type: ignore[index]
     assert all(c["latency_s"] < 0.3 for c in llm["calls"])  # type: ignore[index]
+    assert result.writing is not None and all(p.status == "fallback" for p in result.writing.parts)

@@ -4,6 +4,7 @@ writes the LLM parts: its JSON schema is sent as OpenAI's strict `json_schema`, 
 
 from __future__ import annotations
 
+from autointel.errors import InputError
 from autointel.llm.chat import OpenAIChat
 from autointel.llm.pool import ChatPool
 
@@ -17,6 +18,11 @@ def writes(spec: str) -> bool:
 
 
 def open_hosted(spec: str, base_url: str | None, timeout_s: float, retries: int) -> ChatPool:
+    """InputError in one line when the SDK refuses the configuration (no key: the CLI's preflight says so first)."""
     model = spec.partition("/")[2].strip()
-    return ChatPool([OpenAIChat(base_url, model, api_key=None, timeout_s=timeout_s, retries=retries,
-                                style="strict")])
+    try:
+        client = OpenAIChat(base_url, model, api_key=None, timeout_s=timeout_s, retries=retries, style="strict")
+    except Exception as exc:  # the SDK's OpenAIError: no key in the environment
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputError(f"AUTOINTEL_LLM={spec!r}: {first}") from None
+    return ChatPool([client])
