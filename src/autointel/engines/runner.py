@@ -81,7 +81,8 @@ def assemble(plan: Plan, ctx: RunContext, crew_info: dict[str, object] | None,
         status = Status.PARTIAL
     else:
         status = Status.OK
-    _warn_fallbacks(ctx)
+    writing = _writing(ctx, timings)
+    _warn_fallbacks(ctx, writing)
     b = ctx.board
     analysis = analysis_of(ctx) if b.analysis_done else None
     integration = None
@@ -106,7 +107,7 @@ def assemble(plan: Plan, ctx: RunContext, crew_info: dict[str, object] | None,
         warnings=tuple(ctx.warnings),
         plan=plan.describe(),
         crew=crew_info,
-        writing=_writing(ctx, timings),
+        writing=writing,
     )
 
 
@@ -120,11 +121,9 @@ def _writing(ctx: RunContext, timings: Mapping[int, Sequence[ServerTiming]] | No
     return ctx.writer.writing(price, timings)
 
 
-def _warn_fallbacks(ctx: RunContext) -> None:
+def _warn_fallbacks(ctx: RunContext, writing: Writing | None) -> None:
     """Each LLM part that fell back is a warning: the briefing holds the local result there instead."""
-    if ctx.writer is None:
-        return
-    for part in ctx.writer.writing().parts:
+    for part in writing.parts if writing is not None else ():
         if part.reason:
             ctx.warn(f"LLM {part.name}: {part.reason}")
 

@@ -13,8 +13,6 @@ from autointel.llm.perf import ServerTiming, parse_timings
 from autointel.llm.pool import ChatPool
 from autointel.llm.server import MODEL_NAME, LocalServer, ServerConfig, shipped_model
 
-LOCAL = "local"
-
 
 @dataclass(frozen=True)
 class LocalLLM:

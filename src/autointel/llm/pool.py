@@ -27,10 +27,6 @@ class ChatPool:
     def model(self) -> str:
         return self._clients[0].model
 
-    @property
-    def slots(self) -> int:
-        return len(self._clients)
-
     def sent(self, slot: int) -> int:
         """How many requests this pool has sent to `slot` so far."""
         with self._ready:
