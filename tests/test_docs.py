@@ -39,6 +39,15 @@ def test_every_command_and_eval_kind_is_documented() -> None:
     assert all(f"`{kind}`" in README for kind in KINDS)
 
 
+def test_every_batch_option_is_in_the_batch_docs() -> None:
+    from autointel.cli import build_parser
+
+    batch = build_parser()._subparsers._group_actions[0].choices["batch"]  # type: ignore[union-attr]
+    options = [o for action in batch._actions for o in action.option_strings if o.startswith("--") and o != "--help"]
+    scale = (ROOT / "docs" / "scale.md").read_text(encoding="utf-8")
+    assert options and sorted(o for o in options if o not in scale) == []
+
+
 def test_every_fallacy_type_is_named_in_the_readme() -> None:
     from autointel.phases.analysis.fallacies import FALLACY_TYPES
 
@@ -47,7 +56,7 @@ def test_every_fallacy_type_is_named_in_the_readme() -> None:
     assert sorted(named) == sorted(FALLACY_TYPES)
 
 
-@pytest.mark.parametrize("doc", ["architecture.md", "benchmarks.md", "crewai.md", "reliability.md"])
+@pytest.mark.parametrize("doc", ["architecture.md", "benchmarks.md", "crewai.md", "reliability.md", "scale.md"])
 def test_linked_docs_exist(doc: str) -> None:
     assert f"docs/{doc}" in README and (ROOT / "docs" / doc).is_file()
 

@@ -16,16 +16,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from autointel import __version__
-from autointel.errors import AutointelError, InputError, SettingsError
+from autointel.errors import AutointelError, InputError, SettingsError, first_line
 from autointel.evaluation.records import KINDS as EVAL_KINDS
-from autointel.settings import (
-    DEFAULT_ENGINE,
-    ENGINES,
-    Depth,
-    Settings,
-    load_settings,
-    parse_setting,
-)
+from autointel.run_options import add_run_options, keep_library_caches_in, run_settings
+from autointel.settings import Settings, load_settings
 
 if TYPE_CHECKING:
     from autointel.measurement.log_redaction import OutputGuard
@@ -47,15 +41,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="process a media file or URL into a briefing")
     run.add_argument("source", help="media file path, file:// or http(s) URL")
-    run.add_argument("--depth", choices=[d.value for d in Depth], default=None, help="default: comprehensive")
-    run.add_argument("--engine", choices=ENGINES, default=None, help=f"default: {DEFAULT_ENGINE}")
+    add_run_options(run)
     run.add_argument("--format", choices=("text", "json", "markdown"), default="text")
     run.add_argument("--output", type=Path, default=None, help="write the result here instead of stdout")
-    run.add_argument("--data-dir", type=Path, default=None, help="default: $AUTOINTEL_DATA_DIR or XDG data dir")
-    run.add_argument("--evidence", type=Path, default=None, help="folder of .txt/.md evidence to index")
-    run.add_argument("--max-duration", default=None, help="seconds (default 4 h)")  # parsed by settings' rules
-    run.add_argument("--max-bytes", default=None, help="bytes (default 2 GiB)")
-    run.add_argument("--allow-private-network", action="store_true", default=None)
     run.add_argument("--metrics-file", type=Path, default=None,
                      help="write Prometheus metrics of this run here (node-exporter textfile format)")
 
@@ -70,9 +58,11 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("file", type=Path, help="one JSON object per line (see README: Bring your own data)")
     evaluate.add_argument("--format", choices=("text", "json"), default="text")
 
+    from autointel.batch_cli import add_batch_parser
     from autointel.llm_cli import add_llm_parser
     from autointel.report_cli import add_metrics_parser, add_report_parser
 
+    add_batch_parser(commands)
     add_report_parser(commands)
     add_llm_parser(commands)
     add_metrics_parser(commands)
@@ -96,6 +86,10 @@ def _dispatch(args: argparse.Namespace, output: OutputGuard) -> int:
             return _recall(args)
         if args.command == "eval":
             return _evaluate(args)
+        if args.command == "batch":
+            from autointel.batch_cli import run_batch_command
+
+            return run_batch_command(args, output)
         if args.command == "llm":
             from autointel.llm_cli import run_llm
 
@@ -120,7 +114,7 @@ def _dispatch(args: argparse.Namespace, output: OutputGuard) -> int:
 def _error_line(exc: BaseException) -> None:
     from autointel.measurement.redact import redact_text
 
-    message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    message = first_line(exc)
     print(redact_text(f"autointel: error: {message}"), file=sys.stderr)
 
 
@@ -129,23 +123,9 @@ def _run(args: argparse.Namespace, output: OutputGuard) -> int:
     from autointel.measurement.redact import redact_text, redacted_json
     from autointel.model import Status
 
-    if args.evidence is not None and not args.evidence.is_dir():
-        raise InputError(f"--evidence {args.evidence} is not a directory")
-    settings = load_settings(
-        os.environ,
-        depth=Depth(args.depth) if args.depth else None,
-        engine=args.engine,
-        data_dir=args.data_dir,
-        evidence_dir=args.evidence,
-        max_duration_s=parse_setting("max_duration_s", "--max-duration", args.max_duration),
-        max_bytes=parse_setting("max_bytes", "--max-bytes", args.max_bytes),
-        allow_private_network=args.allow_private_network,
-    )
-    from autointel.preflight import check_for_run
-
-    check_for_run(settings, os.environ)
+    settings = run_settings(args)
     _check_writable(args.output, "--output")
-    _keep_library_caches_in(settings.data_dir)
+    keep_library_caches_in(settings.data_dir)
     _check_writable(args.metrics_file, "--metrics-file")
     display = _live_display() if sys.stderr.isatty() else None  # a pipe or a log file gets no progress
     # Library prints (CrewAI's console) stay off the result's stdout.
@@ -168,12 +148,6 @@ def _run(args: argparse.Namespace, output: OutputGuard) -> int:
     if output.summary():
         print(output.summary(), file=sys.stderr)
     return EXIT_OK if result.status is Status.OK and written else EXIT_FAILED
-
-
-def _keep_library_caches_in(data_dir: Path) -> None:
-    """onnxruntime writes a device database under $XDG_CACHE_HOME (else ~/.cache) when a session first loads:
-    this process points it into the data dir, so a run writes nothing outside it (set once, at the edge)."""
-    os.environ["XDG_CACHE_HOME"] = str(data_dir / "cache")
 
 
 def _check_writable(path: Path | None, option: str) -> None:
@@ -226,7 +200,7 @@ def _recall(args: argparse.Namespace) -> int:
     if settings.qdrant_url is None and not (settings.data_dir / "qdrant").is_dir():
         raise InputError(f"no autointel memory in {settings.data_dir}: check --data-dir, or run "
                          "`autointel run SOURCE --depth comprehensive` with it first")
-    _keep_library_caches_in(settings.data_dir)
+    keep_library_caches_in(settings.data_dir)
     hits = _recall_hits(settings, args.query, args.limit)
     if args.format == "json":
         print(json.dumps(hits, indent=2))
@@ -251,7 +225,7 @@ def _recall_hits(settings: Settings, query: str, limit: int) -> list[dict[str, o
     except AutointelError:
         raise
     except (OSError, sqlite3.Error, ValueError, RuntimeError) as exc:
-        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        detail = first_line(exc, "")
         raise AutointelError(f"cannot read the memory in {settings.data_dir}: {type(exc).__name__} {detail}".strip()) \
             from None
 

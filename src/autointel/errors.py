@@ -29,3 +29,12 @@ class StoreBusyError(AutointelError):
     """Another process holds the data dir (its lock or the embedded Qdrant folder)."""
 
     exit_code = 1
+
+
+def first_line(exc: BaseException, default: str | None = None) -> str:
+    """The first line of an exception's message, for one-line reports; `default` (else the exception's type name)
+    when it has none."""
+    text = str(exc).strip()
+    if text:
+        return text.splitlines()[0]
+    return type(exc).__name__ if default is None else default

@@ -12,6 +12,7 @@ from typing import Any
 
 from autointel.engines.feed import ClaimsFeed, Feed, SegmentFeed
 from autointel.engines.resources import Resources
+from autointel.errors import first_line
 from autointel.measurement.spans import SpanRecorder
 from autointel.model import (
     CheckedClaim,
@@ -82,7 +83,7 @@ class RunContext:
         return feeds.get(step_kind)
 
     def record_error(self, phase: str, exc: BaseException) -> None:
-        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        message = first_line(exc)
         with self.lock:
             self.errors.append(RunError(phase=phase, type=type(exc).__name__, message=message))
 

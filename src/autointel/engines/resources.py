@@ -24,6 +24,7 @@ from autointel.settings import Settings
 GRAPH_COMMIT_WAIT_S = 30.0
 
 C = TypeVar("C")
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from autointel.llm.chat import Chat
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
     from autointel.llm.perf import ServerTiming
     from autointel.memory.embeddings import CachingEmbedder, Embedder
     from autointel.memory.graph import CommitTicket, KnowledgeGraph
-    from autointel.memory.vectors import VectorStore
+    from autointel.memory.vectors import Vectors, VectorStore
     from autointel.phases.analysis.fallacies import FallacyExemplars
     from autointel.phases.analysis.perspectives import PerspectivePrototypes
     from autointel.phases.transcription import Transcriber
@@ -173,7 +174,7 @@ class Resources:
                 self._constants[embedded] = embedded(embedder)
             return cast(C, self._constants[embedded])
 
-    def vectors(self) -> VectorStore:
+    def vectors(self) -> Vectors:
         with self._guard:
             if self._vectors is None:
                 from autointel.memory.vectors import VectorStore
@@ -191,6 +192,13 @@ class Resources:
                 self._acquire_lock()
                 self._graph = KnowledgeGraph.open(self.data_dir / "graph.json")
             return self._graph
+
+    def update_graph(self, update: Callable[[KnowledgeGraph], T], background: bool = False) -> T:
+        """Apply `update` (which upserts and calls `save()`) to the graph; with `background` its save is only
+        queued (`last_graph_commit`). The one way a run writes the graph, so a batch can route it to the one
+        process that owns the graph file (`batch.owner`)."""
+        graph = self.graph()
+        return update(graph.deferring_saves() if background else graph)
 
     def last_graph_commit(self) -> CommitTicket | None:
         """The last graph save queued, on the open graph or the one closed already (`runner.settle_graph_write`)."""

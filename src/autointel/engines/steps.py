@@ -237,13 +237,10 @@ def step_graph_build(ctx: RunContext, step: Step) -> str:
     from dataclasses import replace
 
     background = ctx.settings.flags.background_graph_commit
-    graph = ctx.resources.graph()
-    write = build_graph(
-        graph.deferring_saves() if background else graph,
-        _need(ctx.board.media, "media"),
-        analysis_of(ctx),
-        ctx.board.verification,
-        ctx.board.entities,
+    media, analysis = _need(ctx.board.media, "media"), analysis_of(ctx)
+    verification, entities = ctx.board.verification, ctx.board.entities
+    write = ctx.resources.update_graph(
+        lambda graph: build_graph(graph, media, analysis, verification, entities), background
     )
     if background:
         ctx.board.graph_write = replace(write, durable=False, durable_at_s=None)

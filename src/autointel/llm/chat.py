@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from autointel.errors import AutointelError
+from autointel.errors import AutointelError, first_line
 from autointel.llm.guard import is_fatal
 
 SchemaStyle = str  # "grammar" (llama.cpp: json_object + schema) | "strict" (OpenAI: json_schema) | "none"
@@ -122,5 +122,5 @@ def parse_object(text: str) -> dict[str, Any]:
 
 
 def _one_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    text = first_line(exc, "")
     return f"{type(exc).__name__}: {text}"[:200] if text else type(exc).__name__

@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from autointel.errors import AutointelError
+from autointel.errors import AutointelError, first_line
 
 if TYPE_CHECKING:
     from crewai.llms.base_llm import BaseLLM
@@ -76,7 +76,7 @@ class ProviderGuard:
             raise ProviderUnavailable(f"LLM provider not called again after an earlier failure: {failure}")
 
     def _trip(self, exc: BaseException) -> None:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        first = first_line(exc, "")
         with self._lock:
             if self._failure is None:
                 self._failure = f"{type(exc).__name__}: {first}"[:300]

@@ -4,7 +4,7 @@ writes the LLM parts: its JSON schema is sent as OpenAI's strict `json_schema`, 
 
 from __future__ import annotations
 
-from autointel.errors import InputError
+from autointel.errors import InputError, first_line
 from autointel.llm.chat import OpenAIChat
 from autointel.llm.pool import ChatPool
 
@@ -23,6 +23,6 @@ def open_hosted(spec: str, base_url: str | None, timeout_s: float, retries: int)
     try:
         client = OpenAIChat(base_url, model, api_key=None, timeout_s=timeout_s, retries=retries, style="strict")
     except Exception as exc:  # the SDK's OpenAIError: no key in the environment
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        first = first_line(exc)
         raise InputError(f"AUTOINTEL_LLM={spec!r}: {first}") from None
     return ChatPool([client])

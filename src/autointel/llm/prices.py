@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from autointel.errors import InputError
+from autointel.errors import InputError, first_line
 
 FIELDS = ("prompt_per_million", "completion_per_million")
 _MAX_PRICE = 10_000.0  # dollars per million tokens: far above any listed model, below a typo's extra zeros
@@ -42,7 +42,7 @@ def load_prices(path: Path | None) -> dict[str, Price]:
         text = path.read_text(encoding="utf-8")
         raw = tomllib.loads(text) if path.suffix == ".toml" else json.loads(text)
     except (OSError, UnicodeDecodeError, ValueError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        first = first_line(exc)
         raise InputError(f"AUTOINTEL_LLM_PRICES {path} cannot be read: {first}") from None
     if not isinstance(raw, dict):
         raise InputError(f"AUTOINTEL_LLM_PRICES {path}: must map model names to prices")

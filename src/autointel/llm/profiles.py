@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from autointel.errors import InputError
+from autointel.errors import InputError, first_line
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ def load_profile(spec: str) -> Profile:
         text = path.read_text(encoding="utf-8")
         raw = tomllib.loads(text) if path.suffix == ".toml" else json.loads(text)
     except (OSError, UnicodeDecodeError, ValueError) as exc:  # JSONDecodeError and TOMLDecodeError are ValueErrors
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        first = first_line(exc)
         raise InputError(f"LLM profile {path} cannot be read: {first}") from None
     return profile_from_mapping(raw, path)
 

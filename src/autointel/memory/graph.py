@@ -49,6 +49,13 @@ class CommitTicket:
     def durable(self) -> bool:
         return self._done.is_set() and self.error is None
 
+    @classmethod
+    def settled(cls, durable_at: float) -> CommitTicket:
+        """A ticket for a save that another process has already made durable (a batch's store owner)."""
+        ticket = cls()
+        ticket._resolve(durable_at, None)
+        return ticket
+
     def _resolve(self, durable_at: float | None, error: BaseException | None) -> None:
         self.durable_at, self.error = durable_at, error
         self._done.set()

@@ -13,7 +13,7 @@ from typing import Any
 
 from autointel.memory.chunking import Chunk, split_documents
 from autointel.memory.embeddings import Embedder
-from autointel.memory.vectors import EVIDENCE, LARGE_BATCH, TRANSCRIPTS, VectorStore
+from autointel.memory.vectors import EVIDENCE, LARGE_BATCH, TRANSCRIPTS, Vectors
 from autointel.model import Evidence, Media, MemoryWrite
 
 
@@ -29,7 +29,7 @@ def transcript_key(media_sha256: str, index: int, text: str) -> str:
     return f"transcript\x1f{media_sha256}\x1f{index}\x1f{text_hash(text)}"
 
 
-def index_evidence(store: VectorStore, embedder: Embedder, directory: Path, batched: bool = False) -> MemoryWrite:
+def index_evidence(store: Vectors, embedder: Embedder, directory: Path, batched: bool = False) -> MemoryWrite:
     """Embed every passage of the evidence corpus into "evidence"; a re-run embeds and writes nothing."""
     passages = split_documents(directory)
     keys = [evidence_key(p.source, p.text) for p in passages]
@@ -39,7 +39,7 @@ def index_evidence(store: VectorStore, embedder: Embedder, directory: Path, batc
 
 
 def store_transcript(
-    store: VectorStore, embedder: Embedder, media: Media, chunks: Sequence[Chunk], batched: bool = False
+    store: Vectors, embedder: Embedder, media: Media, chunks: Sequence[Chunk], batched: bool = False
 ) -> MemoryWrite:
     """Embed a talk's chunks into "transcripts", tagged with the media so later runs can recall it."""
     keys = [transcript_key(media.sha256, c.index, c.text) for c in chunks]
@@ -60,7 +60,7 @@ def store_transcript(
 
 
 def search_evidence(
-    store: VectorStore,
+    store: Vectors,
     embedder: Embedder,
     text: str,
     limit: int = 5,
@@ -84,7 +84,17 @@ def search_evidence(
     return [Evidence(text=t, source=s, score=round(score, 6)) for score, s, t in hits[:limit]]
 
 
-def recall(store: VectorStore, embedder: Embedder, query: str, limit: int) -> list[dict[str, Any]]:
+def search_other_talks(store: Vectors, embedder: Embedder, text: str, limit: int, media_sha256: str) -> list[Evidence]:
+    """The transcript passages nearest `text` from every talk in memory but this one (a batch's cross-source
+    reading: what the other sources said about a claim)."""
+    if limit <= 0 or not text.strip():
+        return []
+    hits = store.search(TRANSCRIPTS, embedder.embed([text])[0], limit, exclude={"media_sha256": media_sha256})
+    return [Evidence(text=str(p.get("text", "")), source=f"{p.get('title', '')}#t={float(p.get('start_s', 0.0)):.0f}",
+                     score=round(score, 6)) for score, p in hits]
+
+
+def recall(store: Vectors, embedder: Embedder, query: str, limit: int) -> list[dict[str, Any]]:
     """Top transcript chunks from every talk stored so far, with where they came from."""
     if limit <= 0 or not query.strip():
         return []
@@ -104,7 +114,7 @@ def recall(store: VectorStore, embedder: Embedder, query: str, limit: int) -> li
 
 
 def _write_missing(
-    store: VectorStore,
+    store: Vectors,
     embedder: Embedder,
     collection: str,
     keys: Sequence[str],

@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -37,6 +37,21 @@ Payload = dict[str, Any]
 def point_id(key: str) -> str:
     """The deterministic Qdrant id of a caller key (same key, same id, on every run)."""
     return str(uuid.uuid5(POINT_NAMESPACE, key))
+
+
+class Vectors(Protocol):
+    """What the memory operations need of a vector store: a `VectorStore`, or a batch worker's handle on the
+    store that one owner holds (`batch.owner`)."""
+
+    def upsert(self, collection: str, keys: Sequence[str], vectors: npt.ArrayLike,
+               payloads: Sequence[Mapping[str, Any]], batch_size: int = ..., known_absent: bool = ...) -> int: ...
+
+    def existing_keys(self, collection: str, keys: Sequence[str]) -> frozenset[str]: ...
+
+    def search(self, collection: str, vector: npt.ArrayLike, limit: int = ...,
+               exclude: Mapping[str, str | int | bool] | None = ...) -> list[tuple[float, Payload]]: ...
+
+    def count(self, collection: str) -> int: ...
 
 
 class VectorStore:

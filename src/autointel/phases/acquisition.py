@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-from autointel.errors import InputError
+from autointel.errors import InputError, first_line
 from autointel.model import Media
 from autointel.phases.audio import decoded_duration
 from autointel.phases.netguard import IPAddress, NetworkPolicy, is_forbidden_ip
@@ -112,7 +112,7 @@ def probe_media(path: Path) -> Probe:
                 next(iter(container.decode(stream)), None)  # corrupt data fails here
             return Probe(duration_s=duration, has_audio=bool(audio))
     except (av.FFmpegError, UnicodeDecodeError, ValueError, StopIteration) as exc:
-        raise InputError(f"not a readable media file: {path} ({_first_line(exc)})") from None
+        raise InputError(f"not a readable media file: {path} ({first_line(exc)})") from None
 
 
 def sha256_file(path: Path) -> str:
@@ -180,6 +180,3 @@ class _SilentLogger:
         pass
 
 
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    return text.splitlines()[0]

@@ -18,7 +18,7 @@ import yt_dlp
 from yt_dlp.networking.common import Request, RequestHandler, Response
 from yt_dlp.networking.exceptions import HTTPError, RequestError, TransportError
 
-from autointel.errors import InputError
+from autointel.errors import InputError, first_line
 from autointel.phases.guarded_http import Client, Outgoing, Reply, fetch
 from autointel.phases.netguard import NetworkPolicy
 from autointel.phases.transfer import Transfer
@@ -42,7 +42,7 @@ def download(url: str, options: dict[str, Any], policy: NetworkPolicy, transfer:
     except Exception as exc:
         _raise_incident(transfer)
         if isinstance(exc, yt_dlp.utils.DownloadError):
-            raise InputError(f"download failed: {_first_line(exc).removeprefix('ERROR: ')}") from None
+            raise InputError(f"download failed: {first_line(exc).removeprefix('ERROR: ')}") from None
         raise
     _raise_incident(transfer)
     if info is None:
@@ -139,6 +139,3 @@ def _payload(data: object) -> bytes | None:
     raise InputError(f"unsupported request body type {type(data).__name__}")
 
 
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    return text.splitlines()[0]
