@@ -27,6 +27,7 @@ class Worker:
     index: int
     handle: Any  # a Ray ActorHandle of SourceWorker
     node: str
+    load_s: float  # its models' loading
 
 
 def check_address(address: str) -> None:
@@ -118,7 +119,8 @@ class Cluster:
         for ref in done:
             index, handle = ready[ref]
             try:
-                workers.append(Worker(index, handle, str(ray.get(ref))))
+                node, load_s = ray.get(ref)
+                workers.append(Worker(index, handle, str(node), float(load_s)))
             except Exception as exc:
                 errors.append(first_line(cause(exc)))
         for ref in pending:
@@ -135,7 +137,8 @@ class Cluster:
         deadline = time.monotonic() + RESTART_TIMEOUT_S
         while time.monotonic() < deadline:
             try:
-                return replace(worker, node=str(ray.get(worker.handle.ready.remote(), timeout=RESTART_TIMEOUT_S)))
+                node, load_s = ray.get(worker.handle.ready.remote(), timeout=RESTART_TIMEOUT_S)
+                return replace(worker, node=str(node), load_s=float(load_s))
             except ray.exceptions.ActorUnavailableError:
                 time.sleep(0.5)  # still restarting
             except Exception:

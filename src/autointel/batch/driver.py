@@ -83,6 +83,8 @@ def run_batch(options: BatchOptions, settings: Settings, progress: BatchProgress
         try:
             workers = cluster.start_workers(cluster.worker_settings(settings)) if todo else []
             batch = _Batch(cluster, options, out, records, progress, on_started, start)
+            batch.startup_s = time.perf_counter() - start
+            batch.worker_load_s = tuple(round(w.load_s, 6) for w in workers)
             batch.write_index(workers)
             try:
                 batch.run(todo, workers)
@@ -116,6 +118,8 @@ class _Batch:
         self._start = start
         self._nodes: set[str] = set()
         self.owner_load = OwnerLoad()
+        self.startup_s = 0.0
+        self.worker_load_s: tuple[float, ...] = ()
 
     def run(self, todo: Sequence[str], workers: list[Worker]) -> None:
         import ray
@@ -190,7 +194,8 @@ class _Batch:
         index = BatchIndex(sources=tuple(self._records.values()), workers=self._options.workers,
                            ray_address=self._options.ray_address, nodes=tuple(sorted(self._nodes)),
                            wall_s=round(time.perf_counter() - self._start, 6), interrupted=interrupted,
-                           owner=self.owner_load)
+                           owner=self.owner_load, startup_s=round(self.startup_s, 6),
+                           worker_load_s=self.worker_load_s)
         atomic_write_text(self._out / INDEX_FILE, json.dumps(index.to_json(), indent=1) + "\n")
         return index
 

@@ -90,12 +90,14 @@ class SourceWorker:
 
         self._owner = ray.get_actor(owner_name)  # by name: a handle among the arguments would pin them
         self._index = index
+        start = time.perf_counter()
         self._models = Resources(settings)
         self._models.load_models()
+        self._load_s = time.perf_counter() - start
 
-    def ready(self) -> str:
-        """The node this worker runs on, once its models are loaded."""
-        return _node_id()
+    def ready(self) -> tuple[str, float]:
+        """The node this worker runs on and how long its models took to load, once they are loaded."""
+        return _node_id(), self._load_s
 
     def process(self, source: str) -> SourceOutcome:
         from autointel.engines import run_engine

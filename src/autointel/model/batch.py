@@ -70,6 +70,8 @@ class BatchIndex:
     wall_s: float  # this run's wall time, Ray start to the last result
     interrupted: bool = False
     owner: OwnerLoad = field(default_factory=OwnerLoad)
+    startup_s: float = 0.0  # Ray started or joined, the owner's stores open, every worker's models loaded
+    worker_load_s: tuple[float, ...] = ()  # each worker's model loading (inside the startup)
     schema: int = BATCH_SCHEMA
 
     def count(self, status: SourceStatus) -> int:
@@ -89,7 +91,9 @@ class BatchIndex:
         records = tuple(_record(item) for item in data["sources"])
         return cls(sources=records, workers=int(data["workers"]), ray_address=data.get("ray_address"),
                    nodes=tuple(data.get("nodes", ())), wall_s=float(data.get("wall_s", 0.0)),
-                   interrupted=bool(data.get("interrupted", False)), owner=OwnerLoad(**data.get("owner", {})))
+                   interrupted=bool(data.get("interrupted", False)), owner=OwnerLoad(**data.get("owner", {})),
+                   startup_s=float(data.get("startup_s", 0.0)),
+                   worker_load_s=tuple(float(x) for x in data.get("worker_load_s", ())))
 
 
 def _record(item: dict[str, Any]) -> SourceRecord:
