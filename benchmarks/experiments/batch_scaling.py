@@ -54,6 +54,7 @@ def summarise(run: dict[str, Any]) -> dict[str, float]:
         "throughput": media_min / (run["wall_s"] / 60),
         "steady_throughput": media_min / (steady / 60),
         "source_latency_s": statistics.median(s["wall_s"] for s in sources),
+        "long_latency_s": max(sources, key=lambda s: s["media_s"])["wall_s"],
         "decode_share": sum(run["decode_s"]) / sum(s["wall_s"] for s in sources),
         "owner_busy_s": index["owner"]["busy_s"],
         "owner_queued_s": sum(s["store"]["queued_s"] for s in sources),
@@ -72,6 +73,7 @@ def table(by_workers: dict[int, list[dict[str, float]]]) -> str:
             ("throughput, media min / wall min", "throughput", ".2f"),
             ("steady throughput (after startup)", "steady_throughput", ".2f"),
             ("per-source latency s (median)", "source_latency_s", ".1f"),
+            ("latency of the longest source (80 s talk) s", "long_latency_s", ".1f"),
             ("share of source time decoding", "decode_share", ".2f"),
             ("store owner busy s", "owner_busy_s", ".2f"), ("queued for the owner s (sum)", "owner_queued_s", ".2f")]
     lines = ["| median [min, max] | " + " | ".join(f"{w} worker(s)" for w in WORKERS) + " |",
@@ -90,9 +92,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--out", type=Path, default=ROOT / "reports" / "batch-scaling")
+    parser.add_argument("--table-only", action="store_true", help="re-render the table from --out's round files")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     by_workers: dict[int, list[dict[str, float]]] = {w: [] for w in WORKERS}
+    if args.table_only:
+        for path in sorted(args.out.glob("round*-w*.json")):
+            run = json.loads(path.read_text(encoding="utf-8"))
+            by_workers[int(run["workers"])].append(summarise(run))
+        print(table(by_workers))
+        return
     for round_no in range(args.rounds):
         order = WORKERS if round_no % 2 == 0 else tuple(reversed(WORKERS))
         for workers in order:

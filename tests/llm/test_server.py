@@ -167,3 +167,31 @@ def test_shipped_model_is_the_gguf_in_the_package() -> None:
     assert path.name == server_module.MODEL_FILE and path.parent.name == server_module.MODEL_PACKAGE
     with path.open("rb") as model:
         assert model.read(4) == b"GGUF"
+
+
+def _ended(pid: int) -> bool:
+    """Gone, or a zombie waiting for a reaper (a container's init may never reap it): either way, not serving."""
+    try:
+        state = Path(f"/proc/{pid}/status").read_text(encoding="utf-8")
+    except OSError:
+        return True
+    return "State:\tZ" in state
+
+
+def test_autointel_killed_outright_leaves_no_server_behind() -> None:
+    import subprocess
+    import sys
+    import time
+
+    script = ("import time; from autointel.llm.server import LocalServer, ServerConfig, shipped_model; "
+              "s = LocalServer(ServerConfig(shipped_model())); s.start(); print(s.pid, flush=True); time.sleep(600)")
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert parent.stdout is not None
+    pid = int(parent.stdout.readline())
+    assert not _ended(pid)
+    parent.kill()  # SIGKILL: no handler, no finally, no atexit
+    parent.wait()
+    deadline = time.monotonic() + 30
+    while not _ended(pid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _ended(pid)

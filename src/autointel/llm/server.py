@@ -190,7 +190,7 @@ class LocalServer:
         port = cfg.port or _free_port(cfg.host)
         self._open_log()
         command = [
-            sys.executable, "-m", "llama_cpp.server",
+            sys.executable, "-m", "autointel.llm.server_child",  # llama_cpp.server, ending when we do
             "--model", str(cfg.model_path), "--model_alias", MODEL_NAME,
             "--host", cfg.host, "--port", str(port),
             "--n_ctx", str(cfg.n_ctx),
@@ -198,7 +198,8 @@ class LocalServer:
             "--verbose", str(self.log_path is not None),  # llama.cpp's load dump only when someone reads the log
         ]
         # Its own session: a Ctrl-C at the terminal reaches autointel only, which then stops the server itself.
-        self._process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=self._log,
+        # Its stdin is a pipe we never write to: when this process dies, however, the server sees it close.
+        self._process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=self._log,
                                          stderr=subprocess.STDOUT, start_new_session=True)
         self._pid = self._process.pid
         base_url = f"http://{_url_host(cfg.host)}:{port}/v1"
@@ -241,6 +242,9 @@ class LocalServer:
     def stop(self) -> None:
         """SIGTERM to the server's process group, up to 5 s to exit, then SIGKILL; releases the log. Idempotent."""
         process, self._process = self._process, None
+        if process is not None and process.stdin is not None:
+            with contextlib.suppress(OSError):
+                process.stdin.close()
         if process is not None and process.poll() is None:
             self._signal(process, signal.SIGTERM)
             try:
