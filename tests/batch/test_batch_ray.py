@@ -20,6 +20,7 @@ pytestmark = pytest.mark.usefixtures("local_ray")
 
 JFK, ENGLISH, HOTWORDS = (str(DATASETS / "speech" / n) for n in ("jfk.flac", "english.wav", "hotwords.mp3"))
 TRUNCATED = str(FIXTURES / "media" / "truncated.mp3")
+BAD_URL = "http://127.0.0.1:9/talk.mp3"  # loopback: refused by the network policy
 
 
 def settings_in(data_dir: Path) -> Settings:
@@ -35,7 +36,7 @@ def batch(data_dir: Path, *sources: str, workers: int = 2, on_started: object = 
 @pytest.fixture(scope="module")
 def first(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, BatchRun]:
     data_dir = tmp_path_factory.mktemp("batch")
-    return data_dir, batch(data_dir, JFK, TRUNCATED, ENGLISH)
+    return data_dir, batch(data_dir, JFK, TRUNCATED, BAD_URL, ENGLISH)
 
 
 def test_each_source_gets_its_result_and_one_bad_source_does_not_stop_the_batch(
@@ -43,9 +44,10 @@ def test_each_source_gets_its_result_and_one_bad_source_does_not_stop_the_batch(
     data_dir, run = first
     out = data_dir / "batch"
     by_source = {r.source: r for r in run.index.sources}
-    assert [r.source for r in run.index.sources] == [JFK, TRUNCATED, ENGLISH]
+    assert [r.source for r in run.index.sources] == [JFK, TRUNCATED, BAD_URL, ENGLISH]
     assert by_source[TRUNCATED].status is SourceStatus.FAILED
     assert "too short" in (by_source[TRUNCATED].error or "")
+    assert by_source[BAD_URL].status is SourceStatus.FAILED and "private" in (by_source[BAD_URL].error or "")
     for source in (JFK, ENGLISH):
         record = by_source[source]
         assert record.status is SourceStatus.OK and record.sha256 and record.node in run.index.nodes
@@ -67,9 +69,10 @@ def test_every_store_write_went_through_the_owner_one_at_a_time(first: tuple[Pat
 
 def test_a_rerun_skips_what_is_done_and_leaves_the_stores_unchanged(first: tuple[Path, BatchRun]) -> None:
     data_dir, run = first
-    again = batch(data_dir, JFK, TRUNCATED, ENGLISH)
-    assert again.skipped == 2  # the failed source is tried again, the finished ones are not
-    assert [r.status for r in again.index.sources] == [SourceStatus.OK, SourceStatus.FAILED, SourceStatus.OK]
+    again = batch(data_dir, JFK, TRUNCATED, BAD_URL, ENGLISH)
+    assert again.skipped == 2  # the failed sources are tried again, the finished ones are not
+    assert [r.status for r in again.index.sources] == [SourceStatus.OK, SourceStatus.FAILED, SourceStatus.FAILED,
+                                                       SourceStatus.OK]
     assert again.totals == run.totals
     (data_dir / "batch" / "index.json").unlink()  # forget the batch: every source runs again
     fresh = batch(data_dir, JFK, ENGLISH)

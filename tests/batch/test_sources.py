@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 from dataclasses import replace
 from pathlib import Path
 
@@ -83,3 +84,25 @@ def test_finished_sources_are_known_by_name_or_by_their_bytes(tmp_path: Path) ->
 def test_a_run_without_media_is_keyed_by_its_source_text() -> None:
     assert source_key("x.mp3", "ab" * 32) == "ab" * 32
     assert source_key("x.mp3", None).startswith("source-") and source_key("x.mp3", None) != source_key("y", None)
+
+
+def test_with_a_qdrant_server_a_worker_writes_vectors_itself_and_still_sends_the_graph_to_the_owner(
+        tmp_path: Path) -> None:
+    """The seam only (no Qdrant server binary is reachable here): which store a worker's run gets."""
+    from autointel.batch.owner import OwnerVectors, StoreMeter
+    from autointel.batch.worker import BatchResources
+    from autointel.engines.resources import Resources
+    from autointel.memory.vectors import VectorStore
+    from tests.helpers import fixture_settings
+
+    served = replace(fixture_settings(tmp_path), qdrant_url="http://127.0.0.1:6333")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the client's version check finds no server: nothing else is sent
+        with Resources(served) as models, BatchResources(served, models, None, StoreMeter()) as resources:
+            assert isinstance(resources.vectors(), VectorStore)
+            with pytest.raises(RuntimeError, match="store owner"):
+                resources.graph()
+    embedded = fixture_settings(tmp_path)
+    with Resources(embedded) as models, BatchResources(embedded, models, None, StoreMeter()) as resources:
+        assert isinstance(resources.vectors(), OwnerVectors)
+    assert not (tmp_path / ".lock").exists()  # a worker never takes the data-dir lock: the owner holds it
