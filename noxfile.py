@@ -108,6 +108,16 @@ def bench(session: nox.Session) -> None:
             ("replay-1", "benchmarks/test_flag_matrix.py", "baseline,all", "pipeline,flow",
              ["--autointel-iterations", "6", "--autointel-warmup", "1", "--autointel-llm-profile", recorded],
              {"AUTOINTEL_BENCH_DEPTH": "experimental"}),
+            # every flag combination on the flow engine, live at one and two slots, then the one-slot calls replayed
+            # (autointel report matrix-replay/results.json --compare matrix-1/results.json sets them side by side)
+            ("matrix-1", "benchmarks/test_flag_matrix.py", "matrix", "flow",
+             ["--autointel-iterations", "6", "--autointel-warmup", "1"],
+             live | {"AUTOINTEL_LLM_SLOTS": "1", "AUTOINTEL_LLM_RECORD": f"{root}/matrix-1-calls.json"}),
+            ("matrix-2", "benchmarks/test_flag_matrix.py", "matrix", "flow",
+             ["--autointel-iterations", "6", "--autointel-warmup", "1"], live | {"AUTOINTEL_LLM_SLOTS": "2"}),
+            ("matrix-replay", "benchmarks/test_flag_matrix.py", "matrix", "flow",
+             ["--autointel-iterations", "6", "--autointel-warmup", "1", "--autointel-llm-profile",
+              f"{root}/matrix-1-calls.json"], {"AUTOINTEL_BENCH_DEPTH": "experimental"}),
         ]
     elif full:
         runs = [
