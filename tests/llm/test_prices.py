@@ -35,3 +35,17 @@ def test_a_bad_table_is_one_line_before_any_work(tmp_path: Path, text: str, says
     with pytest.raises(InputError, match=says) as caught:
         check_for_run(settings, {})
     assert "\n" not in str(caught.value) and str(table) in str(caught.value)
+
+
+def test_resources_read_the_table_once_and_share_it_with_the_runs_that_borrow_their_models(tmp_path: Path) -> None:
+    from autointel.engines.resources import Resources
+
+    table = tmp_path / "prices.toml"
+    table.write_text('["m"]\nprompt_per_million = 1.0\ncompletion_per_million = 2.0\n')
+    settings = load_settings({"AUTOINTEL_LLM_PRICES": str(table)}, data_dir=tmp_path / "data")
+    shared = Resources(settings)
+    first = shared.prices()
+    table.write_text('["m"]\nprompt_per_million = 9.0\ncompletion_per_million = 9.0\n')
+    assert shared.prices() is first and first["m"].prompt_per_million == 1.0  # not read again
+    assert Resources(settings, models_from=shared).prices() is first
+    assert Resources(settings).prices()["m"].prompt_per_million == 9.0  # a new owner reads the file anew

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from autointel.llm.chat import Chat
     from autointel.llm.local import LocalLLM
     from autointel.llm.perf import ServerTiming
+    from autointel.llm.prices import Price
     from autointel.memory.embeddings import CachingEmbedder, Embedder
     from autointel.memory.graph import CommitTicket, KnowledgeGraph
     from autointel.memory.vectors import Vectors, VectorStore
@@ -50,6 +51,8 @@ class Resources:
         self.qdrant_url = settings.qdrant_url
         self.cpu_threads = settings.cpu_threads
         self.llm = _writing_llm(settings)
+        self.llm_prices = settings.llm_prices
+        self._prices: dict[str, Price] | None = None
         self._llm_timeout = (settings.llm_timeout_s, settings.llm_retries, settings.llm_slots)
         self._chat: Chat | None = None
         self._local: LocalLLM | None = None
@@ -69,6 +72,8 @@ class Resources:
             self._nli = models_from.nli()
             self._fact_model = models_from.fact_model()
             self._models_from = models_from
+        if models_from is not None and models_from.llm_prices == self.llm_prices:
+            self._prices = models_from._prices
         if models_from is not None and models_from.llm == self.llm and self.llm is not None:
             self._chat = models_from.chat()  # the servers stay their owner's
             self._local = models_from._local
@@ -137,6 +142,15 @@ class Resources:
                 self._chat, self._owns_local = self._local.chat, True
             return self._chat
 
+    def prices(self) -> dict[str, Price]:
+        """The user's LLM price table (`AUTOINTEL_LLM_PRICES`), read from its file once, not once per run."""
+        with self._guard:
+            if self._prices is None:
+                from autointel.llm.prices import load_prices
+
+                self._prices = load_prices(self.llm_prices)
+            return self._prices
+
     def server_timings(self) -> dict[int, list[ServerTiming]]:
         """What the local servers' logs say of each request, per slot (empty without servers of ours)."""
         return self._local.timings() if self._local is not None else {}
@@ -161,6 +175,7 @@ class Resources:
         self.fallacy_exemplars()
         self.perspective_prototypes()
         self.chat()
+        self.prices()
 
     def _model_constant(self, embedded: Callable[[Embedder], C]) -> C:
         """Embedded once per loaded model, like the weights: they depend on no input. Keyed by the function

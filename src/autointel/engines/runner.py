@@ -115,9 +115,9 @@ def _writing(ctx: RunContext, timings: Mapping[int, Sequence[ServerTiming]] | No
     """What the LLM wrote, its calls timed by the servers' own logs and priced by the user's table."""
     if ctx.writer is None:
         return None
-    from autointel.llm.prices import load_prices, pricer
+    from autointel.llm.prices import pricer
 
-    price = pricer(load_prices(ctx.settings.llm_prices), ctx.settings.llm)  # checked at the edge (preflight)
+    price = pricer(ctx.resources.prices(), ctx.settings.llm)  # checked at the edge (preflight), read once
     return ctx.writer.writing(price, timings)
 
 
