@@ -92,7 +92,7 @@ def run_batch(options: BatchOptions, settings: Settings, progress: BatchProgress
                 batch.write_index(workers, interrupted=True)
                 raise
             briefing = _briefing(out, batch.write_index(workers), workers, render_briefing, warnings)
-            batch.owner_load = _load(owner)
+            batch.owner_load = _load(owner, warnings)
             index = batch.write_index(workers)
             totals = _totals(owner)
         finally:
@@ -222,10 +222,14 @@ def _briefing(out: Path, index: BatchIndex, workers: Sequence[Worker],
     return briefing
 
 
-def _load(owner: Any) -> OwnerLoad:
+def _load(owner: Any, warnings: list[str]) -> OwnerLoad:
     import ray
 
-    calls, busy_s, overlapping = ray.get(owner.load.remote(), timeout=60)
+    try:
+        calls, busy_s, overlapping = ray.get(owner.load.remote(), timeout=60)
+    except Exception as exc:  # the results are kept already: a lost owner costs only this figure
+        warnings.append(f"the store owner's load was not read: {first_line(cause(exc))}")
+        return OwnerLoad()
     return OwnerLoad(int(calls), round(float(busy_s), 6), int(overlapping))
 
 
