@@ -52,7 +52,7 @@ def _models(base_url: str) -> Any:
 
 def _server_of(cli: subprocess.Popen[str]) -> psutil.Process:
     (child,) = psutil.Process(cli.pid).children()
-    assert "llama_cpp.server" in child.cmdline()
+    assert "autointel.llm.server_child" in child.cmdline()  # llama_cpp.server, watching its parent
     return child
 
 

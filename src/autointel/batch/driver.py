@@ -88,10 +88,10 @@ def run_batch(options: BatchOptions, settings: Settings, progress: BatchProgress
             batch.write_index(workers)
             try:
                 batch.run(todo, workers)
-            except KeyboardInterrupt:
+                briefing = _briefing(out, batch.write_index(workers), workers, render_briefing, warnings)
+            except KeyboardInterrupt:  # the running sources stay `interrupted`; the briefing is not (re)written
                 batch.write_index(workers, interrupted=True)
                 raise
-            briefing = _briefing(out, batch.write_index(workers), workers, render_briefing, warnings)
             batch.owner_load = _load(owner, warnings)
             index = batch.write_index(workers)
             totals = _totals(owner)

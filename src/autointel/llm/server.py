@@ -242,16 +242,16 @@ class LocalServer:
     def stop(self) -> None:
         """SIGTERM to the server's process group, up to 5 s to exit, then SIGKILL; releases the log. Idempotent."""
         process, self._process = self._process, None
-        if process is not None and process.stdin is not None:
-            with contextlib.suppress(OSError):
-                process.stdin.close()
         if process is not None and process.poll() is None:
-            self._signal(process, signal.SIGTERM)
+            self._signal(process, signal.SIGTERM)  # a graceful shutdown first (its log says so)
             try:
                 process.wait(timeout=_STOP_WAIT_S)
             except subprocess.TimeoutExpired:
                 self._signal(process, signal.SIGKILL)
                 process.wait()
+        if process is not None and process.stdin is not None:
+            with contextlib.suppress(OSError):
+                process.stdin.close()
         if self._log is not None:
             self._log.close()
             self._log = None
