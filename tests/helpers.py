@@ -8,6 +8,7 @@ stdlib-only checks such as `tests/test_fixtures.py` can use its paths too.
 from __future__ import annotations
 
 import json
+import socket
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,3 +37,11 @@ def fixture_settings(data_dir: Path, flags: Flags | None = None, **overrides: An
                               "engine": "pipeline"}
     values.update(overrides)
     return load_settings({}, **values).with_flags(flags or Flags())
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on at the moment of asking."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port

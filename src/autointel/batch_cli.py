@@ -47,10 +47,6 @@ def run_batch_command(args: argparse.Namespace, output: OutputGuard) -> int:
 
     if not 1 <= args.workers <= MAX_WORKERS:
         raise InputError(f"--workers must be between 1 and {MAX_WORKERS}")
-    if args.ray_address is not None:
-        from autointel.batch.cluster import check_address
-
-        check_address(args.ray_address)
     listed = read_source_list(args.from_file) if args.from_file is not None else ()
     sources = batch_sources(args.sources, listed)
     settings = run_settings(args)

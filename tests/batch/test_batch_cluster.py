@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -13,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import DATASETS
+from tests.helpers import DATASETS, free_port
 
 SOURCES = [str(DATASETS / "speech" / n) for n in ("jfk.flac", "english.wav")]
 
@@ -22,12 +21,6 @@ def ray_command() -> str:
     found = shutil.which("ray") or str(Path(sys.executable).parent / "ray")
     assert Path(found).exists(), "the ray command comes with the ray package"
     return found
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture

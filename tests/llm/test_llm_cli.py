@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import select
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,18 +16,13 @@ import pytest
 
 from autointel.cli import main
 from autointel.llm.server import MODEL_NAME
+from tests.helpers import free_port
 
 pytest.importorskip("llama_cpp")  # the command needs the local-llm extra; CI installs it
 
 START_TIMEOUT_S = 60.0
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def _serve(port: int) -> subprocess.Popen[str]:
@@ -67,7 +61,7 @@ def _finish(cli: subprocess.Popen[str]) -> tuple[int, str, str]:
 
 @pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "kill"])
 def test_serve_until_interrupted_then_nothing_is_left(stop_signal: signal.Signals) -> None:
-    port = _free_port()
+    port = free_port()
     cli = _serve(port)
     try:
         first = _first_line(cli)
@@ -88,7 +82,7 @@ def test_serve_until_interrupted_then_nothing_is_left(stop_signal: signal.Signal
 
 
 def test_a_server_that_dies_ends_the_command_with_one_line() -> None:
-    cli = _serve(_free_port())
+    cli = _serve(free_port())
     try:
         _first_line(cli)
         server = _server_of(cli)

@@ -32,7 +32,7 @@ class Worker:
 
 def check_address(address: str) -> None:
     """A cluster address is HOST:PORT where a Ray head answers; anything else is one line of bad input, before
-    Ray is asked (it would retry for minutes)."""
+    Ray is asked (it would retry for minutes). `run_batch` checks it before writing anything."""
     host, _, port = address.rpartition(":")
     if not host or not port.isdigit() or not 0 < int(port) < 65536:
         raise InputError(f"--ray-address {address!r}: expected HOST:PORT of a Ray head (ray start --head)")
@@ -64,8 +64,6 @@ class Cluster:
 
         if ray.is_initialized():
             return self
-        if self.address is not None:
-            check_address(self.address)
         cpus = None if self.address else max(os.cpu_count() or 1, self._workers)
         try:
             ray.init(address=self.address, num_cpus=cpus, include_dashboard=False, log_to_driver=False,

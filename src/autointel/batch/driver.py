@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 from autointel.atomic import atomic_write_text
 from autointel.batch.briefing import briefing_json, build_briefing, digests, talk_claims
-from autointel.batch.cluster import Cluster, Worker, cause
+from autointel.batch.cluster import Cluster, Worker, cause, check_address
 from autointel.batch.sources import INDEX_FILE, finished, read_index, result_name, source_key
 from autointel.batch.worker import SourceOutcome
 from autointel.errors import InputError, first_line
@@ -66,6 +66,8 @@ def run_batch(options: BatchOptions, settings: Settings, progress: BatchProgress
               render_briefing: Callable[[BatchBriefing, BatchIndex], str] | None = None) -> BatchRun:
     """Run every source not finished by an earlier run; `on_started` hears each source handed to a worker
     (tests kill that worker there); `render_briefing` writes briefing.md (rendering is not this layer's)."""
+    if options.ray_address is not None:
+        check_address(options.ray_address)  # before anything is written or started
     out = _prepare(options.out_dir)
     kept = finished(read_index(out), out, options.sources)
     records = {s: replace(kept[s], source=public_url(s)) if s in kept else

@@ -36,10 +36,10 @@ class StoreOwner:
         self._running = 0
         self._state = threading.Lock()
 
-    def open(self) -> tuple[int, int]:
+    def open(self) -> None:
         """Take the data-dir lock and open both stores now, so a busy or unreadable data dir stops the batch
-        before any source runs; returns (points, nodes) already stored."""
-        return self._timed(lambda: self._totals())[0]
+        before any source runs."""
+        self._totals()
 
     def upsert(self, collection: str, keys: Sequence[str], vectors: npt.ArrayLike,
                payloads: Sequence[Mapping[str, Any]], batch_size: int, known_absent: bool) -> tuple[int, float]:

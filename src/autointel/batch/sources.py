@@ -47,17 +47,15 @@ def local_path(source: str) -> Path | None:
 
 def local_sha256(source: str) -> str | None:
     """The sha256 of a local source's bytes (None for a URL or a file that cannot be read: its run says why)."""
+    from autointel.phases.acquisition import sha256_file
+
     path = local_path(source)
     if path is None or not path.is_file():
         return None
-    digest = hashlib.sha256()
     try:
-        with path.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
+        return sha256_file(path)  # the same digest acquisition gives the media
     except OSError:
         return None
-    return digest.hexdigest()
 
 
 def result_name(record_key: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from types import TracebackType
 
 from rich.console import Console
@@ -57,8 +58,8 @@ class BatchBar:
             shown = ", ".join(name.rsplit("/", 1)[-1] for name in self._running[:3])
             self._progress.update(self._task, running=f"running: {shown}" if shown else "")
 
-    def _guard(self, draw: object) -> None:
-        if not self._on or not callable(draw):
+    def _guard(self, draw: Callable[[], None]) -> None:
+        if not self._on:
             return
         try:
             draw()
