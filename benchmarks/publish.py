@@ -57,16 +57,16 @@ def table(record: dict[str, Any]) -> str:
     """The page's block: where the figures come from, the goals measured, and those that were not."""
     shown, missing = split(goal_rows(record["goals"]))
     commits = ", ".join(f"`{c[:7]}`" for c in record["commits"])
-    begin, end = markers(record.get("profile", "default"))
+    profile = record.get("profile", "default")
+    begin, end = markers(profile)
     lines = [begin, f"Written by `{record['command']}` ({record['root']}, commit {commits}, finished "
-             f"{record['finished_at'][:16]} UTC), kept in `docs/measured/bench.json`:", "",
+             f"{record['finished_at'][:16]} UTC), kept in `{record_path(profile).relative_to(ROOT)}`:", "",
              *md_table(["goal", "what", "measured [95% CI]", "target", "verdict", "session"], rows(shown)), ""]
     if missing:
         lines += [missing_line(missing), ""]
     sessions = record.get("sessions", {})
     if sessions:
-        rerun = "nox -s bench -- --full --only=NAME" if record.get("profile") == "full" else \
-            "nox -s bench -- --only=NAME"
+        rerun = f"{PROFILES[profile]} --only=NAME" if profile == "full" else "nox -s bench -- --only=NAME"
         lines += [f"Each session of that run, as `{rerun}` reruns it:", "",
                   *[f"- {name}: `{command}`" for name, command in sessions.items()], ""]
     return "\n".join([*lines, end])

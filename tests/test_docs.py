@@ -134,4 +134,5 @@ def test_publishing_a_bench_root_keeps_its_goals_and_commit(tmp_path: Path) -> N
     (full_root / "goals.json").write_text(json.dumps([goal]))
     full = table(record_of(full_root))
     assert "nox -s bench -- --full" in full and "bench-goals-full:begin" in full
+    assert "kept in `docs/measured/bench-full.json`" in full and "kept in `docs/measured/bench.json`" in block
     assert rewrite("page\n", full, "full") == f"page\n\n{full}\n"  # the first full block is added at the end
