@@ -24,7 +24,6 @@ START_TIMEOUT_S = 60.0
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
-
 def _serve(port: int) -> subprocess.Popen[str]:
     return subprocess.Popen([sys.executable, "-m", "autointel.cli", "llm", "serve", "--port", str(port)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
