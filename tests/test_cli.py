@@ -107,7 +107,8 @@ def test_failed_phase_gives_partial_result_and_exit_1(
 
 def test_help_is_fast_and_imports_nothing_heavy() -> None:
     probe = ("import sys, autointel.cli as c; c.build_parser(); "
-             "heavy = ('crewai', 'faster_whisper', 'qdrant_client', 'numpy', 'ray'); "
+             "heavy = ('crewai', 'faster_whisper', 'qdrant_client', 'numpy', 'ray', "
+             "'autointel.model.bench_results'); "
              "print(sorted(m for m in heavy if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

@@ -19,13 +19,17 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from autointel.atomic import atomic_write_text
 from autointel.errors import InputError
-from autointel.model.bench_results import ResultsFormatError, SessionComparison, SessionResults, goal_rows
-from autointel.model.combo import FlagSpace
-from autointel.model.run_sample import RunSample
+
+if TYPE_CHECKING:
+    # The results model builds its pydantic adapters on import; the parsers below are built for every
+    # `autointel --help`, so the model is imported only by the commands that read results.
+    from autointel.model.bench_results import SessionComparison, SessionResults
+    from autointel.model.combo import FlagSpace
+    from autointel.model.run_sample import RunSample
 
 DEFAULT_PORT = 9464
 RESULTS_KEYS = ("session", "cells", "banner")
@@ -57,6 +61,8 @@ def add_metrics_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def _read_json(path: Path) -> SessionResults:
+    from autointel.model.bench_results import ResultsFormatError, SessionResults
+
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -123,6 +129,7 @@ def results_from_raw(raw: Path) -> SessionResults:
 def _space_of(samples: Sequence[RunSample], engines: tuple[str, ...]) -> FlagSpace:
     """The flags the samples were run with: autointel's when they are its flags (by either spelling), else a
     space whose every flag is a factor (samples do not say which flags were extras)."""
+    from autointel.model.combo import FlagSpace
     from autointel.settings import ALL_FLAG_ENV, AUTOINTEL_FLAGS
 
     names = tuple(dict.fromkeys(n for s in samples for n in s.flags_requested))
@@ -143,7 +150,7 @@ def compare_sessions(results: SessionResults, other: SessionResults, other_path:
     """Each cell's counted e2e runs against the same cell of `other` (ratio > 1: this one is slower);
     Holm-adjusted across the cells, verdicts by `autointel.stats.decide`."""
     from autointel import stats
-    from autointel.model.bench_results import CellDelta, OtherSession
+    from autointel.model.bench_results import CellDelta, OtherSession, SessionComparison
 
     options = results.session.options
     threshold, alpha = float(options.get("threshold", 0.05)), float(options.get("alpha", 0.05))
@@ -172,6 +179,7 @@ def compare_sessions(results: SessionResults, other: SessionResults, other_path:
 def run_goals(root: Path) -> int:
     """One goals table for a bench root: each goal from the session(s) that measured it, the worst if several."""
     from autointel.bench.analysis.goal_merge import merge_goals
+    from autointel.model.bench_results import ResultsFormatError, goal_rows
     from autointel.rendering.goals import markdown_lines, terminal_lines
 
     if not root.is_dir():
