@@ -16,8 +16,8 @@ import pytest
 from autointel.memory.chunking import Chunk, ChunkBuilder, chunk_segments, split_documents, split_sentences
 from autointel.memory.embeddings import CachingEmbedder, MiniLMEmbedder
 from autointel.memory.graph import KnowledgeGraph, node_key
-from autointel.memory.store import index_evidence, recall, search_evidence, store_transcript
-from autointel.memory.vectors import EVIDENCE, TRANSCRIPTS, StoreBusyError, VectorStore, point_id
+from autointel.memory.store import IndexedSentences, index_evidence, recall, search_evidence, store_transcript
+from autointel.memory.vectors import EVIDENCE, EVIDENCE_SENTENCES, TRANSCRIPTS, StoreBusyError, VectorStore, point_id
 from autointel.model import Media, Segment
 
 DIM = 384
@@ -228,6 +228,44 @@ def test_index_and_search_evidence(tmp_path: Path, corpus: Path, embedder: MiniL
         hits = search_evidence(store, embedder, "Does walking reduce blood pressure?", limit=1)
         assert hits[0].source == "health.txt" and "blood pressure" in hits[0].text
         assert search_evidence(store, embedder, "   ") == []
+
+
+class CountingEmbedder:
+    """The real model, counting the texts it is asked to embed."""
+
+    def __init__(self, base: MiniLMEmbedder) -> None:
+        self.base, self.texts = base, 0
+
+    @property
+    def dim(self) -> int:
+        return self.base.dim
+
+    def embed(self, texts: Any) -> npt.NDArray[np.float32]:
+        self.texts += len(texts)
+        return self.base.embed(texts)
+
+
+def test_indexing_stores_each_evidence_sentence_and_claim_checks_read_them(
+    tmp_path: Path, corpus: Path, embedder: MiniLMEmbedder
+) -> None:
+    counting = CountingEmbedder(embedder)
+    (corpus / "bridge.txt").write_text("The Harbor Bridge opened in 1952. It carries four lanes of traffic.\n")
+    with VectorStore(path=tmp_path / "qdrant") as store:
+        index_evidence(store, counting, corpus)
+        sentences = [s for p in split_documents(corpus) for s in (split_sentences(p.text) or [p.text])]
+        assert store.count(EVIDENCE_SENTENCES) == len(set(sentences)) > store.count(EVIDENCE)
+        before = counting.texts
+        index_evidence(store, counting, corpus)
+        assert counting.texts == before  # a re-run embeds nothing
+        claim = "Vindeby was the first offshore wind farm."
+        texts = [claim, *sentences]
+        aligner = IndexedSentences(store, counting)
+        rows = aligner.embed(texts)
+        assert counting.texts == before + 1  # only the claim: every evidence sentence was stored
+        assert np.allclose(rows, embedder.embed(texts), atol=1e-5)
+    with VectorStore() as empty:  # a corpus indexed before sentences were stored: everything is embedded
+        assert np.allclose(IndexedSentences(empty, counting).embed(texts), rows, atol=1e-5)
+        assert IndexedSentences(empty, counting).embed([]).shape == (0, DIM)
 
 
 def test_store_transcript_recall_and_cross_talk_evidence(

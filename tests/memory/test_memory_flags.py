@@ -108,8 +108,9 @@ def test_batched_writes_make_fewer_round_trips(
     plain = Counter(client_calls)
     client_calls.clear()
     _write_all(tmp_path / "batched", embedder, batched=True)
-    assert client_calls["upsert"] == plain["upsert"] == 2  # one per collection: both are under DEFAULT_BATCH
-    assert client_calls["retrieve"] == plain["retrieve"] - 2  # no second existence check per batch
+    # one per collection (evidence, its sentences, transcripts): each is under DEFAULT_BATCH
+    assert client_calls["upsert"] == plain["upsert"] == 3
+    assert client_calls["retrieve"] == plain["retrieve"] - 3  # no second existence check per batch
     assert sum(client_calls.values()) < sum(plain.values())
 
 

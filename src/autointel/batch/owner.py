@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
+import numpy as np
 import numpy.typing as npt
 
 from autointel.engines.resources import Resources
@@ -48,6 +49,9 @@ class StoreOwner:
 
     def existing_keys(self, collection: str, keys: Sequence[str]) -> tuple[frozenset[str], float]:
         return self._timed(lambda: self._resources.vectors().existing_keys(collection, keys))
+
+    def stored_vectors(self, collection: str, keys: Sequence[str]) -> tuple[dict[str, npt.NDArray[np.float32]], float]:
+        return self._timed(lambda: self._resources.vectors().stored_vectors(collection, keys))
 
     def search(self, collection: str, vector: npt.ArrayLike, limit: int,
                exclude: Mapping[str, str | int | bool] | None) -> tuple[list[tuple[float, Payload]], float]:
@@ -144,6 +148,9 @@ class OwnerVectors:
 
     def existing_keys(self, collection: str, keys: Sequence[str]) -> frozenset[str]:
         return frozenset(self._call("existing_keys", collection, list(keys)))
+
+    def stored_vectors(self, collection: str, keys: Sequence[str]) -> dict[str, npt.NDArray[np.float32]]:
+        return dict(self._call("stored_vectors", collection, list(keys)))
 
     def search(self, collection: str, vector: npt.ArrayLike, limit: int = 5,
                exclude: Mapping[str, str | int | bool] | None = None) -> list[tuple[float, Payload]]:

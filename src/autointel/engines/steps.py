@@ -186,8 +186,9 @@ def step_fact_check(ctx: RunContext, step: Step) -> str:
         return mem.search_evidence(store, embedder, text, limit, include_transcripts_except=media.sha256)
 
     mine = [i for i in range(len(claims)) if i % step.shards == step.shard]
+    aligner = mem.IndexedSentences(store, embedder)  # the corpus's sentence vectors, stored at indexing
     for index in mine:
-        checked = ver.check_claim(claims[index], search, embedder, ctx.resources.nli(), ctx.resources.fact_model())
+        checked = ver.check_claim(claims[index], search, aligner, ctx.resources.nli(), ctx.resources.fact_model())
         with ctx.lock:
             ctx.board.checked[index] = (checked,)
         _second_reading(ctx, step, index, checked)

@@ -47,7 +47,7 @@ def predict_verdicts(records: Sequence[ClaimRecord], embedder: Embedder) -> list
 
 def check_records(records: Sequence[ClaimRecord], embedder: Embedder) -> list[CheckedClaim]:
     """Each record's claim checked against the corpus of every record's evidence (retrieval included)."""
-    from autointel.memory.store import index_evidence, search_evidence
+    from autointel.memory.store import IndexedSentences, index_evidence, search_evidence
     from autointel.memory.vectors import VectorStore
     from autointel.model import Claim, Evidence
     from autointel.phases.verification.decision import load_model
@@ -63,8 +63,8 @@ def check_records(records: Sequence[ClaimRecord], embedder: Embedder) -> list[Ch
         def search(text: str, limit: int) -> list[Evidence]:
             return search_evidence(store, embedder, text, limit) if sentences else []
 
-        nli, model = NLIModel(), load_model()
-        return [check_claim(Claim(r.claim, 0.0, ()), search, embedder, nli, model) for r in records]
+        nli, model, aligner = NLIModel(), load_model(), IndexedSentences(store, embedder)
+        return [check_claim(Claim(r.claim, 0.0, ()), search, aligner, nli, model) for r in records]
 
 
 def predict_checkworthy(records: Sequence[CheckworthyRecord], embedder: Embedder) -> list[bool]:

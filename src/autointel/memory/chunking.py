@@ -194,6 +194,11 @@ _BOUNDARY = re.compile(r"[.!?]+[\"'\u201d\u2019)\]]*\s+")
 _SENTENCE_START = re.compile(r"[\"'\u201c\u2018(\[]*[A-Z0-9\u00c0-\u024f]")
 
 
+def passage_sentences(text: str) -> list[str]:
+    """The sentences fact-checking aligns a claim with (a passage that does not split is one sentence)."""
+    return split_sentences(text) or [text]
+
+
 def split_sentences(text: str) -> list[str]:
     """Split at . ! ? followed by space and a capital/digit, except after abbreviations and initials.
 

@@ -11,9 +11,12 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from autointel.memory.chunking import Chunk, split_documents
+import numpy as np
+
+from autointel.memory.chunking import Chunk, Passage, passage_sentences, split_documents
 from autointel.memory.embeddings import Embedder
-from autointel.memory.vectors import EVIDENCE, LARGE_BATCH, TRANSCRIPTS, Vectors
+from autointel.memory.embeddings import Vectors as EmbeddingRows
+from autointel.memory.vectors import EVIDENCE, EVIDENCE_SENTENCES, LARGE_BATCH, TRANSCRIPTS, Vectors
 from autointel.model import Evidence, Media, MemoryWrite
 
 
@@ -23,6 +26,11 @@ def text_hash(text: str) -> str:
 
 def evidence_key(source: str, text: str) -> str:
     return f"evidence\x1f{source}\x1f{text_hash(text)}"
+
+
+def sentence_key(text: str) -> str:
+    """A sentence's vector depends on its text alone, so one point serves every passage that contains it."""
+    return f"sentence\x1f{text_hash(text)}"
 
 
 def transcript_key(media_sha256: str, index: int, text: str) -> str:
@@ -35,7 +43,38 @@ def index_evidence(store: Vectors, embedder: Embedder, directory: Path, batched:
     keys = [evidence_key(p.source, p.text) for p in passages]
     payloads = [{"text": p.text, "source": p.source, "kind": "evidence"} for p in passages]
     written = _write_missing(store, embedder, EVIDENCE, keys, [p.text for p in passages], payloads, batched)
+    _index_sentences(store, embedder, passages, batched)
     return MemoryWrite(EVIDENCE, written, store.count(EVIDENCE))
+
+
+def _index_sentences(store: Vectors, embedder: Embedder, passages: Sequence[Passage], batched: bool) -> None:
+    """Embed each passage's sentences once, at indexing, instead of in every claim check that retrieves it."""
+    texts = list(dict.fromkeys(s for p in passages for s in passage_sentences(p.text)))
+    payloads = [{"text": t} for t in texts]
+    _write_missing(store, embedder, EVIDENCE_SENTENCES, [sentence_key(t) for t in texts], texts, payloads, batched)
+
+
+class IndexedSentences:
+    """An `Embedder` that reads the evidence sentences' vectors `index_evidence` stored and embeds only the
+    rest (the claim itself, passages from other talks, a corpus indexed before sentences were stored)."""
+
+    def __init__(self, store: Vectors, embedder: Embedder) -> None:
+        self._store = store
+        self._embedder = embedder
+
+    @property
+    def dim(self) -> int:
+        return self._embedder.dim
+
+    def embed(self, texts: Sequence[str]) -> EmbeddingRows:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        keys = [sentence_key(t) for t in texts]
+        stored = self._store.stored_vectors(EVIDENCE_SENTENCES, keys)
+        missing = list(dict.fromkeys(t for t, k in zip(texts, keys, strict=True) if k not in stored))
+        fresh = dict(zip(missing, self._embedder.embed(missing), strict=True)) if missing else {}
+        rows = [stored[k] if k in stored else fresh[t] for t, k in zip(texts, keys, strict=True)]
+        return np.asarray(np.stack(rows), dtype=np.float32)
 
 
 def store_transcript(

@@ -22,7 +22,8 @@ from autointel.errors import StoreBusyError
 
 TRANSCRIPTS = "transcripts"
 EVIDENCE = "evidence"
-COLLECTIONS = (TRANSCRIPTS, EVIDENCE)
+EVIDENCE_SENTENCES = "evidence_sentences"  # each evidence passage's sentences, for claim alignment
+COLLECTIONS = (TRANSCRIPTS, EVIDENCE, EVIDENCE_SENTENCES)
 DEFAULT_BATCH = 256
 # Points per upsert for batched writes: one request per collection in practice, yet a server request stays
 # well under Qdrant's default 32 MB body limit (a 384-d point is ~4 kB of JSON plus its payload).
@@ -47,6 +48,8 @@ class Vectors(Protocol):
                payloads: Sequence[Mapping[str, Any]], batch_size: int = ..., known_absent: bool = ...) -> int: ...
 
     def existing_keys(self, collection: str, keys: Sequence[str]) -> frozenset[str]: ...
+
+    def stored_vectors(self, collection: str, keys: Sequence[str]) -> dict[str, npt.NDArray[np.float32]]: ...
 
     def search(self, collection: str, vector: npt.ArrayLike, limit: int = ...,
                exclude: Mapping[str, str | int | bool] | None = ...) -> list[tuple[float, Payload]]: ...
@@ -156,6 +159,16 @@ class VectorStore:
             return frozenset(by_id[str(p.id)] for p in found)
 
     # -- reads -----------------------------------------------------------------------------------
+
+    def stored_vectors(self, collection: str, keys: Sequence[str]) -> dict[str, npt.NDArray[np.float32]]:
+        """The stored vector of each of `keys` that is stored (as Qdrant keeps it: L2-normalised for cosine)."""
+        with self._lock:
+            client = self._open_client()
+            if not keys or not self._has_collection(client, collection):
+                return {}
+            by_id = {point_id(k): k for k in keys}
+            found = client.retrieve(collection, ids=list(by_id), with_payload=False, with_vectors=True)
+        return {by_id[str(p.id)]: np.asarray(p.vector, dtype=np.float32) for p in found if p.vector is not None}
 
     def search(
         self,

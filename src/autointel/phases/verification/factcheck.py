@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from autointel.memory.chunking import split_sentences as split_passage
+from autointel.memory.chunking import passage_sentences
 from autointel.memory.embeddings import Embedder
 from autointel.model import CheckedClaim, Claim, Evidence, Verdict
 from autointel.phases.verification.decision import FactModel, load_model
@@ -58,7 +58,7 @@ def assess(claim: str, found: Sequence[Evidence], embedder: Embedder, nli: NLIMo
 
 def align(claim: str, passages: Sequence[Evidence], embedder: Embedder) -> list[Pair]:
     """Each passage's most claim-like sentence, with its features against the claim."""
-    pieces = [(key, s) for key, e in enumerate(passages) for s in (split_passage(e.text) or [e.text])]
+    pieces = [(key, s) for key, e in enumerate(passages) for s in passage_sentences(e.text)]
     vectors = embedder.embed([claim, *[s for _, s in pieces]])
     similarity = vectors[1:] @ vectors[0]
     best: dict[int, tuple[float, str]] = {}
