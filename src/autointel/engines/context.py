@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from autointel.engines.feed import ClaimsFeed, Feed, SegmentFeed
-from autointel.engines.prechecks import Prechecks
 from autointel.engines.resources import Resources
 from autointel.errors import first_line
 from autointel.measurement.spans import SpanRecorder
@@ -71,8 +70,6 @@ class RunContext:
     # The feeds of the steps others may stream (plan.STREAMABLE), each closed by the engine (steps.run_step).
     transcript_feed: SegmentFeed = field(default_factory=SegmentFeed)
     claims_feed: ClaimsFeed = field(default_factory=ClaimsFeed)
-    # The claims the fact-check shards check while the decoder runs (made by the first shard: it knows the depth).
-    prechecks: Prechecks | None = None
     writer: Writer | None = None  # set when an LLM writes parts of the briefing (Resources.chat)
     errors: list[RunError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)

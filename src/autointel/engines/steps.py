@@ -6,19 +6,16 @@ so the two produce the same work by construction.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import functools
 import threading
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from autointel.engines.context import RunContext
 from autointel.engines.plan import Step
-from autointel.engines.prechecks import Prechecks
 from autointel.errors import PhaseError
 from autointel.memory import store as mem
-from autointel.model import Analysis, CheckedClaim, Claim, Evidence, Segment, Verification
+from autointel.model import Analysis, CheckedClaim, Evidence, Segment, Verification
 from autointel.phases import analysis as an
 from autointel.phases import verification as ver
 from autointel.phases.acquisition import AcquisitionLimits, acquire
@@ -99,8 +96,8 @@ def step_text_analysis(ctx: RunContext, step: Step) -> str:
 
 
 def step_fallacy_detection(ctx: RunContext, step: Step) -> str:
+    _embed_while_decoding(ctx, step)
     detector = an.FallacyDetector(ctx.resources.embedder(), ctx.resources.fallacy_exemplars())
-    _while_decoding(ctx, step, detector.judge_ahead)  # each finished sentence is judged (and embedded) at once
     found = ctx.board.fallacies = detector.detect(ctx.board.sentences)
     writer = ctx.writer
     if writer is not None:
@@ -176,56 +173,26 @@ def _embed_while_decoding(ctx: RunContext, step: Step) -> None:
 
 
 def step_fact_check(ctx: RunContext, step: Step) -> str:
-    """Streaming (the widest DAG), a shard checks the sentences that are claims so far while the decoder runs
-    (`engines.prechecks`) and, once extraction ends, its share of the claims not checked yet."""
+    """Streaming (the widest DAG), a shard readies its evidence queries while the decoder runs and checks
+    its claims the moment extraction ends: its agent's turn overlapped the transcription."""
+    _embed_while_decoding(ctx, step)
+    if "claim_extraction" in step.streams:
+        ctx.claims_feed.wait(ctx.cancelled)
+    claims = _need(ctx.board.claims, "claims")
     media = _need(ctx.board.media, "media")
     store, embedder = ctx.resources.vectors(), ctx.resources.embedder()
-    aligner = mem.IndexedSentences(store, embedder)  # the corpus's sentence vectors, stored at indexing
 
     def search(text: str, limit: int) -> Sequence[Evidence]:
         return mem.search_evidence(store, embedder, text, limit, include_transcripts_except=media.sha256)
 
-    def check(text: str) -> CheckedClaim:
-        return ver.check_claim(Claim(text, 0.0, ()), search, aligner, ctx.resources.nli(), ctx.resources.fact_model())
-
-    prechecks = _prechecks(ctx)
-    if "claim_extraction" in step.streams:
-        _while_decoding(ctx, step, lambda fresh: _check_ahead(ctx, prechecks, fresh, check))
-        ctx.claims_feed.wait(ctx.cancelled)
-    claims = _need(ctx.board.claims, "claims")
     mine = [i for i in range(len(claims)) if i % step.shards == step.shard]
+    aligner = mem.IndexedSentences(store, embedder)  # the corpus's sentence vectors, stored at indexing
     for index in mine:
-        claim = claims[index]
-        found = prechecks.get(claim.text, functools.partial(check, claim.text))
-        checked = dataclasses.replace(found, start_s=claim.start_s, kinds=claim.kinds)
+        checked = ver.check_claim(claims[index], search, aligner, ctx.resources.nli(), ctx.resources.fact_model())
         with ctx.lock:
             ctx.board.checked[index] = (checked,)
         _second_reading(ctx, step, index, checked)
     return f"checked {len(mine)} claims"
-
-
-def _prechecks(ctx: RunContext) -> Prechecks:
-    """The run's one table of claims checked ahead, shared by its shards."""
-    with ctx.lock:
-        if ctx.prechecks is None:
-            top_n = None if ctx.settings.depth.exhaustive else ver.TOP_N
-            ctx.prechecks = Prechecks(ver.load_checkworthy().threshold, top_n)
-        return ctx.prechecks
-
-
-def _check_ahead(ctx: RunContext, prechecks: Prechecks, fresh: tuple[Sentence, ...],
-                 check: Callable[[str], CheckedClaim]) -> None:
-    """Score the sentences no shard has scored yet, then check the claims so far that nobody has started."""
-    embedder = ctx.resources.embedder()
-    embedder.embed([s.text for s in fresh])  # every analyser and evidence search reads these vectors
-    texts = prechecks.unseen([s.text for s in fresh])
-    if texts:
-        prechecks.add(texts, ver.checkworthy_scores(texts, embedder, ctx.board.claim_spotter))
-    for text in prechecks.pending():
-        # A check ahead may fail on a sentence that never becomes a claim; a claim's failed check runs again
-        # after extraction, and fails the step there.
-        with contextlib.suppress(Exception):
-            prechecks.run_once(text, functools.partial(check, text))
 
 
 def _second_reading(ctx: RunContext, step: Step, index: int, checked: CheckedClaim) -> None:

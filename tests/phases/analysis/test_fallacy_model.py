@@ -113,28 +113,6 @@ def test_one_fallacy_at_most_per_sentence_and_confidence_is_the_probability(dete
     assert found[0].confidence == round(verdict.probability, 3)
 
 
-def test_sentences_judged_ahead_give_the_same_fallacies_without_being_judged_again(embedder: MiniLMEmbedder) -> None:
-    """While the decoder runs the step judges each finished sentence; `detect` at the end reuses those verdicts."""
-    calls: list[int] = []
-
-    class Counting:
-        dim = embedder.dim
-
-        def embed(self, texts: list[str]) -> np.ndarray:
-            calls.append(len(texts))
-            return embedder.embed(texts)
-
-    exemplars = FallacyModel.embedded(embedder)
-    talk = sentences(PLAIN, AD_HOMINEM, "Everyone is buying it, so it must be good.", AD_HOMINEM)
-    ahead = FallacyDetector(Counting(), exemplars)
-    ahead.judge_ahead(talk[:2])
-    ahead.judge_ahead(talk[:3])  # a sentence seen twice is judged once
-    before = len(calls)
-    found = ahead.detect(talk)
-    assert len(calls) == before  # nothing left to embed: every text was judged ahead (the repeat is the same text)
-    assert found == FallacyDetector(embedder, exemplars).detect(talk)
-
-
 def test_units_give_every_sentence_its_sample_label() -> None:
     texts, labels = units([{"text": "One sentence here. Another one there.", "label": "bandwagon"}])
     assert texts == ["One sentence here.", "Another one there."] and labels == ["bandwagon"] * 2

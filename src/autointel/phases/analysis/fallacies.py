@@ -127,21 +127,12 @@ class FallacyDetector:
         self._model = exemplars or FallacyModel.embedded(embedder)
         self._cues = cue_table()
         self._stop = stopwords()
-        self._judged: dict[str, Verdict] = {}  # text -> verdict, from `judge_ahead`
-
-    def judge_ahead(self, sentences: Sequence[Sentence]) -> None:
-        """Judge sentences while the talk is still being decoded; `detect` reuses these verdicts, since a
-        sentence's verdict depends on its own text alone."""
-        fresh = list({s.text: s for s in sentences if s.text not in self._judged}.values())
-        self._judged.update(zip([s.text for s in fresh], self.judge(fresh), strict=True))
 
     def detect(self, sentences: Sequence[Sentence]) -> tuple[Fallacy, ...]:
         """At most one fallacy per sentence, in transcript order."""
         threshold = self._model.classifier.threshold
         found: list[Fallacy] = []
-        self.judge_ahead(sentences)
-        for sentence in sentences:
-            verdict = self._judged[sentence.text]
+        for sentence, verdict in zip(sentences, self.judge(sentences), strict=True):
             decided = decide(verdict, threshold)
             if decided is None:
                 continue

@@ -10,16 +10,14 @@ from collections.abc import Sequence
 
 from autointel.memory.embeddings import Embedder
 from autointel.model import Claim, Verification
-from autointel.phases.verification.claims import TOP_N, ClaimSpotter, checkworthy_scores, extract_claims
-from autointel.phases.verification.claims import load_model as load_checkworthy
+from autointel.phases.verification.claims import ClaimSpotter, extract_claims
 from autointel.phases.verification.decision import load_model
 from autointel.phases.verification.factcheck import EvidenceSearch, check_claim
 from autointel.phases.verification.nli import NLIModel
 from autointel.phases.verification.scoring import deception_score, trust_score
 
 __all__ = [
-    "TOP_N", "ClaimSpotter", "EvidenceSearch", "check_claim", "checkworthy_scores", "deception_score", "extract_claims",
-    "load_checkworthy", "trust_score", "verify",
+    "ClaimSpotter", "EvidenceSearch", "check_claim", "deception_score", "extract_claims", "trust_score", "verify",
 ]
 
 
