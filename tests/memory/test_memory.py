@@ -13,7 +13,14 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from autointel.memory.chunking import Chunk, ChunkBuilder, chunk_segments, split_documents, split_sentences
+from autointel.memory.chunking import (
+    Chunk,
+    ChunkBuilder,
+    chunk_segments,
+    passage_sentences,
+    split_documents,
+    split_sentences,
+)
 from autointel.memory.embeddings import CachingEmbedder, MiniLMEmbedder
 from autointel.memory.graph import KnowledgeGraph, node_key
 from autointel.memory.store import IndexedSentences, index_evidence, recall, search_evidence, store_transcript
@@ -252,7 +259,7 @@ def test_indexing_stores_each_evidence_sentence_and_claim_checks_read_them(
     (corpus / "bridge.txt").write_text("The Harbor Bridge opened in 1952. It carries four lanes of traffic.\n")
     with VectorStore(path=tmp_path / "qdrant") as store:
         index_evidence(store, counting, corpus)
-        sentences = [s for p in split_documents(corpus) for s in (split_sentences(p.text) or [p.text])]
+        sentences = [s for p in split_documents(corpus) for s in passage_sentences(p.text)]
         assert store.count(EVIDENCE_SENTENCES) == len(set(sentences)) > store.count(EVIDENCE)
         before = counting.texts
         index_evidence(store, counting, corpus)

@@ -150,25 +150,24 @@ class VectorStore:
 
     def existing_keys(self, collection: str, keys: Sequence[str]) -> frozenset[str]:
         """Which of `keys` are already stored: lets callers skip re-embedding on a re-run."""
-        with self._lock:
-            client = self._open_client()
-            if not keys or not self._has_collection(client, collection):
-                return frozenset()
-            by_id = {point_id(k): k for k in keys}
-            found = client.retrieve(collection, ids=list(by_id), with_payload=False, with_vectors=False)
-            return frozenset(by_id[str(p.id)] for p in found)
+        return frozenset(key for key, _ in self._retrieve(collection, keys, with_vectors=False))
 
     # -- reads -----------------------------------------------------------------------------------
 
     def stored_vectors(self, collection: str, keys: Sequence[str]) -> dict[str, npt.NDArray[np.float32]]:
         """The stored vector of each of `keys` that is stored (as Qdrant keeps it: L2-normalised for cosine)."""
+        found = self._retrieve(collection, keys, with_vectors=True)
+        return {key: np.asarray(p.vector, dtype=np.float32) for key, p in found if p.vector is not None}
+
+    def _retrieve(self, collection: str, keys: Sequence[str], with_vectors: bool) -> list[tuple[str, models.Record]]:
+        """The stored points among `keys`, each with its key."""
         with self._lock:
             client = self._open_client()
             if not keys or not self._has_collection(client, collection):
-                return {}
+                return []
             by_id = {point_id(k): k for k in keys}
-            found = client.retrieve(collection, ids=list(by_id), with_payload=False, with_vectors=True)
-        return {by_id[str(p.id)]: np.asarray(p.vector, dtype=np.float32) for p in found if p.vector is not None}
+            found = client.retrieve(collection, ids=list(by_id), with_payload=False, with_vectors=with_vectors)
+        return [(by_id[str(p.id)], p) for p in found]
 
     def search(
         self,
